@@ -1,0 +1,10 @@
+//! CMAAD: onboard a Configuration Manager site to Microsoft Entra ID for the cloud management
+//! gateway. The Rust API (sessions, operations, store) is usable on its own; [`ffi`] is a thin
+//! C ABI over it.
+
+pub mod cloud;
+pub mod error;
+pub mod runtime;
+pub mod secret;
+
+pub use error::{Error, Result, Status};
