@@ -84,12 +84,16 @@ pub struct Endpoints {
 impl Endpoints {
     /// The authority host for `env`, the override first.
     pub fn authority(&self, env: AzureEnvironment) -> String {
-        self.authority_host.clone().unwrap_or_else(|| env.authority_host().to_string())
+        self.authority_host
+            .clone()
+            .unwrap_or_else(|| env.authority_host().to_string())
     }
 
     /// The Graph host for `env`, the override first.
     pub fn graph(&self, env: AzureEnvironment) -> String {
-        self.graph_host.clone().unwrap_or_else(|| env.graph_host().to_string())
+        self.graph_host
+            .clone()
+            .unwrap_or_else(|| env.graph_host().to_string())
     }
 }
 
@@ -98,7 +102,13 @@ impl Endpoints {
 pub fn check_endpoint_url(value: &str, field: &str) -> Result<String> {
     let trimmed = value.trim().trim_end_matches('/');
     let url = reqwest::Url::parse(trimmed).map_err(|e| {
-        Error::invalid(field, "InvalidUrl", format!("{field} '{value}' is not an absolute URL ({e}): give it as https://host[:port]."))
+        Error::invalid(
+            field,
+            "InvalidUrl",
+            format!(
+                "{field} '{value}' is not an absolute URL ({e}): give it as https://host[:port]."
+            ),
+        )
     })?;
     match url.scheme() {
         "https" => {}
@@ -142,16 +152,41 @@ mod tests {
         let e = check_endpoint_url("http://login.example.com", "AuthorityHost").unwrap_err();
         assert_eq!(e.code, "InsecureUrl");
         assert_eq!(e.target.as_deref(), Some("AuthorityHost"));
-        assert_eq!(check_endpoint_url("https://login.example.com/", "AuthorityHost").unwrap(), "https://login.example.com");
-        assert_eq!(check_endpoint_url("ftp://x", "Proxy").unwrap_err().code, "InvalidUrl");
-        assert_eq!(check_endpoint_url("login.example.com", "Proxy").unwrap_err().code, "InvalidUrl");
+        assert_eq!(
+            check_endpoint_url("https://login.example.com/", "AuthorityHost").unwrap(),
+            "https://login.example.com"
+        );
+        assert_eq!(
+            check_endpoint_url("ftp://x", "Proxy").unwrap_err().code,
+            "InvalidUrl"
+        );
+        assert_eq!(
+            check_endpoint_url("login.example.com", "Proxy")
+                .unwrap_err()
+                .code,
+            "InvalidUrl"
+        );
     }
 
     #[test]
     fn environments() {
-        assert_eq!(AzureEnvironment::parse("azureusgovernmentcloud", "X").unwrap(), AzureEnvironment::AzureUSGovernmentCloud);
-        assert_eq!(AzureEnvironment::parse("AzureGermanCloud", "X").unwrap_err().code, "RetiredEnvironment");
-        assert_eq!(AzureEnvironment::parse("Mars", "X").unwrap_err().code, "InvalidAzureEnvironment");
-        assert_eq!(AzureEnvironment::AzureChinaCloud.graph_host(), "https://microsoftgraph.chinacloudapi.cn");
+        assert_eq!(
+            AzureEnvironment::parse("azureusgovernmentcloud", "X").unwrap(),
+            AzureEnvironment::AzureUSGovernmentCloud
+        );
+        assert_eq!(
+            AzureEnvironment::parse("AzureGermanCloud", "X")
+                .unwrap_err()
+                .code,
+            "RetiredEnvironment"
+        );
+        assert_eq!(
+            AzureEnvironment::parse("Mars", "X").unwrap_err().code,
+            "InvalidAzureEnvironment"
+        );
+        assert_eq!(
+            AzureEnvironment::AzureChinaCloud.graph_host(),
+            "https://microsoftgraph.chinacloudapi.cn"
+        );
     }
 }

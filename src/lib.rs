@@ -8,3 +8,14 @@ pub mod runtime;
 pub mod secret;
 
 pub use error::{Error, Result, Status};
+pub mod ffi;
+pub mod model;
+pub mod request;
+pub mod session;
+pub mod store;
+
+pub use session::{Session, SessionOptions};
+
+/// The library's version (`cmaad_version`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod entra;

@@ -37,7 +37,8 @@ pub struct NetConfig {
     pub connect_timeout: Duration,
 }
 
-static CLIENTS: Lazy<Mutex<HashMap<NetConfig, reqwest::Client>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+static CLIENTS: Lazy<Mutex<HashMap<NetConfig, reqwest::Client>>> =
+    Lazy::new(|| Mutex::new(HashMap::new()));
 
 /// The shared client for `config`, built once and cloned cheaply (clones share the pool).
 pub fn http_client(config: &NetConfig) -> Result<reqwest::Client> {
@@ -59,7 +60,13 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
         .https_only(false);
     if let Some(proxy) = &config.proxy {
         let proxy = reqwest::Proxy::all(proxy)
-            .map_err(|e| Error::invalid("Proxy", "InvalidProxy", format!("Proxy '{proxy}' is not usable ({e}): give it as http://host:port.")))?
+            .map_err(|e| {
+                Error::invalid(
+                    "Proxy",
+                    "InvalidProxy",
+                    format!("Proxy '{proxy}' is not usable ({e}): give it as http://host:port."),
+                )
+            })?
             .no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.1,::1"));
         builder = builder.proxy(proxy);
     }

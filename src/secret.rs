@@ -74,9 +74,18 @@ mod tests {
 
     #[test]
     fn bad_secrets() {
-        assert_eq!(SecretKey::from_utf16(&[0xD800], "SecretKey").unwrap_err().code, "InvalidSecretKey");
-        assert_eq!(SecretKey::from_utf16(&[], "SecretKey").unwrap_err().code, "EmptySecretKey");
-        let e = SecretKey::from_utf16(&"a\nb".encode_utf16().collect::<Vec<_>>(), "SecretKey").unwrap_err();
+        assert_eq!(
+            SecretKey::from_utf16(&[0xD800], "SecretKey")
+                .unwrap_err()
+                .code,
+            "InvalidSecretKey"
+        );
+        assert_eq!(
+            SecretKey::from_utf16(&[], "SecretKey").unwrap_err().code,
+            "EmptySecretKey"
+        );
+        let e = SecretKey::from_utf16(&"a\nb".encode_utf16().collect::<Vec<_>>(), "SecretKey")
+            .unwrap_err();
         assert!(!e.message.contains("a\nb"));
     }
 

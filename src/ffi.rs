@@ -1,0 +1,295 @@
+//! The C ABI: a thin layer that checks pointers and text, converts to the Rust API and back,
+//! and never lets a panic or an error escape without a status and a JSON document.
+//!
+//! Ownership: every `char **out_json` receives one NUL-terminated UTF-8 JSON document allocated
+//! by the library (a result, or `{"Error": {...}}`), which the caller frees with
+//! [`cmaad_string_free`]; it is NULL only when `out_json` itself is NULL. A session is created by
+//! [`cmaad_session_open`] and destroyed by [`cmaad_session_close`]. Sessions are thread-safe.
+
+#![allow(non_camel_case_types)]
+// Every exported function checks its pointers itself and is documented for C callers.
+#![allow(clippy::missing_safety_doc)]
+
+use crate::error::{Error, Result, Status};
+use crate::secret::SecretKey;
+use crate::session::{Session, SessionOptions};
+use serde_json::Value;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+/// The ABI's version; it changes on any breaking change to this header.
+pub const CMAAD_ABI_VERSION: u32 = 1;
+
+/// Longest secret accepted, in UTF-16 code units.
+const MAX_SECRET_UNITS: usize = 4096;
+
+/// Outcome of every call. The JSON document in `out_json` says more.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cmaad_status {
+    /// Success: `out_json` holds the result.
+    CMAAD_OK = 0,
+    /// Bad input: the error names the field and the fix.
+    CMAAD_INVALID_ARGUMENT = 1,
+    /// A referenced app, tenant or service does not exist.
+    CMAAD_NOT_FOUND = 2,
+    /// The object exists already; the error carries its `ID`.
+    CMAAD_ALREADY_EXISTS = 3,
+    /// Microsoft Entra ID refused the app or tenant.
+    CMAAD_VERIFICATION_FAILED = 4,
+    /// Entra or Graph could not be reached.
+    CMAAD_NETWORK = 5,
+    /// The site store failed.
+    CMAAD_STORE = 6,
+    /// A bug or a caught panic; the host process survives.
+    CMAAD_INTERNAL = 7,
+}
+
+impl From<Status> for cmaad_status {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Ok => cmaad_status::CMAAD_OK,
+            Status::InvalidArgument => cmaad_status::CMAAD_INVALID_ARGUMENT,
+            Status::NotFound => cmaad_status::CMAAD_NOT_FOUND,
+            Status::AlreadyExists => cmaad_status::CMAAD_ALREADY_EXISTS,
+            Status::VerificationFailed => cmaad_status::CMAAD_VERIFICATION_FAILED,
+            Status::Network => cmaad_status::CMAAD_NETWORK,
+            Status::Store => cmaad_status::CMAAD_STORE,
+            Status::Internal => cmaad_status::CMAAD_INTERNAL,
+        }
+    }
+}
+
+/// An open site session (opaque). Created by `cmaad_session_open`, freed by `cmaad_session_close`.
+pub struct cmaad_session {
+    inner: Session,
+}
+
+/// Runs `body` behind the panic boundary and writes its document to `out_json`.
+fn call(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> cmaad_status {
+    if out_json.is_null() {
+        return cmaad_status::CMAAD_INVALID_ARGUMENT;
+    }
+    // SAFETY: out_json is non-null and, per the header, points to a writable `char *`.
+    unsafe { *out_json = ptr::null_mut() };
+    let result =
+        catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| Err(panic_error(panic)));
+    let (status, doc) = match result {
+        Ok(v) => (cmaad_status::CMAAD_OK, v),
+        Err(e) => (e.status.into(), e.to_document()),
+    };
+    // SAFETY: as above.
+    unsafe { *out_json = into_c_string(&doc) };
+    status
+}
+
+fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".to_string());
+    Error::internal(format!("CMAAD hit an internal error ({what}); nothing was changed by this call. Please report it with the steps that led to it."))
+}
+
+fn into_c_string(doc: &Value) -> *mut c_char {
+    // serde_json escapes U+0000, so the text has no interior NUL.
+    CString::new(doc.to_string())
+        .map(CString::into_raw)
+        .unwrap_or(ptr::null_mut())
+}
+
+/// Borrows a NUL-terminated UTF-8 argument; `field` names it in errors.
+unsafe fn text<'a>(p: *const c_char, field: &str) -> Result<&'a str> {
+    if p.is_null() {
+        return Err(Error::invalid(
+            field,
+            "NullArgument",
+            format!("{field} is NULL: pass a NUL-terminated UTF-8 JSON document."),
+        ));
+    }
+    CStr::from_ptr(p).to_str().map_err(|e| {
+        Error::invalid(
+            field,
+            "InvalidUtf8",
+            format!(
+                "{field} is not valid UTF-8 (bad byte at offset {}): encode the text as UTF-8.",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Borrows an optional argument (NULL means absent).
+unsafe fn optional_text<'a>(p: *const c_char, field: &str) -> Result<Option<&'a str>> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        text(p, field).map(Some)
+    }
+}
+
+/// Borrows the session behind a handle.
+unsafe fn session<'a>(s: *const cmaad_session) -> Result<&'a Session> {
+    s.as_ref().map(|s| &s.inner).ok_or_else(|| {
+        Error::invalid(
+            "session",
+            "NullSession",
+            "session is NULL: open one with cmaad_session_open first.",
+        )
+    })
+}
+
+/// Copies the UTF-16 secret into zeroizing memory.
+unsafe fn secret(units: *const u16, len: usize) -> Result<SecretKey> {
+    const FIELD: &str = "SecretKey";
+    if len > MAX_SECRET_UNITS {
+        return Err(Error::invalid(FIELD, "InvalidSecretKey", format!("SecretKey is {len} UTF-16 units long, more than any Entra client secret: pass only the secret's Value.")));
+    }
+    if units.is_null() {
+        return if len == 0 {
+            Err(Error::invalid(
+                FIELD,
+                "EmptySecretKey",
+                "SecretKey is empty: pass the secret's Value (not its Secret ID).",
+            ))
+        } else {
+            Err(Error::invalid(
+                FIELD,
+                "NullArgument",
+                "secret_utf16 is NULL but secret_len is not 0: pass the secret's UTF-16 buffer.",
+            ))
+        };
+    }
+    SecretKey::from_utf16(std::slice::from_raw_parts(units, len), FIELD)
+}
+
+/// The ABI version this library implements (`CMAAD_ABI_VERSION`). Thread-safe, never fails.
+#[no_mangle]
+pub extern "C" fn cmaad_abi_version() -> u32 {
+    CMAAD_ABI_VERSION
+}
+
+/// The library version as a static NUL-terminated string. Never free it.
+#[no_mangle]
+pub extern "C" fn cmaad_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Opens a session on the site store.
+///
+/// `options_json` may be NULL (all defaults) or a JSON object with any of `StorePath`,
+/// `AzureEnvironment`, `AuthorityHost`, `GraphHost`, `Proxy`, `TimeoutSeconds`.
+/// On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
+/// and `*out_json` describes it. On error `*out_session` is NULL and `*out_json` holds the error.
+/// `*out_json` is always freed by the caller with `cmaad_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_session_open(
+    options_json: *const c_char,
+    out_session: *mut *mut cmaad_session,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    if !out_session.is_null() {
+        *out_session = ptr::null_mut();
+    }
+    call(out_json, || {
+        if out_session.is_null() {
+            return Err(Error::invalid(
+                "out_session",
+                "NullArgument",
+                "out_session is NULL: pass the address of a cmaad_session pointer.",
+            ));
+        }
+        let options = SessionOptions::parse(optional_text(options_json, "options_json")?)?;
+        let session = Session::open(options)?;
+        let doc = session.describe();
+        *out_session = Box::into_raw(Box::new(cmaad_session { inner: session }));
+        Ok(doc)
+    })
+}
+
+/// Closes a session and frees it. NULL is a no-op. The handle must not be used afterwards, and
+/// no other thread may be using it during the call.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_session_close(session: *mut cmaad_session) {
+    if session.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(session))));
+}
+
+/// Imports a server (web) app (`Import-CMAADServerApplication`).
+///
+/// `request_json`: `TenantName`, `TenantId`, `AppName`, `ClientId`, `SecretKeyExpiry` (RFC 3339),
+/// optional `AppIdUri`, `AzureEnvironmentOption`, `Verify`. The secret is passed separately as
+/// `secret_len` UTF-16 code units at `secret_utf16` (as `Marshal.SecureStringToGlobalAllocUnicode`
+/// gives them); the library copies it into memory it wipes and never returns or logs it; the
+/// caller keeps ownership of the buffer and should zero it after the call.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_import_server_app(
+    session_ptr: *mut cmaad_session,
+    request_json: *const c_char,
+    secret_utf16: *const u16,
+    secret_len: usize,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        let s = session(session_ptr)?;
+        let request = text(request_json, "request_json")?;
+        let secret = secret(secret_utf16, secret_len)?;
+        s.import_server_app(request, &secret)
+    })
+}
+
+/// Imports a client (native) app (`Import-CMAADClientApplication`).
+///
+/// `request_json`: `AppName`, `ClientId`, and `TenantId` or `ServerAppId`; optional `Verify`.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_import_client_app(
+    session_ptr: *mut cmaad_session,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        session(session_ptr)?.import_client_app(text(request_json, "request_json")?)
+    })
+}
+
+/// Lists apps (`Get-CMAADApplication`) as `{"value": [...]}`.
+///
+/// `filter_json` may be NULL (every app) or an object with any of `AppName`, `AppType`,
+/// `ClientId`, `TenantId`, `TenantName`, `ExpiringWithinDays`; all given filters must match.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_get_apps(
+    session_ptr: *mut cmaad_session,
+    filter_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        session(session_ptr)?.get_apps(optional_text(filter_json, "filter_json")?)
+    })
+}
+
+/// Creates the cloud management Azure service (`New-CMCloudManagementAzureService`).
+///
+/// `request_json`: `Name`, `ServerAppId`, `ClientAppId`, optional `Description`,
+/// `AzureEnvironmentOption` and the discovery fields by their parameter names.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_new_cloud_management_service(
+    session_ptr: *mut cmaad_session,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        session(session_ptr)?.new_cloud_management_service(text(request_json, "request_json")?)
+    })
+}
+
+/// Frees a document returned through `out_json`. NULL is a no-op. Free each document once.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_string_free(s: *mut c_char) {
+    if !s.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(CString::from_raw(s))));
+    }
+}

@@ -1,0 +1,559 @@
+//! The embedded site store: one SQLite file (WAL, busy timeout, foreign keys) holding tenants,
+//! apps and services, with server app secrets sealed under the site key. A [`Store`] is shared
+//! by all threads of a session; writes run in immediate transactions so concurrent processes
+//! queue on the busy timeout instead of failing.
+
+mod schema;
+pub mod seal;
+
+use crate::cloud::AzureEnvironment;
+use crate::error::{Error, Result, Status};
+use crate::model::{format_time, App, AppType, CloudService, Discovery, Schedule, ScheduleKind};
+use crate::request::AppFilter;
+use crate::secret::SecretKey;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
+use seal::SiteKey;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long a write waits for another process's transaction before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A tenant row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tenant {
+    /// Row ID.
+    pub id: i64,
+    /// Tenant GUID.
+    pub guid: String,
+    /// Tenant label.
+    pub name: String,
+    /// The tenant's cloud.
+    pub environment: AzureEnvironment,
+}
+
+/// A new app row, ready to insert.
+pub struct NewApp<'a> {
+    /// Tenant GUID.
+    pub tenant_id: &'a str,
+    /// Tenant label (used when the tenant is new).
+    pub tenant_name: &'a str,
+    /// The tenant's cloud.
+    pub environment: AzureEnvironment,
+    /// Display name.
+    pub name: &'a str,
+    /// Application (client) ID.
+    pub client_id: &'a str,
+    /// Server or client app.
+    pub app_type: AppType,
+    /// App ID URI (server apps).
+    pub identifier_uri: Option<&'a str>,
+    /// Secret and its expiry (server apps).
+    pub secret: Option<(&'a SecretKey, DateTime<Utc>)>,
+    /// Server app a client app belongs to.
+    pub server_app_id: Option<i64>,
+    /// When it was verified, if it was.
+    pub verified: Option<DateTime<Utc>>,
+}
+
+/// The site store.
+pub struct Store {
+    conn: Mutex<Connection>,
+    key: SiteKey,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.path.display())
+    }
+}
+
+const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.is_client, a.identifier_uri, a.secret_expiry, a.secret_created, t.environment, a.server_app_id, a.last_verified, a.created, a.updated";
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_folder(path)?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::from(e).with_target("StorePath"))?;
+        configure(&conn).map_err(|e| corrupt_or(e, path))?;
+        schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
+        let key = load_key(&conn, path)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            key,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The tenant with `guid`, if known.
+    pub fn tenant(&self, guid: &str) -> Result<Option<Tenant>> {
+        tenant_by_guid(&self.conn(), guid)
+    }
+
+    /// The app with row ID `id`, if any.
+    pub fn app(&self, id: i64) -> Result<Option<App>> {
+        let conn = self.conn();
+        app_by_id(&conn, id)
+    }
+
+    /// The app with `client_id` in tenant `tenant_guid`, if any.
+    pub fn app_by_client_id(&self, tenant_guid: &str, client_id: &str) -> Result<Option<App>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {APP_COLUMNS} FROM apps a JOIN tenants t ON t.id = a.tenant_id WHERE t.tenant_guid = ?1 AND a.client_id = ?2");
+        Ok(conn
+            .query_row(&sql, params![tenant_guid, client_id], app_from_row)
+            .optional()?)
+    }
+
+    /// The tenant's server apps, oldest first.
+    pub fn server_apps_of(&self, tenant_guid: &str) -> Result<Vec<App>> {
+        self.find_apps(
+            &AppFilter {
+                tenant_id: Some(tenant_guid.to_string()),
+                app_type: Some(AppType::ServerApplication),
+                ..AppFilter::default()
+            },
+            Utc::now(),
+        )
+    }
+
+    /// Checks that `app` could be inserted now: its tenant name and cloud agree with what is
+    /// stored and its client ID is new in the tenant.
+    pub fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
+        check_new_app(&self.conn(), app)
+    }
+
+    /// Inserts an app (and its tenant when new) in one transaction, re-checking every rule.
+    pub fn insert_app(&self, app: &NewApp<'_>, now: DateTime<Utc>) -> Result<App> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_new_app(&tx, app)?;
+        let tenant = match tenant_by_guid(&tx, app.tenant_id)? {
+            Some(t) => t.id,
+            None => {
+                tx.execute(
+                    "INSERT INTO tenants (tenant_guid, name, environment, created) VALUES (?1, ?2, ?3, ?4)",
+                    params![app.tenant_id, app.tenant_name, app.environment.name(), format_time(&now)],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        let sealed = app
+            .secret
+            .map(|(s, _)| self.key.seal_secret(s, app.tenant_id, app.client_id))
+            .transpose()?;
+        let stamp = format_time(&now);
+        tx.execute(
+            "INSERT INTO apps (tenant_id, name, client_id, is_client, identifier_uri, secret_sealed, secret_expiry, secret_created, server_app_id, last_verified, created, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            params![
+                tenant,
+                app.name,
+                app.client_id,
+                app.app_type.is_client(),
+                app.identifier_uri,
+                sealed,
+                app.secret.map(|(_, e)| format_time(&e)),
+                app.secret.map(|_| stamp.clone()),
+                app.server_app_id,
+                app.verified.as_ref().map(format_time),
+                stamp,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let stored = app_by_id(&tx, id)?
+            .ok_or_else(|| Error::internal("An app vanished inside its own transaction."))?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Apps matching every given filter, in ID order.
+    pub fn find_apps(&self, filter: &AppFilter, now: DateTime<Utc>) -> Result<Vec<App>> {
+        let (sql, args) = filter_sql(filter, now);
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), app_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The decrypted secret of server app `app`.
+    pub fn server_secret(&self, app: &App) -> Result<SecretKey> {
+        let sealed: Option<Vec<u8>> = self
+            .conn()
+            .query_row(
+                "SELECT secret_sealed FROM apps WHERE id = ?1",
+                [app.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let sealed = sealed.ok_or_else(|| {
+            Error::not_found(
+                "ServerAppId",
+                "NoSecret",
+                format!(
+                    "App {} '{}' has no stored secret: it is a client app.",
+                    app.id, app.name
+                ),
+            )
+        })?;
+        self.key
+            .open_secret(&sealed, &app.tenant_id, &app.client_id)
+    }
+
+    /// Records a successful verification of app `id`.
+    pub fn mark_verified(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        self.conn().execute(
+            "UPDATE apps SET last_verified = ?1 WHERE id = ?2",
+            params![format_time(&at), id],
+        )?;
+        Ok(())
+    }
+
+    /// The service with row ID `id`, if any.
+    pub fn service(&self, id: i64) -> Result<Option<CloudService>> {
+        service_where(&self.conn(), "s.id = ?1", &id)
+    }
+
+    /// The service named `name` (case-insensitive), if any.
+    pub fn service_by_name(&self, name: &str) -> Result<Option<CloudService>> {
+        service_where(&self.conn(), "s.name = ?1 COLLATE NOCASE", &name)
+    }
+
+    /// Inserts a cloud management service; the caller has checked the apps.
+    pub fn insert_service(&self, service: &CloudService) -> Result<CloudService> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(existing) = service_where(&tx, "s.name = ?1 COLLATE NOCASE", &service.name)? {
+            return Err(service_exists(&existing));
+        }
+        let tenant = tenant_by_guid(&tx, &service.tenant_id)?
+            .ok_or_else(|| Error::internal("The service's tenant is not in the store."))?;
+        tx.execute(
+            "INSERT INTO services (name, description, tenant_id, server_app_id, client_app_id, environment, discovery, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                service.name,
+                service.description,
+                tenant.id,
+                service.server_app_id,
+                service.client_app_id,
+                service.environment.name(),
+                discovery_to_json(&service.discovery).to_string(),
+                format_time(&service.created),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let stored = service_where(&tx, "s.id = ?1", &id)?
+            .ok_or_else(|| Error::internal("A service vanished inside its own transaction."))?;
+        tx.commit()?;
+        Ok(stored)
+    }
+}
+
+/// The `AlreadyExists` error for a service name.
+pub fn service_exists(existing: &CloudService) -> Error {
+    Error::new(
+        Status::AlreadyExists,
+        "ServiceExists",
+        format!(
+            "A cloud management service named '{}' already exists (ID {}): choose another Name.",
+            existing.name, existing.id
+        ),
+    )
+    .with_target("Name")
+    .with_existing_id(existing.id)
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // The first read also proves the file is a database.
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::store("StoreUnavailable", format!("The site store could not switch to WAL journaling (it reports '{mode}'): put the store on a local disk.")));
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+fn corrupt_or(e: Error, path: &Path) -> Error {
+    if e.code == "StoreCorrupt" {
+        Error::store("StoreCorrupt", format!("The site store {} is not a valid CMAAD database: restore it from a backup, or point StorePath at a new file.", path.display())).with_target("StorePath")
+    } else {
+        e
+    }
+}
+
+fn load_key(conn: &Connection, path: &Path) -> Result<SiteKey> {
+    let check: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let key = SiteKey::load(&seal::key_file_for(path), check.is_none())?;
+    match check {
+        Some(check) if !key.matches(&check) => Err(Error::store(
+            "SiteKeyMismatch",
+            format!("The site key from {} is not the key this store was written with: restore the store's own key file ({}) or the {} it was used with.", key.source, seal::key_file_for(path).display(), seal::SITE_KEY_ENV),
+        )),
+        Some(_) => Ok(key),
+        None => {
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?1)", [key.key_check()?])?;
+            let stored: Vec<u8> = conn.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))?;
+            if key.matches(&stored) {
+                Ok(key)
+            } else {
+                Err(Error::store("SiteKeyMismatch", "Another process set up this store with a different site key at the same moment: open it again."))
+            }
+        }
+    }
+}
+
+/// Creates the store's folder (owner-only on Unix) when it does not exist.
+fn create_folder(path: &Path) -> Result<()> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| {
+        Error::store("StoreFolderUnavailable", format!("The store folder {} cannot be created ({e}): choose a StorePath in a folder you can write to.", dir.display())).with_target("StorePath")
+    })
+}
+
+fn tenant_by_guid(conn: &Connection, guid: &str) -> Result<Option<Tenant>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, tenant_guid, name, environment FROM tenants WHERE tenant_guid = ?1",
+            [guid],
+            |r| {
+                Ok(Tenant {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    name: r.get(2)?,
+                    environment: parse_env(&r.get::<_, String>(3)?),
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn check_new_app(conn: &Connection, app: &NewApp<'_>) -> Result<()> {
+    let Some(tenant) = tenant_by_guid(conn, app.tenant_id)? else {
+        return Ok(());
+    };
+    if !tenant.name.eq_ignore_ascii_case(app.tenant_name)
+        && app.app_type == AppType::ServerApplication
+    {
+        return Err(Error::invalid(
+            "TenantName",
+            "TenantNameMismatch",
+            format!("Tenant {} is already known as '{}', not '{}': use TenantName '{}' (one tenant has one name in the site).", tenant.guid, tenant.name, app.tenant_name, tenant.name),
+        ));
+    }
+    if tenant.environment != app.environment {
+        return Err(Error::invalid(
+            "AzureEnvironmentOption",
+            "EnvironmentMismatch",
+            format!("Tenant {} is in {}, not {}: a tenant lives in one cloud; omit AzureEnvironmentOption or give {}.", tenant.guid, tenant.environment, app.environment, tenant.environment),
+        ));
+    }
+    let existing: Option<(i64, String, bool)> = conn
+        .query_row(
+            "SELECT id, name, is_client FROM apps WHERE tenant_id = ?1 AND client_id = ?2",
+            params![tenant.id, app.client_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match existing {
+        Some((id, name, is_client)) => Err(Error::new(
+            Status::AlreadyExists,
+            "AppExists",
+            format!(
+                "ClientId {} is already imported in tenant {} as {} app '{}' (ID {id}): use that app, or remove it before importing again.",
+                app.client_id,
+                tenant.guid,
+                if is_client { "client" } else { "server" },
+                name
+            ),
+        )
+        .with_target("ClientId")
+        .with_existing_id(id)),
+        None => Ok(()),
+    }
+}
+
+fn app_by_id(conn: &Connection, id: i64) -> Result<Option<App>> {
+    let sql = format!(
+        "SELECT {APP_COLUMNS} FROM apps a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = ?1"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], app_from_row)
+        .optional()?)
+}
+
+fn filter_sql(filter: &AppFilter, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
+    let mut sql = format!(
+        "SELECT {APP_COLUMNS} FROM apps a JOIN tenants t ON t.id = a.tenant_id WHERE 1 = 1"
+    );
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut add = |clause: &str, v: SqlValue| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(n) = &filter.app_name {
+        add(" AND a.name = ? COLLATE NOCASE", SqlValue::Text(n.clone()));
+    }
+    if let Some(t) = filter.app_type {
+        add(
+            " AND a.is_client = ?",
+            SqlValue::Integer(i64::from(t.is_client())),
+        );
+    }
+    if let Some(c) = &filter.client_id {
+        add(" AND a.client_id = ?", SqlValue::Text(c.clone()));
+    }
+    if let Some(t) = &filter.tenant_id {
+        add(" AND t.tenant_guid = ?", SqlValue::Text(t.clone()));
+    }
+    if let Some(n) = &filter.tenant_name {
+        add(" AND t.name = ? COLLATE NOCASE", SqlValue::Text(n.clone()));
+    }
+    if let Some(days) = filter.expiring_within_days {
+        add(
+            " AND a.is_client = 0 AND a.secret_expiry <= ?",
+            SqlValue::Text(format_time(&(now + chrono::Duration::days(days)))),
+        );
+    }
+    sql.push_str(" ORDER BY a.id");
+    (sql, args)
+}
+
+fn parse_env(s: &str) -> AzureEnvironment {
+    AzureEnvironment::parse(s, "AzureEnvironment").unwrap_or_default()
+}
+
+fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn app_from_row(r: &Row<'_>) -> rusqlite::Result<App> {
+    let is_client: bool = r.get(5)?;
+    Ok(App {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        client_id: r.get(2)?,
+        tenant_id: r.get(3)?,
+        tenant_name: r.get(4)?,
+        app_type: if is_client {
+            AppType::ClientApplication
+        } else {
+            AppType::ServerApplication
+        },
+        identifier_uri: r.get(6)?,
+        secret_key_expiry: parse_time(r.get(7)?),
+        secret_key_creation_time: parse_time(r.get(8)?),
+        environment: parse_env(&r.get::<_, String>(9)?),
+        server_app_id: r.get(10)?,
+        last_verified: parse_time(r.get(11)?),
+        created: parse_time(r.get(12)?).unwrap_or_default(),
+        updated: parse_time(r.get(13)?).unwrap_or_default(),
+    })
+}
+
+fn service_where(
+    conn: &Connection,
+    clause: &str,
+    arg: &dyn rusqlite::ToSql,
+) -> Result<Option<CloudService>> {
+    let sql = format!(
+        "SELECT s.id, s.name, s.description, t.tenant_guid, s.server_app_id, s.client_app_id, s.environment, s.discovery, s.created
+         FROM services s JOIN tenants t ON t.id = s.tenant_id WHERE {clause}"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([arg], service_from_row)
+        .optional()?)
+}
+
+fn service_from_row(r: &Row<'_>) -> rusqlite::Result<CloudService> {
+    let discovery: String = r.get(7)?;
+    Ok(CloudService {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        tenant_id: r.get(3)?,
+        server_app_id: r.get(4)?,
+        client_app_id: r.get(5)?,
+        environment: parse_env(&r.get::<_, String>(6)?),
+        discovery: discovery_from_json(&serde_json::from_str(&discovery).unwrap_or(Value::Null)),
+        created: parse_time(r.get(8)?).unwrap_or_default(),
+    })
+}
+
+fn discovery_to_json(d: &Discovery) -> Value {
+    let mut doc = json!({});
+    d.write_json(&mut doc);
+    doc
+}
+
+fn discovery_from_json(v: &Value) -> Discovery {
+    let flag = |k: &str| v[k].as_bool().unwrap_or(false);
+    let mins = |k: &str| v[k].as_i64().map(|m| m as i32);
+    let sched = |k: &str| {
+        let s = &v[k];
+        let kind = ScheduleKind::parse(s["Kind"].as_str()?, k).ok()?;
+        Some(Schedule {
+            kind,
+            interval: s["Interval"].as_u64()? as u32,
+        })
+    };
+    Discovery {
+        enable_user_discovery: flag("EnableUserDiscovery"),
+        enable_user_delta_discovery: flag("EnableUserDeltaDiscovery"),
+        user_delta_discovery_mins: mins("UserDeltaDiscoveryMins"),
+        user_discovery_schedule: sched("UserDiscoverySchedule"),
+        enable_group_discovery: flag("EnableGroupDiscovery"),
+        enable_group_delta_discovery: flag("EnableGroupDeltaDiscovery"),
+        group_delta_discovery_mins: mins("GroupDeltaDiscoveryMins"),
+        group_discovery_schedule: sched("GroupDiscoverySchedule"),
+        add_group_name: v["AddGroupName"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|g| g.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}

@@ -1,0 +1,78 @@
+//! The store's schema, applied by version (`PRAGMA user_version`). Each migration runs once, in
+//! an immediate transaction, so processes opening a new store at the same time agree.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Migrations in order; the store's version is the number applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE tenants (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_guid TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    created     TEXT NOT NULL
+);
+CREATE TABLE apps (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id      INTEGER NOT NULL REFERENCES tenants(id) ON DELETE RESTRICT,
+    name           TEXT NOT NULL,
+    client_id      TEXT NOT NULL,
+    is_client      INTEGER NOT NULL CHECK (is_client IN (0, 1)),
+    identifier_uri TEXT,
+    secret_sealed  BLOB,
+    secret_expiry  TEXT,
+    secret_created TEXT,
+    server_app_id  INTEGER REFERENCES apps(id) ON DELETE RESTRICT,
+    last_verified  TEXT,
+    created        TEXT NOT NULL,
+    updated        TEXT NOT NULL,
+    UNIQUE (tenant_id, client_id),
+    CHECK (is_client = 1 OR secret_sealed IS NOT NULL)
+);
+CREATE INDEX apps_by_name ON apps(name COLLATE NOCASE);
+CREATE INDEX apps_by_client_id ON apps(client_id);
+CREATE INDEX apps_by_expiry ON apps(secret_expiry) WHERE is_client = 0;
+CREATE TABLE services (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description   TEXT,
+    service_type  TEXT NOT NULL DEFAULT 'CloudManagement',
+    tenant_id     INTEGER NOT NULL REFERENCES tenants(id) ON DELETE RESTRICT,
+    server_app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE RESTRICT,
+    client_app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE RESTRICT,
+    environment   TEXT NOT NULL,
+    discovery     TEXT NOT NULL,
+    created       TEXT NOT NULL
+);
+CREATE INDEX services_by_app ON services(server_app_id, client_app_id);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+"#];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the store to [`CURRENT_VERSION`]; refuses a store written by a newer CMAAD.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version == CURRENT_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(Error::store(
+            "StoreTooNew",
+            format!("The site store has schema version {version}, newer than this CMAAD understands ({CURRENT_VERSION}): update CMAAD."),
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Secrets at rest: each server app secret is sealed with ChaCha20-Poly1305 under the site key,
+//! bound to its tenant and client ID. The site key comes from `CMAAD_SITE_KEY` (base64 of 32
+//! bytes) or from a key file beside the store, created with owner-only permissions.
+
+use crate::error::{Error, Result};
+use crate::secret::SecretKey;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Environment variable that gives the site key instead of the key file.
+pub const SITE_KEY_ENV: &str = "CMAAD_SITE_KEY";
+const VERSION: u8 = 1;
+const NONCE_LEN: usize = 12;
+const KEY_CHECK: &[u8] = b"cmaad-key-check";
+
+/// The 256-bit site key, wiped on drop.
+pub struct SiteKey {
+    cipher: ChaCha20Poly1305,
+    /// Where the key came from, for messages.
+    pub source: String,
+}
+
+impl std::fmt::Debug for SiteKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SiteKey(from {})", self.source)
+    }
+}
+
+/// The key file that belongs to a store file: `site.db` → `site.db.key`.
+pub fn key_file_for(store: &Path) -> PathBuf {
+    let mut name = store.as_os_str().to_os_string();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+impl SiteKey {
+    fn from_bytes(bytes: &[u8], source: String) -> Result<Self> {
+        if bytes.len() != 32 {
+            return Err(Error::store("InvalidSiteKey", format!("The site key from {source} is {} bytes, not 32: restore the original key, or set {SITE_KEY_ENV} to the base64 of 32 random bytes.", bytes.len())));
+        }
+        Ok(SiteKey {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(bytes)),
+            source,
+        })
+    }
+
+    fn decode(text: &str, source: String) -> Result<Self> {
+        let bytes = Zeroizing::new(B64.decode(text.trim()).map_err(|_| {
+            Error::store("InvalidSiteKey", format!("The site key from {source} is not base64: restore the original key, or set {SITE_KEY_ENV} to the base64 of 32 random bytes."))
+        })?);
+        Self::from_bytes(&bytes, source)
+    }
+
+    /// Loads the key from the environment or the key file; creates the file when `may_create`.
+    pub fn load(key_file: &Path, may_create: bool) -> Result<Self> {
+        if let Ok(text) = std::env::var(SITE_KEY_ENV) {
+            let text = Zeroizing::new(text);
+            return Self::decode(&text, SITE_KEY_ENV.to_string());
+        }
+        let source = key_file.display().to_string();
+        match fs::read_to_string(key_file) {
+            Ok(text) => Self::decode(&Zeroizing::new(text), source),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => Self::create(key_file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::store(
+                "SiteKeyMissing",
+                format!("The site key {source} is missing, but the store holds sealed secrets: restore the key file from your backup, or set {SITE_KEY_ENV}."),
+            )),
+            Err(e) => Err(Error::store("SiteKeyUnreadable", format!("The site key {source} cannot be read ({e}): check its permissions."))),
+        }
+    }
+
+    fn create(key_file: &Path) -> Result<Self> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(bytes.as_mut())
+            .map_err(|e| Error::internal(format!("The system random source failed: {e}.")))?;
+        let text = Zeroizing::new(B64.encode(bytes.as_ref()));
+        match write_owner_only(key_file, text.as_bytes()) {
+            Ok(()) => Self::from_bytes(bytes.as_ref(), key_file.display().to_string()),
+            // Another process created it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(key_file, false),
+            Err(e) => Err(Error::store(
+                "SiteKeyUnwritable",
+                format!(
+                    "The site key {} cannot be created ({e}): check the folder's permissions.",
+                    key_file.display()
+                ),
+            )),
+        }
+    }
+
+    /// Seals `plain` bound to `context`; the result is version || nonce || ciphertext.
+    pub fn seal(&self, plain: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::getrandom(&mut nonce)
+            .map_err(|e| Error::internal(format!("The system random source failed: {e}.")))?;
+        let ct = self
+            .cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: context,
+                },
+            )
+            .map_err(|_| Error::internal("Sealing a secret failed."))?;
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
+        out.push(VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    /// Opens a sealed blob bound to `context` into zeroizing memory.
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let fail = || {
+            Error::store("SiteKeyMismatch", format!("A sealed secret cannot be opened with the site key from {}: restore the key that was beside the store when the app was imported, or import the app's secret again.", self.source))
+        };
+        if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != VERSION {
+            return Err(fail());
+        }
+        let (nonce, ct) = sealed[1..].split_at(NONCE_LEN);
+        self.cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: context,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| fail())
+    }
+
+    /// Seals a client secret for the app `client_id` of `tenant_id`.
+    pub fn seal_secret(
+        &self,
+        secret: &SecretKey,
+        tenant_id: &str,
+        client_id: &str,
+    ) -> Result<Vec<u8>> {
+        self.seal(
+            secret.expose().as_bytes(),
+            &secret_context(tenant_id, client_id),
+        )
+    }
+
+    /// Opens the sealed secret of the app `client_id` of `tenant_id`.
+    pub fn open_secret(
+        &self,
+        sealed: &[u8],
+        tenant_id: &str,
+        client_id: &str,
+    ) -> Result<SecretKey> {
+        let plain = self.open(sealed, &secret_context(tenant_id, client_id))?;
+        let text = Zeroizing::new(
+            String::from_utf8(plain.to_vec())
+                .map_err(|_| Error::internal("A sealed secret is not UTF-8."))?,
+        );
+        SecretKey::new(text, "SecretKey")
+    }
+
+    /// A blob that proves which key a store was written with.
+    pub fn key_check(&self) -> Result<Vec<u8>> {
+        self.seal(KEY_CHECK, KEY_CHECK)
+    }
+
+    /// True when `check` was made with this key.
+    pub fn matches(&self, check: &[u8]) -> bool {
+        self.open(check, KEY_CHECK)
+            .is_ok_and(|p| p.as_slice() == KEY_CHECK)
+    }
+}
+
+fn secret_context(tenant_id: &str, client_id: &str) -> Vec<u8> {
+    format!("cmaad-secret-v1|{tenant_id}|{client_id}").into_bytes()
+}
+
+/// Creates `path` exclusively with owner-only permissions and writes `data` to it.
+fn write_owner_only(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(data)?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_round_trip_and_binding() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SiteKey::load(&dir.path().join("k"), true).unwrap();
+        let secret = SecretKey::new(Zeroizing::new("abc~123".into()), "SecretKey").unwrap();
+        let sealed = key.seal_secret(&secret, "t", "c").unwrap();
+        assert!(!sealed.windows(7).any(|w| w == b"abc~123"));
+        assert_eq!(
+            key.open_secret(&sealed, "t", "c").unwrap().expose(),
+            "abc~123"
+        );
+        assert_eq!(
+            key.open_secret(&sealed, "t", "other").unwrap_err().code,
+            "SiteKeyMismatch"
+        );
+        let again = SiteKey::load(&dir.path().join("k"), false).unwrap();
+        assert!(again.matches(&key.key_check().unwrap()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join("k"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
