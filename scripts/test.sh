@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The project's test command: every layer that runs on this machine.
+#   Rust API and C ABI (cargo test), the committed header, format and lints, the C program
+#   against include/cmaad.h (under valgrind), the PowerShell sources (tree-sitter) and the
+#   .NET interop on mono. Long-running reliability variants: see README ("Reliability").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+step() { printf '\n== %s\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+
+step "cargo test (Rust API, C ABI from Rust, header freshness, fake Entra)"
+cargo test --workspace 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error|failures:|---- )|panicked' || true
+if grep -qE '^test result: FAILED|^error(\[|:)' target/cargo-test.log; then
+  echo "cargo test failed; see target/cargo-test.log" >&2
+  grep -A30 '^failures:' target/cargo-test.log | head -80 >&2 || true
+  exit 1
+fi
+
+step "C program against include/cmaad.h, under valgrind"
+cargo build -q
+cc -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/flow_test.c \
+   -Ltarget/debug -lcmaad -Wl,-rpath,"$root/target/debug" -o target/flow_test
+store=$(mktemp -d)
+./target/flow_test "$store"
+if command -v valgrind >/dev/null; then
+  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+    ./target/flow_test "$(mktemp -d)"
+  echo "valgrind: no leaks, no invalid accesses"
+else
+  echo "valgrind missing: install it (apt-get install -y valgrind)" >&2; exit 1
+fi
+
+if [ -f tests/powershell/package.json ]; then
+  step "PowerShell module sources (tree-sitter-powershell)"
+  (cd tests/powershell && { [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund; } && node --test)
+fi
+
+if [ -x tests/interop/run.sh ] || [ -f tests/interop/run.sh ]; then
+  step ".NET interop on mono against the real library"
+  bash tests/interop/run.sh "$root/target/debug/libcmaad.so"
+fi
+
+if [ -f tests/powershell/CMAAD.Tests.ps1 ]; then
+  step "Pester"
+  if command -v pwsh >/dev/null; then
+    pwsh -NoProfile -Command "Invoke-Pester -Path tests/powershell -CI"
+  else
+    echo "Pester tests skipped: pwsh is not installed on this machine."
+  fi
+fi
+
+step "all layers passed"
