@@ -66,6 +66,12 @@ pub struct cmaad_session {
     inner: Session,
 }
 
+// Sessions are shared by many threads (PowerShell runspaces): keep `Session` `Send + Sync`.
+const _: fn() = || {
+    fn thread_safe<T: Send + Sync>() {}
+    thread_safe::<Session>();
+};
+
 /// Runs `body` behind the panic boundary and writes its document to `out_json`.
 fn call(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> cmaad_status {
     if out_json.is_null() {

@@ -106,6 +106,10 @@ impl FfiSession {
     }
 }
 
+// SAFETY: the C ABI documents sessions as thread-safe (ffi.rs asserts `Session: Send + Sync`).
+unsafe impl Send for FfiSession {}
+unsafe impl Sync for FfiSession {}
+
 impl Drop for FfiSession {
     fn drop(&mut self) {
         unsafe { ffi::cmaad_session_close(self.handle) };
