@@ -19,9 +19,6 @@ pub struct EntraErrorBody {
     /// Entra's correlation ID.
     #[serde(default)]
     pub correlation_id: Option<String>,
-    /// Entra's trace ID.
-    #[serde(default)]
-    pub trace_id: Option<String>,
 }
 
 impl EntraErrorBody {
