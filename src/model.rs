@@ -70,6 +70,9 @@ pub struct App {
     pub secret_key_expiry: Option<DateTime<Utc>>,
     /// When the stored secret was set (server apps).
     pub secret_key_creation_time: Option<DateTime<Utc>>,
+    /// Graph's `keyId` of the stored secret, when CMAAD added it (rotation); unknown for a
+    /// secret copied from the portal.
+    pub secret_key_id: Option<String>,
     /// The app's cloud.
     pub environment: AzureEnvironment,
     /// The server app a client app was imported with.
@@ -112,6 +115,7 @@ impl App {
                 doc["SecretKeyExpiry"] = json!(self.secret_key_expiry.as_ref().map(format_time));
                 doc["SecretKeyCreationTime"] =
                     json!(self.secret_key_creation_time.as_ref().map(format_time));
+                doc["SecretKeyId"] = json!(self.secret_key_id);
                 doc["DaysUntilSecretExpiry"] = json!(days);
                 doc["SecretExpired"] = json!(self.secret_key_expiry.is_some_and(|e| e <= now));
             }
@@ -251,8 +255,15 @@ pub struct CloudService {
     pub environment: AzureEnvironment,
     /// Discovery settings.
     pub discovery: Discovery,
+    /// Sync collection memberships to Entra groups (`-EnableAADGroupSync`).
+    pub enable_aad_group_sync: bool,
+    /// The tenant's "Disable Microsoft Entra authentication for this tenant" (read-only here;
+    /// set on the tenant).
+    pub disable_aad_authentication: bool,
     /// When the service was created.
     pub created: DateTime<Utc>,
+    /// When the service last changed (`None` until its first change).
+    pub updated: Option<DateTime<Utc>>,
 }
 
 impl CloudService {
@@ -267,10 +278,58 @@ impl CloudService {
             "ServerAppID": self.server_app_id,
             "ClientAppID": self.client_app_id,
             "AzureEnvironment": self.environment.name(),
+            "EnableAADGroupSync": self.enable_aad_group_sync,
+            "DisableAADAuthentication": self.disable_aad_authentication,
             "CreatedTime": format_time(&self.created),
+            "LastUpdateTime": format_time(self.updated.as_ref().unwrap_or(&self.created)),
         });
         self.discovery.write_json(&mut doc);
         doc
+    }
+}
+
+/// A tenant as `Get-CMAADTenant` shows it (`SMS_AAD_Tenant_Ex` shape plus CMAAD's counts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantInfo {
+    /// Stable row ID.
+    pub id: i64,
+    /// Tenant GUID, lower-case.
+    pub tenant_id: String,
+    /// Tenant label.
+    pub name: String,
+    /// The tenant's cloud.
+    pub environment: AzureEnvironment,
+    /// "Disable Microsoft Entra authentication for this tenant": the site stops offering Entra
+    /// device and user authentication for it (a tenant without users or devices, e.g. one that
+    /// only hosts the CMG's subscription).
+    pub disable_aad_authentication: bool,
+    /// Server apps stored for the tenant.
+    pub server_apps: i64,
+    /// Client apps stored for the tenant.
+    pub client_apps: i64,
+    /// Cloud management services of the tenant.
+    pub services: i64,
+    /// When the tenant was first seen.
+    pub created: DateTime<Utc>,
+    /// When the tenant row last changed.
+    pub updated: DateTime<Utc>,
+}
+
+impl TenantInfo {
+    /// The tenant document.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "ID": self.id,
+            "TenantID": self.tenant_id,
+            "Name": self.name,
+            "AzureEnvironment": self.environment.name(),
+            "DisableAADAuthentication": self.disable_aad_authentication,
+            "ServerAppCount": self.server_apps,
+            "ClientAppCount": self.client_apps,
+            "ServiceCount": self.services,
+            "CreatedTime": format_time(&self.created),
+            "LastUpdateTime": format_time(&self.updated),
+        })
     }
 }
 
@@ -293,6 +352,7 @@ mod tests {
             ),
             secret_key_expiry: expiry,
             secret_key_creation_time: Some(now),
+            secret_key_id: None,
             environment: AzureEnvironment::AzurePublicCloud,
             server_app_id: None,
             last_verified: None,

@@ -7,6 +7,12 @@ use crate::model::{AppType, Discovery, Schedule, ScheduleKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 
+pub mod lifecycle;
+pub use lifecycle::{
+    AppRef, RotateRequest, ServiceFilter, ServiceRef, SetAppRequest, SetSecretRequest,
+    SetServiceRequest, SetTenantRequest, TenantFilter,
+};
+
 /// Longest name ConfigMgr's console accepts for apps, tenants and services.
 pub const MAX_NAME_CHARS: usize = 256;
 /// Deepest JSON nesting any request needs; deeper documents are refused before parsing.
@@ -534,18 +540,9 @@ impl ServiceRequest {
         let client_app_id = f.required_i64("ClientAppId")?;
         let description = f
             .optional_str("Description")?
-            .map(|d| d.trim().to_string())
-            .filter(|d| !d.is_empty());
-        if description
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > 512)
-        {
-            return Err(Error::invalid(
-                "Description",
-                "DescriptionTooLong",
-                "Description is longer than 512 characters: shorten it.",
-            ));
-        }
+            .map(|d| description(&d))
+            .transpose()?
+            .flatten();
         let environment = environment(&mut f, "AzureEnvironmentOption")?;
         let discovery = discovery(&mut f)?;
         f.finish()?;
@@ -560,84 +557,255 @@ impl ServiceRequest {
     }
 }
 
-/// Reads and checks the discovery fields.
-pub fn discovery(f: &mut Fields) -> Result<Discovery> {
-    let user = side(f, "User", "UserDiscovery")?;
-    let group = side(f, "Group", "GroupDiscovery")?;
-    let groups = f.optional_str_array("AddGroupName")?.unwrap_or_default();
-    if !groups.is_empty() && !group.enabled {
+/// Longest service description accepted.
+pub const MAX_DESCRIPTION_CHARS: usize = 512;
+
+/// A service description: trimmed; blank means none.
+pub fn description(value: &str) -> Result<Option<String>> {
+    let d = value.trim();
+    if d.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(Error::invalid(
-            "AddGroupName",
-            "GroupDiscoveryDisabled",
-            "AddGroupName needs group discovery: also set EnableGroupDiscovery to true.",
+            "Description",
+            "DescriptionTooLong",
+            format!("Description is longer than {MAX_DESCRIPTION_CHARS} characters: shorten it."),
         ));
     }
-    let add_group_name = groups
-        .iter()
-        .map(|g| name(g, "AddGroupName"))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Discovery {
-        enable_user_discovery: user.enabled,
-        enable_user_delta_discovery: user.delta,
-        user_delta_discovery_mins: user.delta_mins,
-        user_discovery_schedule: user.schedule,
-        enable_group_discovery: group.enabled,
-        enable_group_delta_discovery: group.delta,
-        group_delta_discovery_mins: group.delta_mins,
-        group_discovery_schedule: group.schedule,
-        add_group_name,
-    })
+    Ok((!d.is_empty()).then(|| d.to_string()))
 }
 
-struct Side {
+/// Reads and checks the discovery fields of a new service.
+pub fn discovery(f: &mut Fields) -> Result<Discovery> {
+    DiscoveryChange::parse(f)?.apply(&Discovery::default())
+}
+
+/// Discovery fields as a request gives them: absent ones keep the current value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiscoveryChange {
+    user: SideChange,
+    group: SideChange,
+    add_group_name: Vec<String>,
+    delete_group_name: Vec<String>,
+}
+
+/// One side (user or group) of a discovery change.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct SideChange {
+    enabled: Option<bool>,
+    delta: Option<bool>,
+    delta_mins: Option<i64>,
+    schedule: Option<Schedule>,
+}
+
+/// One side of the stored settings.
+#[derive(Debug, Clone, Copy)]
+struct SideState {
     enabled: bool,
     delta: bool,
     delta_mins: Option<i32>,
     schedule: Option<Schedule>,
 }
 
-/// One side (user or group) of discovery: `Enable{X}Discovery`, `Enable{X}DeltaDiscovery`,
+/// The field names of one side: `Enable{X}Discovery`, `Enable{X}DeltaDiscovery`,
 /// `{X}DeltaDiscoveryMins`, `{X}DiscoverySchedule`.
-fn side(f: &mut Fields, who: &str, what: &str) -> Result<Side> {
-    let enable_f = format!("Enable{what}");
-    let delta_f = format!("Enable{who}DeltaDiscovery");
-    let mins_f = format!("{who}DeltaDiscoveryMins");
-    let sched_f = format!("{what}Schedule");
-    let enabled = f.optional_bool(&enable_f)?.unwrap_or(false);
-    let delta = f.optional_bool(&delta_f)?.unwrap_or(false);
-    let mins = f.optional_i64(&mins_f)?;
-    let schedule = f
-        .optional_object(&sched_f)?
-        .map(|m| schedule(m, &sched_f))
-        .transpose()?;
-    if delta && !enabled {
-        return Err(Error::invalid(
-            &delta_f,
-            "DiscoveryDisabled",
-            format!("{delta_f} needs {enable_f}: set {enable_f} to true as well."),
-        ));
+struct SideNames {
+    enable: String,
+    delta: String,
+    mins: String,
+    schedule: String,
+}
+
+impl SideNames {
+    fn of(who: &str) -> Self {
+        SideNames {
+            enable: format!("Enable{who}Discovery"),
+            delta: format!("Enable{who}DeltaDiscovery"),
+            mins: format!("{who}DeltaDiscoveryMins"),
+            schedule: format!("{who}DiscoverySchedule"),
+        }
     }
-    if schedule.is_some() && !enabled {
-        return Err(Error::invalid(
-            &sched_f,
-            "DiscoveryDisabled",
-            format!("{sched_f} needs {enable_f}: set {enable_f} to true as well."),
-        ));
+}
+
+impl DiscoveryChange {
+    /// Reads the discovery fields (types only; the rules apply in [`DiscoveryChange::apply`]).
+    /// `DeleteGroupName` is read only when `with_delete` (it exists on `Set-` alone).
+    fn read(f: &mut Fields, with_delete: bool) -> Result<Self> {
+        let user = SideChange::read(f, &SideNames::of("User"))?;
+        let group = SideChange::read(f, &SideNames::of("Group"))?;
+        let add_group_name = group_names(f, "AddGroupName")?;
+        let delete_group_name = if with_delete {
+            group_names(f, "DeleteGroupName")?
+        } else {
+            Vec::new()
+        };
+        Ok(DiscoveryChange {
+            user,
+            group,
+            add_group_name,
+            delete_group_name,
+        })
     }
-    let delta_mins = match mins {
-        Some(_) if !delta => return Err(Error::invalid(&mins_f, "DeltaDiscoveryDisabled", format!("{mins_f} needs delta discovery: also set {delta_f} to true."))),
-        Some(m) if !DELTA_MINS_RANGE.contains(&m) => return Err(Error::invalid(&mins_f, "OutOfRange", format!("{mins_f} {m} is out of range: ConfigMgr runs delta discovery every 5 to 60 minutes."))),
-        Some(m) => Some(m as i32),
-        None if delta => Some(Discovery::DEFAULT_DELTA_MINS),
-        None => None,
-    };
-    let schedule = schedule.or(enabled.then_some(Discovery::DEFAULT_SCHEDULE));
-    Ok(Side {
-        enabled,
-        delta,
-        delta_mins,
-        schedule,
-    })
+
+    /// Reads the discovery fields of `New-CMCloudManagementAzureService`.
+    pub fn parse(f: &mut Fields) -> Result<Self> {
+        Self::read(f, false)
+    }
+
+    /// Reads the discovery fields of `Set-CMCloudManagementAzureService` (with `DeleteGroupName`).
+    pub fn parse_update(f: &mut Fields) -> Result<Self> {
+        Self::read(f, true)
+    }
+
+    /// True when the change sets nothing.
+    pub fn is_empty(&self) -> bool {
+        self == &DiscoveryChange::default()
+    }
+
+    /// The settings after this change, checked with ConfigMgr's rules. Settings the request gives
+    /// that break a rule are errors naming the field; stored settings that a change makes
+    /// meaningless (a delta interval once discovery is off) are dropped.
+    pub fn apply(&self, current: &Discovery) -> Result<Discovery> {
+        let user = self.user.apply(
+            SideState {
+                enabled: current.enable_user_discovery,
+                delta: current.enable_user_delta_discovery,
+                delta_mins: current.user_delta_discovery_mins,
+                schedule: current.user_discovery_schedule,
+            },
+            &SideNames::of("User"),
+        )?;
+        let group = self.group.apply(
+            SideState {
+                enabled: current.enable_group_discovery,
+                delta: current.enable_group_delta_discovery,
+                delta_mins: current.group_delta_discovery_mins,
+                schedule: current.group_discovery_schedule,
+            },
+            &SideNames::of("Group"),
+        )?;
+        let add_group_name = self.groups(current, group.enabled)?;
+        Ok(Discovery {
+            enable_user_discovery: user.enabled,
+            enable_user_delta_discovery: user.delta,
+            user_delta_discovery_mins: user.delta_mins,
+            user_discovery_schedule: user.schedule,
+            enable_group_discovery: group.enabled,
+            enable_group_delta_discovery: group.delta,
+            group_delta_discovery_mins: group.delta_mins,
+            group_discovery_schedule: group.schedule,
+            add_group_name,
+        })
+    }
+
+    /// The group list after adding and deleting names (case-insensitive, no duplicates).
+    fn groups(&self, current: &Discovery, enabled: bool) -> Result<Vec<String>> {
+        if !self.add_group_name.is_empty() && !enabled {
+            return Err(Error::invalid(
+                "AddGroupName",
+                "GroupDiscoveryDisabled",
+                "AddGroupName needs group discovery: also set EnableGroupDiscovery to true.",
+            ));
+        }
+        let mut groups = if enabled {
+            current.add_group_name.clone()
+        } else {
+            Vec::new()
+        };
+        for gone in &self.delete_group_name {
+            let before = groups.len();
+            groups.retain(|g| !g.eq_ignore_ascii_case(gone));
+            if groups.len() == before {
+                return Err(Error::invalid(
+                    "DeleteGroupName",
+                    "GroupNotFound",
+                    format!("DeleteGroupName '{gone}' is not among the service's discovery groups ({}): check the name with Get-CMAzureService.", groups.join(", ")),
+                ));
+            }
+        }
+        for added in &self.add_group_name {
+            if !groups.iter().any(|g| g.eq_ignore_ascii_case(added)) {
+                groups.push(added.clone());
+            }
+        }
+        Ok(groups)
+    }
+}
+
+/// An optional list of group names, each checked like a name.
+fn group_names(f: &mut Fields, field: &str) -> Result<Vec<String>> {
+    f.optional_str_array(field)?
+        .unwrap_or_default()
+        .iter()
+        .map(|g| name(g, field))
+        .collect()
+}
+
+impl SideChange {
+    fn read(f: &mut Fields, n: &SideNames) -> Result<Self> {
+        Ok(SideChange {
+            enabled: f.optional_bool(&n.enable)?,
+            delta: f.optional_bool(&n.delta)?,
+            delta_mins: f.optional_i64(&n.mins)?,
+            schedule: f
+                .optional_object(&n.schedule)?
+                .map(|m| schedule(m, &n.schedule))
+                .transpose()?,
+        })
+    }
+
+    fn apply(&self, current: SideState, n: &SideNames) -> Result<SideState> {
+        let enabled = self.enabled.unwrap_or(current.enabled);
+        if self.delta == Some(true) && !enabled {
+            return Err(needs(&n.delta, &n.enable));
+        }
+        if self.schedule.is_some() && !enabled {
+            return Err(needs(&n.schedule, &n.enable));
+        }
+        let delta = self.delta.unwrap_or(current.delta) && enabled;
+        let delta_mins = match self.delta_mins {
+            Some(_) if !delta => {
+                return Err(Error::invalid(
+                    &n.mins,
+                    "DeltaDiscoveryDisabled",
+                    format!(
+                        "{} needs delta discovery: also set {} to true.",
+                        n.mins, n.delta
+                    ),
+                ))
+            }
+            Some(m) if !DELTA_MINS_RANGE.contains(&m) => return Err(Error::invalid(
+                &n.mins,
+                "OutOfRange",
+                format!(
+                    "{} {m} is out of range: ConfigMgr runs delta discovery every 5 to 60 minutes.",
+                    n.mins
+                ),
+            )),
+            Some(m) => Some(m as i32),
+            None if delta => current.delta_mins.or(Some(Discovery::DEFAULT_DELTA_MINS)),
+            None => None,
+        };
+        let schedule = if enabled {
+            self.schedule
+                .or(current.schedule)
+                .or(Some(Discovery::DEFAULT_SCHEDULE))
+        } else {
+            None
+        };
+        Ok(SideState {
+            enabled,
+            delta,
+            delta_mins,
+            schedule,
+        })
+    }
+}
+
+fn needs(field: &str, enable: &str) -> Error {
+    Error::invalid(
+        field,
+        "DiscoveryDisabled",
+        format!("{field} needs {enable}: set {enable} to true as well."),
+    )
 }
 
 fn schedule(map: Map<String, Value>, field: &str) -> Result<Schedule> {

@@ -17,6 +17,9 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod lifecycle;
+mod rotation;
+
 /// Environment variable naming the store file when `StorePath` is not given.
 pub const STORE_ENV: &str = "CMAAD_STORE";
 
@@ -330,7 +333,10 @@ impl Session {
             client_app_id: client.id,
             environment,
             discovery: req.discovery,
+            enable_aad_group_sync: false,
+            disable_aad_authentication: false,
             created: Utc::now(),
+            updated: None,
         };
         Ok(self.store.insert_service(&service)?.to_json())
     }
@@ -370,7 +376,11 @@ impl Session {
 }
 
 /// An app document with the verification report and warnings, when there are any.
-fn app_document(app: &App, verification: Option<Verification>, warnings: &[String]) -> Value {
+pub(crate) fn app_document(
+    app: &App,
+    verification: Option<Verification>,
+    warnings: &[String],
+) -> Value {
     let mut doc = app.to_json(Utc::now());
     if let Some(v) = verification {
         doc["Verification"] = serde_json::to_value(v).unwrap_or(Value::Null);

@@ -3,8 +3,11 @@
 //! by all threads of a session; writes run in immediate transactions so concurrent processes
 //! queue on the busy timeout instead of failing.
 
+mod lifecycle;
 mod schema;
 pub mod seal;
+
+pub use lifecycle::{not_a_server_app, tenant_not_found, NewSecret, RemovedApp};
 
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
@@ -73,7 +76,7 @@ impl std::fmt::Debug for Store {
     }
 }
 
-const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.is_client, a.identifier_uri, a.secret_expiry, a.secret_created, t.environment, a.server_app_id, a.last_verified, a.created, a.updated";
+const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.is_client, a.identifier_uri, a.secret_expiry, a.secret_created, t.environment, a.server_app_id, a.last_verified, a.created, a.updated, a.secret_key_id";
 
 impl Store {
     /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
@@ -488,6 +491,7 @@ fn app_from_row(r: &Row<'_>) -> rusqlite::Result<App> {
         last_verified: parse_time(r.get(11)?),
         created: parse_time(r.get(12)?).unwrap_or_default(),
         updated: parse_time(r.get(13)?).unwrap_or_default(),
+        secret_key_id: r.get(14)?,
     })
 }
 
@@ -497,14 +501,15 @@ fn service_where(
     arg: &dyn rusqlite::ToSql,
 ) -> Result<Option<CloudService>> {
     let sql = format!(
-        "SELECT s.id, s.name, s.description, t.tenant_guid, s.server_app_id, s.client_app_id, s.environment, s.discovery, s.created
-         FROM services s JOIN tenants t ON t.id = s.tenant_id WHERE {clause}"
+        "SELECT {SERVICE_COLUMNS} FROM services s JOIN tenants t ON t.id = s.tenant_id WHERE {clause}"
     );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([arg], service_from_row)
         .optional()?)
 }
+
+const SERVICE_COLUMNS: &str = "s.id, s.name, s.description, t.tenant_guid, s.server_app_id, s.client_app_id, s.environment, s.discovery, s.created, s.enable_aad_group_sync, t.disable_aad_auth, s.updated";
 
 fn service_from_row(r: &Row<'_>) -> rusqlite::Result<CloudService> {
     let discovery: String = r.get(7)?;
@@ -518,6 +523,9 @@ fn service_from_row(r: &Row<'_>) -> rusqlite::Result<CloudService> {
         environment: parse_env(&r.get::<_, String>(6)?),
         discovery: discovery_from_json(&serde_json::from_str(&discovery).unwrap_or(Value::Null)),
         created: parse_time(r.get(8)?).unwrap_or_default(),
+        enable_aad_group_sync: r.get(9)?,
+        disable_aad_authentication: r.get(10)?,
+        updated: parse_time(r.get(11)?),
     })
 }
 

@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Migrations in order; the store's version is the number applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE tenants (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_guid TEXT NOT NULL UNIQUE,
@@ -50,7 +51,18 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
 );
-"#];
+"#,
+    // 2: the secret lifecycle and the rest of the cmdlet family.
+    r#"
+ALTER TABLE tenants ADD COLUMN disable_aad_auth INTEGER NOT NULL DEFAULT 0 CHECK (disable_aad_auth IN (0, 1));
+ALTER TABLE tenants ADD COLUMN updated TEXT;
+ALTER TABLE apps ADD COLUMN secret_key_id TEXT;
+ALTER TABLE services ADD COLUMN enable_aad_group_sync INTEGER NOT NULL DEFAULT 0 CHECK (enable_aad_group_sync IN (0, 1));
+ALTER TABLE services ADD COLUMN updated TEXT;
+CREATE INDEX apps_by_server_app ON apps(server_app_id) WHERE server_app_id IS NOT NULL;
+CREATE INDEX services_by_client_app ON services(client_app_id);
+"#,
+];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
