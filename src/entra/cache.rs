@@ -18,7 +18,10 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 static SALT: Lazy<[u8; 32]> = Lazy::new(|| {
     let mut salt = [0u8; 32];
     if getrandom::getrandom(&mut salt).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
         salt[..16].copy_from_slice(&nanos.to_le_bytes());
     }
     salt
@@ -63,7 +66,10 @@ pub struct Token {
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("access_token", &"<redacted>").field("roles", &self.roles).finish()
+        f.debug_struct("Token")
+            .field("access_token", &"<redacted>")
+            .field("roles", &self.roles)
+            .finish()
     }
 }
 
@@ -79,7 +85,10 @@ fn cache() -> std::sync::MutexGuard<'static, HashMap<Key, Entry>> {
 /// The cached token for `key`, if it is not about to expire.
 pub fn get(key: &Key) -> Option<Token> {
     let entries = cache();
-    entries.get(key).filter(|e| e.reuse_until > Instant::now()).map(|e| e.token.clone())
+    entries
+        .get(key)
+        .filter(|e| e.reuse_until > Instant::now())
+        .map(|e| e.token.clone())
 }
 
 /// Keeps `token`, valid for `expires_in` from now, for reuse until shortly before it expires.
@@ -102,7 +111,10 @@ mod tests {
     use super::*;
 
     fn token() -> Token {
-        Token { access_token: Zeroizing::new("t".into()), roles: vec![] }
+        Token {
+            access_token: Zeroizing::new("t".into()),
+            roles: vec![],
+        }
     }
 
     #[test]
@@ -110,8 +122,22 @@ mod tests {
         let right = Key::new("https://unit.test", "t1", "c1", "s/.default", "right");
         put(right.clone(), token(), Duration::from_secs(3600));
         assert!(get(&right).is_some());
-        assert!(get(&Key::new("https://unit.test", "t1", "c1", "s/.default", "wrong")).is_none());
-        assert!(get(&Key::new("https://unit.test", "t1", "c1", "other/.default", "right")).is_none());
+        assert!(get(&Key::new(
+            "https://unit.test",
+            "t1",
+            "c1",
+            "s/.default",
+            "wrong"
+        ))
+        .is_none());
+        assert!(get(&Key::new(
+            "https://unit.test",
+            "t1",
+            "c1",
+            "other/.default",
+            "right"
+        ))
+        .is_none());
     }
 
     #[test]

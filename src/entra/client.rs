@@ -9,15 +9,33 @@ use super::{Checks, ClientAppProbe, ServerCredentials, Verification, Verifier};
 use crate::error::Result;
 
 /// Application permissions that let the server app read app registrations.
-const READ_ROLES: [&str; 4] = ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_ROLES: [&str; 4] = [
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 /// The checks Graph answers.
-const SETTING_CHECKS: [&str; 3] = ["PublicClientFlows", "BrokerRedirectUri", "UserImpersonation"];
+const SETTING_CHECKS: [&str; 3] = [
+    "PublicClientFlows",
+    "BrokerRedirectUri",
+    "UserImpersonation",
+];
 
 /// Runs the client app checks.
-pub async fn verify(verifier: &Verifier, transport: &Transport, probe: &ClientAppProbe<'_>) -> Result<Verification> {
+pub async fn verify(
+    verifier: &Verifier,
+    transport: &Transport,
+    probe: &ClientAppProbe<'_>,
+) -> Result<Verification> {
     let authority = verifier.authority(probe.environment);
     let request_id = uuid::Uuid::new_v4().to_string();
-    let caller = Caller { transport, authority: &authority, tenant: probe.tenant_id, request_id: &request_id };
+    let caller = Caller {
+        transport,
+        authority: &authority,
+        tenant: probe.tenant_id,
+        request_id: &request_id,
+    };
     let mut checks = Checks::default();
     match oauth::device_code_probe(&caller, probe.client_id).await.map_err(|e| checks.attach(e))? {
         Ok(()) => checks.pass("AppExists", format!("Entra issued a device code for app {} in tenant {}; it is never used, so nobody is asked to sign in.", probe.client_id, probe.tenant_id)),
@@ -30,13 +48,18 @@ pub async fn verify(verifier: &Verifier, transport: &Transport, probe: &ClientAp
     }
     let settings = match probe.server {
         None => Err("No server app credentials were given".to_string()),
-        Some(server) => read_settings(verifier, &caller, probe, server).await.map_err(|e| checks.attach(e))?,
+        Some(server) => read_settings(verifier, &caller, probe, server)
+            .await
+            .map_err(|e| checks.attach(e))?,
     };
     match settings {
         Ok((app, scope_id)) => evaluate(&mut checks, &app, probe, scope_id.as_deref()),
         Err(reason) => {
             for name in SETTING_CHECKS {
-                checks.skip(name, format!("{reason}, and a device-code request does not reveal this setting."));
+                checks.skip(
+                    name,
+                    format!("{reason}, and a device-code request does not reveal this setting."),
+                );
             }
         }
     }
@@ -53,37 +76,98 @@ fn code_of(check: &str) -> &'static str {
 
 /// The client app and the server app's `user_impersonation` scope ID, read through Graph; `Err`
 /// inside says why they could not be read.
-async fn read_settings(verifier: &Verifier, caller: &Caller<'_>, probe: &ClientAppProbe<'_>, server: ServerCredentials<'_>) -> Result<Result<(Application, Option<String>), String>> {
+async fn read_settings(
+    verifier: &Verifier,
+    caller: &Caller<'_>,
+    probe: &ClientAppProbe<'_>,
+    server: ServerCredentials<'_>,
+) -> Result<Result<(Application, Option<String>), String>> {
     let scope = format!("{}/.default", probe.environment.graph_host());
-    let creds = Credentials { client_id: server.client_id, secret: server.secret, scope: &scope };
+    let creds = Credentials {
+        client_id: server.client_id,
+        secret: server.secret,
+        scope: &scope,
+    };
     let token = match oauth::client_credentials(caller, &creds).await? {
         Ok(token) => token,
-        Err(body) => return Ok(Err(format!("The server app {} got no Microsoft Graph token ({}: {})", server.client_id, body.codes().first().map(|c| format!("AADSTS{c}")).unwrap_or(body.error.clone()), body.summary()))),
+        Err(body) => {
+            return Ok(Err(format!(
+                "The server app {} got no Microsoft Graph token ({}: {})",
+                server.client_id,
+                body.codes()
+                    .first()
+                    .map(|c| format!("AADSTS{c}"))
+                    .unwrap_or(body.error.clone()),
+                body.summary()
+            )))
+        }
     };
     if !token.roles.iter().any(|r| READ_ROLES.contains(&r.as_str())) {
         return Ok(Err(format!("The server app {} holds none of the Graph application permissions {} (admin-consented), so Graph was not asked", server.client_id, READ_ROLES.join(", "))));
     }
     let graph_host = verifier.graph(probe.environment);
     let bearer = token.access_token.as_str();
-    let app = match graph::application(caller.transport, &graph_host, bearer, probe.client_id, caller.request_id).await? {
+    let app = match graph::application(
+        caller.transport,
+        &graph_host,
+        bearer,
+        probe.client_id,
+        caller.request_id,
+    )
+    .await?
+    {
         Ok(app) => app,
-        Err(e) => return Ok(Err(format!("Microsoft Graph did not return app {} ({}: {})", probe.client_id, e.code, e.message))),
+        Err(e) => {
+            return Ok(Err(format!(
+                "Microsoft Graph did not return app {} ({}: {})",
+                probe.client_id, e.code, e.message
+            )))
+        }
     };
-    let server_app = graph::application(caller.transport, &graph_host, bearer, server.client_id, caller.request_id).await?;
-    let scope_id = server_app.ok().and_then(|s| s.api.oauth2_permission_scopes.into_iter().find(|p| p.value == "user_impersonation").map(|p| p.id));
+    let server_app = graph::application(
+        caller.transport,
+        &graph_host,
+        bearer,
+        server.client_id,
+        caller.request_id,
+    )
+    .await?;
+    let scope_id = server_app.ok().and_then(|s| {
+        s.api
+            .oauth2_permission_scopes
+            .into_iter()
+            .find(|p| p.value == "user_impersonation")
+            .map(|p| p.id)
+    });
     Ok(Ok((app, scope_id)))
 }
 
 /// Checks the settings a CMG client app needs.
-fn evaluate(checks: &mut Checks, app: &Application, probe: &ClientAppProbe<'_>, scope_id: Option<&str>) {
+fn evaluate(
+    checks: &mut Checks,
+    app: &Application,
+    probe: &ClientAppProbe<'_>,
+    scope_id: Option<&str>,
+) {
     if app.is_fallback_public_client == Some(true) {
         checks.pass("PublicClientFlows", "'Allow public client flows' is on.");
     } else {
         checks.fail("PublicClientFlows", format!("App {} does not allow public client flows: on its Authentication page in Entra, set 'Allow public client flows' to Yes.", probe.client_id));
     }
-    let broker = format!("ms-appx-web://Microsoft.AAD.BrokerPlugin/{}", probe.client_id);
-    if app.public_client.redirect_uris.iter().any(|u| u.eq_ignore_ascii_case(&broker)) {
-        checks.pass("BrokerRedirectUri", format!("Redirect URI {broker} is registered."));
+    let broker = format!(
+        "ms-appx-web://Microsoft.AAD.BrokerPlugin/{}",
+        probe.client_id
+    );
+    if app
+        .public_client
+        .redirect_uris
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(&broker))
+    {
+        checks.pass(
+            "BrokerRedirectUri",
+            format!("Redirect URI {broker} is registered."),
+        );
     } else {
         checks.fail("BrokerRedirectUri", format!("App {} lacks the redirect URI {broker}: add it under 'Mobile and desktop applications' on its Authentication page.", probe.client_id));
     }
@@ -101,7 +185,12 @@ fn evaluate(checks: &mut Checks, app: &Application, probe: &ClientAppProbe<'_>, 
         None => !scopes.is_empty(),
     };
     if found {
-        checks.pass("UserImpersonation", format!("The app asks for the user_impersonation permission of server app {server_id}."));
+        checks.pass(
+            "UserImpersonation",
+            format!(
+                "The app asks for the user_impersonation permission of server app {server_id}."
+            ),
+        );
     } else {
         checks.fail("UserImpersonation", format!("App {} does not ask for the user_impersonation permission of server app {server_id}: on its API permissions page add that permission, then grant admin consent.", probe.client_id));
     }

@@ -43,19 +43,32 @@ impl EntraErrorBody {
 
     /// The description's first line without the `AADSTSnnn: ` prefix.
     pub fn summary(&self) -> String {
-        let line = self.error_description.lines().next().unwrap_or_default().trim();
+        let line = self
+            .error_description
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim();
         let text = match line.split_once(": ") {
             Some((prefix, rest)) if prefix.starts_with("AADSTS") => rest,
             _ => line,
         };
-        let text = if text.is_empty() { self.error.as_str() } else { text };
+        let text = if text.is_empty() {
+            self.error.as_str()
+        } else {
+            text
+        };
         text.chars().take(400).collect()
     }
 }
 
 /// The number in `AADSTS12345:` at the start of `text`.
 fn aadsts_in(text: &str) -> Option<u64> {
-    let digits: String = text.strip_prefix("AADSTS")?.chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text
+        .strip_prefix("AADSTS")?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -94,7 +107,13 @@ pub struct Context<'a> {
 
 /// The CMAAD code, target field and admin message for an AADSTS code; `None` for unknown codes.
 pub fn describe<'a>(code: u64, ctx: &Context<'a>) -> Option<(&'static str, &'a str, String)> {
-    let Context { environment, tenant, tenant_field, client_id, .. } = *ctx;
+    let Context {
+        environment,
+        tenant,
+        tenant_field,
+        client_id,
+        ..
+    } = *ctx;
     let scope = ctx.scope.unwrap_or_default();
     let described = match code {
         7000215 => ("InvalidClientSecret", "SecretKey", format!("Entra refused the client secret of app {client_id} (AADSTS7000215): the secret is wrong. Copy the secret's Value (not its Secret ID) from the app's Certificates & secrets page and import again.")),
@@ -122,9 +141,14 @@ pub fn entra_error(body: &EntraErrorBody, ctx: &Context<'_>) -> Error {
     let codes = body.codes();
     let known = codes.iter().find_map(|c| describe(*c, ctx));
     let mut error = match known {
-        Some((code, target, message)) => Error::new(Status::VerificationFailed, code, message).with_target(target),
+        Some((code, target, message)) => {
+            Error::new(Status::VerificationFailed, code, message).with_target(target)
+        }
         None => {
-            let number = codes.first().map(|c| format!("AADSTS{c}")).unwrap_or_else(|| body.error.clone());
+            let number = codes
+                .first()
+                .map(|c| format!("AADSTS{c}"))
+                .unwrap_or_else(|| body.error.clone());
             Error::new(Status::VerificationFailed, "EntraError", format!("Microsoft Entra ID refused the request ({number}: {}). Look the code up in Entra's error reference, fix the app or tenant setting it names, and verify again.", body.summary()))
         }
     };
@@ -138,7 +162,13 @@ mod tests {
     use super::*;
 
     fn ctx() -> Context<'static> {
-        Context { environment: "AzurePublicCloud", tenant: "t", tenant_field: "TenantId", client_id: "c", scope: Some("api://x/.default") }
+        Context {
+            environment: "AzurePublicCloud",
+            tenant: "t",
+            tenant_field: "TenantId",
+            client_id: "c",
+            scope: Some("api://x/.default"),
+        }
     }
 
     #[test]
@@ -147,7 +177,11 @@ mod tests {
         let e = entra_error(&body, &ctx());
         assert_eq!(e.code, "EntraError");
         assert_eq!(e.entra_error_codes, vec![12345]);
-        assert!(e.message.contains("AADSTS12345: Something odd."), "{}", e.message);
+        assert!(
+            e.message.contains("AADSTS12345: Something odd."),
+            "{}",
+            e.message
+        );
         assert!(!e.message.contains("Trace ID"));
         assert_eq!(e.correlation_id.as_deref(), Some("c"));
     }

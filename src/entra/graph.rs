@@ -71,18 +71,32 @@ pub struct ResourceAccess {
 const SELECT: &str = "appId,isFallbackPublicClient,publicClient,api,requiredResourceAccess";
 
 /// `GET {graph}/v1.0/applications(appId='…')`: the application, or Graph's error (404 included).
-pub async fn application(transport: &Transport, graph: &str, token: &str, app_id: &str, request_id: &str) -> Result<Result<Application, GraphError>, Error> {
+pub async fn application(
+    transport: &Transport,
+    graph: &str,
+    token: &str,
+    app_id: &str,
+    request_id: &str,
+) -> Result<Result<Application, GraphError>, Error> {
     let url = format!("{graph}/v1.0/applications(appId='{app_id}')");
     let what = format!("the Microsoft Graph request to {url}");
     let build = || {
-        transport.client.get(&url).query(&[("$select", SELECT)]).bearer_auth(token).header("client-request-id", request_id).header(reqwest::header::ACCEPT, "application/json")
+        transport
+            .client
+            .get(&url)
+            .query(&[("$select", SELECT)])
+            .bearer_auth(token)
+            .header("client-request-id", request_id)
+            .header(reqwest::header::ACCEPT, "application/json")
     };
     let reply = transport.send(&what, build).await?;
     if !reply.is_json() {
         return Err(unexpected(&what, &reply));
     }
     if reply.status == 200 {
-        return serde_json::from_slice(&reply.body).map(Ok).map_err(|_| unexpected(&what, &reply));
+        return serde_json::from_slice(&reply.body)
+            .map(Ok)
+            .map_err(|_| unexpected(&what, &reply));
     }
     match serde_json::from_slice::<GraphErrorBody>(&reply.body) {
         Ok(body) => Ok(Err(body.error)),

@@ -9,6 +9,10 @@
 //! a process-wide cache keyed by authority, tenant, client, scope and a salted hash of the secret.
 //! Secrets appear only in the form body sent to Entra: never in messages, logs or `Debug`.
 
+// `crate::Error` is the crate-wide error (it carries the C ABI's whole error document), so
+// every fallible function here returns it unboxed, like the rest of the crate.
+#![allow(clippy::result_large_err)]
+
 mod cache;
 mod client;
 mod errors;
@@ -114,7 +118,12 @@ impl Verifier {
     /// A verifier for these endpoints and network settings; `request_timeout` bounds each
     /// attempt (connect, send, read). Retries follow [`RetryPolicy::default`].
     pub fn new(endpoints: Endpoints, net: NetConfig, request_timeout: Duration) -> Verifier {
-        Verifier { endpoints, net, request_timeout, retry: RetryPolicy::default() }
+        Verifier {
+            endpoints,
+            net,
+            request_timeout,
+            retry: RetryPolicy::default(),
+        }
     }
 
     /// The same verifier with another retry policy.
@@ -147,7 +156,11 @@ impl Verifier {
     }
 
     fn transport(&self) -> Result<Transport> {
-        Ok(Transport { client: http_client(&self.net)?, request_timeout: self.request_timeout, retry: self.retry.clone() })
+        Ok(Transport {
+            client: http_client(&self.net)?,
+            request_timeout: self.request_timeout,
+            retry: self.retry.clone(),
+        })
     }
 
     fn authority(&self, environment: AzureEnvironment) -> String {
@@ -163,7 +176,13 @@ impl Verifier {
 fn check_guid(value: &str, field: &str) -> Result<()> {
     match uuid::Uuid::try_parse(value) {
         Ok(_) if value.len() == 36 => Ok(()),
-        _ => Err(Error::invalid(field, &format!("Invalid{field}"), format!("{field} '{value}' is not a GUID: copy it from the app's Overview page in Entra."))),
+        _ => Err(Error::invalid(
+            field,
+            &format!("Invalid{field}"),
+            format!(
+                "{field} '{value}' is not a GUID: copy it from the app's Overview page in Entra."
+            ),
+        )),
     }
 }
 
@@ -173,7 +192,11 @@ struct Checks(Vec<Check>);
 
 impl Checks {
     fn add(&mut self, name: &str, outcome: Outcome, detail: impl Into<String>) {
-        self.0.push(Check { name: name.into(), outcome, detail: detail.into() });
+        self.0.push(Check {
+            name: name.into(),
+            outcome,
+            detail: detail.into(),
+        });
     }
 
     fn pass(&mut self, name: &str, detail: impl Into<String>) {
@@ -194,7 +217,10 @@ impl Checks {
 
     /// The verification so far.
     fn verification(&self) -> Verification {
-        Verification { verified: self.failed().next().is_none(), checks: self.0.clone() }
+        Verification {
+            verified: self.failed().next().is_none(),
+            checks: self.0.clone(),
+        }
     }
 
     /// `error` with these checks as its details.
@@ -209,8 +235,13 @@ impl Checks {
         let Some(first) = failed.first() else {
             return Ok(self.verification());
         };
-        let message = failed.iter().map(|c| c.detail.as_str()).collect::<Vec<_>>().join(" ");
-        let error = Error::new(Status::VerificationFailed, code_of(&first.name), message).with_target("ClientId");
+        let message = failed
+            .iter()
+            .map(|c| c.detail.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let error = Error::new(Status::VerificationFailed, code_of(&first.name), message)
+            .with_target("ClientId");
         Err(self.attach(error))
     }
 }
@@ -234,6 +265,9 @@ mod tests {
     fn guids_only_in_urls() {
         assert!(check_guid("05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b", "TenantId").is_ok());
         let e = check_guid("contoso/../x", "TenantId").unwrap_err();
-        assert_eq!((e.code.as_str(), e.target.as_deref()), ("InvalidTenantId", Some("TenantId")));
+        assert_eq!(
+            (e.code.as_str(), e.target.as_deref()),
+            ("InvalidTenantId", Some("TenantId"))
+        );
     }
 }

@@ -38,7 +38,10 @@ impl Caller<'_> {
     }
 
     fn headers(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        builder.header("client-request-id", self.request_id).header("return-client-request-id", "true").header(reqwest::header::ACCEPT, "application/json")
+        builder
+            .header("client-request-id", self.request_id)
+            .header("return-client-request-id", "true")
+            .header(reqwest::header::ACCEPT, "application/json")
     }
 }
 
@@ -48,7 +51,9 @@ fn interpret<T: for<'de> Deserialize<'de>>(what: &str, reply: &Reply) -> Result<
         return Err(unexpected(what, reply));
     }
     if reply.status == 200 {
-        return serde_json::from_slice(&reply.body).map(Ok).map_err(|_| unexpected(what, reply));
+        return serde_json::from_slice(&reply.body)
+            .map(Ok)
+            .map_err(|_| unexpected(what, reply));
     }
     match EntraErrorBody::parse(&reply.body) {
         Some(body) if (400..500).contains(&reply.status) => Ok(Err(body)),
@@ -65,7 +70,10 @@ struct Discovery {
 pub async fn resolve_tenant(caller: &Caller<'_>) -> Result<Answer<String>, Error> {
     let url = caller.url("v2.0/.well-known/openid-configuration");
     let what = format!("the OpenID configuration request to {url}");
-    let reply = caller.transport.send(&what, || caller.headers(caller.transport.client.get(&url))).await?;
+    let reply = caller
+        .transport
+        .send(&what, || caller.headers(caller.transport.client.get(&url)))
+        .await?;
     let answer: Answer<Discovery> = interpret(&what, &reply)?;
     Ok(match answer {
         Ok(doc) => Ok(tenant_of(&doc.token_endpoint).ok_or_else(|| unexpected(&what, &reply))?),
@@ -107,16 +115,32 @@ pub struct Credentials<'a> {
 
 /// A client-credentials token, from the cache when one for the same authority, tenant, client,
 /// scope and secret is still fresh.
-pub async fn client_credentials(caller: &Caller<'_>, creds: &Credentials<'_>) -> Result<Answer<Token>, Error> {
-    let key = Key::new(caller.authority, caller.tenant, creds.client_id, creds.scope, creds.secret.expose());
+pub async fn client_credentials(
+    caller: &Caller<'_>,
+    creds: &Credentials<'_>,
+) -> Result<Answer<Token>, Error> {
+    let key = Key::new(
+        caller.authority,
+        caller.tenant,
+        creds.client_id,
+        creds.scope,
+        creds.secret.expose(),
+    );
     if let Some(token) = cache::get(&key) {
         return Ok(Ok(token));
     }
     let url = caller.url("oauth2/v2.0/token");
     let what = format!("the token request to {url}");
     let build = || {
-        let form = [("grant_type", "client_credentials"), ("client_id", creds.client_id), ("client_secret", creds.secret.expose()), ("scope", creds.scope)];
-        caller.headers(caller.transport.client.post(&url)).form(&form)
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", creds.client_id),
+            ("client_secret", creds.secret.expose()),
+            ("scope", creds.scope),
+        ];
+        caller
+            .headers(caller.transport.client.post(&url))
+            .form(&form)
     };
     let reply = caller.transport.send(&what, build).await?;
     let body: TokenBody = match interpret(&what, &reply)? {
@@ -124,7 +148,10 @@ pub async fn client_credentials(caller: &Caller<'_>, creds: &Credentials<'_>) ->
         Err(refusal) => return Ok(Err(refusal)),
     };
     let expires_in = seconds(body.expires_in.as_ref()).ok_or_else(|| unexpected(&what, &reply))?;
-    let token = Token { roles: roles_of(&body.access_token), access_token: Zeroizing::new(body.access_token) };
+    let token = Token {
+        roles: roles_of(&body.access_token),
+        access_token: Zeroizing::new(body.access_token),
+    };
     cache::put(key, token.clone(), Duration::from_secs(expires_in));
     Ok(Ok(token))
 }
@@ -145,7 +172,11 @@ pub fn roles_of(token: &str) -> Vec<String> {
         #[serde(default)]
         roles: Vec<String>,
     }
-    let payload = token.split('.').nth(1).unwrap_or_default().trim_end_matches('=');
+    let payload = token
+        .split('.')
+        .nth(1)
+        .unwrap_or_default()
+        .trim_end_matches('=');
     URL_SAFE_NO_PAD
         .decode(payload)
         .ok()
@@ -159,10 +190,22 @@ pub fn roles_of(token: &str) -> Vec<String> {
 pub async fn device_code_probe(caller: &Caller<'_>, client_id: &str) -> Result<Answer<()>, Error> {
     let url = caller.url("oauth2/v2.0/devicecode");
     let what = format!("the device code request to {url}");
-    let build = || caller.headers(caller.transport.client.post(&url)).form(&[("client_id", client_id), ("scope", "openid profile offline_access")]);
+    let build = || {
+        caller.headers(caller.transport.client.post(&url)).form(&[
+            ("client_id", client_id),
+            ("scope", "openid profile offline_access"),
+        ])
+    };
     let reply = caller.transport.send(&what, build).await?;
     match interpret::<serde_json::Value>(&what, &reply)? {
-        Ok(doc) if doc.get("device_code").and_then(|c| c.as_str()).is_some_and(|c| !c.is_empty()) => Ok(Ok(())),
+        Ok(doc)
+            if doc
+                .get("device_code")
+                .and_then(|c| c.as_str())
+                .is_some_and(|c| !c.is_empty()) =>
+        {
+            Ok(Ok(()))
+        }
         Ok(_) => Err(unexpected(&what, &reply)),
         Err(refusal) => Ok(Err(refusal)),
     }
@@ -183,13 +226,19 @@ mod tests {
     #[test]
     fn roles_from_a_token() {
         let payload = URL_SAFE_NO_PAD.encode(br#"{"roles":["Directory.Read.All"]}"#);
-        assert_eq!(roles_of(&format!("h.{payload}.s")), vec!["Directory.Read.All"]);
+        assert_eq!(
+            roles_of(&format!("h.{payload}.s")),
+            vec!["Directory.Read.All"]
+        );
         assert!(roles_of("not-a-jwt").is_empty());
     }
 
     #[test]
     fn tenant_from_token_endpoint() {
         assert_eq!(tenant_of("https://login.microsoftonline.com/05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b/oauth2/v2.0/token").as_deref(), Some("05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b"));
-        assert_eq!(tenant_of("https://login.microsoftonline.com/common/oauth2/v2.0/token"), None);
+        assert_eq!(
+            tenant_of("https://login.microsoftonline.com/common/oauth2/v2.0/token"),
+            None
+        );
     }
 }

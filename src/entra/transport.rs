@@ -23,7 +23,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 4, initial_backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(8), max_total: Duration::from_secs(60) }
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(8),
+            max_total: Duration::from_secs(60),
+        }
     }
 }
 
@@ -74,28 +79,47 @@ impl Transport {
     /// Sends the request `build` makes (again for each attempt) and returns the final answer, or
     /// a `Network` error when every attempt failed or the budget ran out. `what` names the call
     /// in messages ("the token request to https://login…").
-    pub async fn send(&self, what: &str, build: impl Fn() -> reqwest::RequestBuilder) -> Result<Reply, Error> {
+    pub async fn send(
+        &self,
+        what: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Reply, Error> {
         let start = Instant::now();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let remaining = self.retry.max_total.saturating_sub(start.elapsed());
-            let outcome = self.attempt(build(), self.request_timeout.min(remaining)).await;
+            let outcome = self
+                .attempt(build(), self.request_timeout.min(remaining))
+                .await;
             let (wait, last) = match outcome {
                 Ok(reply) if !reply.is_transient() => return Ok(reply),
-                Ok(reply) => (reply.retry_after.unwrap_or_else(|| self.backoff(attempt)), Err(reply)),
+                Ok(reply) => (
+                    reply.retry_after.unwrap_or_else(|| self.backoff(attempt)),
+                    Err(reply),
+                ),
                 Err(failure) => (self.backoff(attempt), Ok(failure)),
             };
             let remaining = self.retry.max_total.saturating_sub(start.elapsed());
             if attempt >= self.retry.max_attempts.max(1) || wait >= remaining {
-                return Err(give_up(what, attempt, start.elapsed(), last, wait >= remaining));
+                return Err(give_up(
+                    what,
+                    attempt,
+                    start.elapsed(),
+                    last,
+                    wait >= remaining,
+                ));
             }
             tokio::time::sleep(wait).await;
         }
     }
 
     /// One attempt within `limit`.
-    async fn attempt(&self, request: reqwest::RequestBuilder, limit: Duration) -> Result<Reply, Failure> {
+    async fn attempt(
+        &self,
+        request: reqwest::RequestBuilder,
+        limit: Duration,
+    ) -> Result<Reply, Failure> {
         if limit.is_zero() {
             return Err(Failure::Timeout);
         }
@@ -107,18 +131,31 @@ impl Transport {
 
     /// Exponential backoff with ±25 % jitter, capped.
     fn backoff(&self, attempt: u32) -> Duration {
-        let base = self.retry.initial_backoff.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let base = self
+            .retry
+            .initial_backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let capped = base.min(self.retry.max_backoff);
         let mut byte = [0u8; 1];
-        let jitter = if getrandom::getrandom(&mut byte).is_ok() { 0.75 + f64::from(byte[0]) / 510.0 } else { 1.0 };
+        let jitter = if getrandom::getrandom(&mut byte).is_ok() {
+            0.75 + f64::from(byte[0]) / 510.0
+        } else {
+            1.0
+        };
         capped.mul_f64(jitter)
     }
 }
 
 /// Sends and reads the whole body, up to [`MAX_BODY_BYTES`].
 async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
-    let mut response = request.send().await.map_err(|e| Failure::Connection(describe(&e)))?;
-    if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| Failure::Connection(describe(&e)))?;
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
         return Err(Failure::TooLarge);
     }
     let status = response.status().as_u16();
@@ -132,16 +169,31 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| Failure::Connection(describe(&e)))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| Failure::Connection(describe(&e)))?
+    {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(Failure::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Reply { status, retry_after, media_type, body })
+    Ok(Reply {
+        status,
+        retry_after,
+        media_type,
+        body,
+    })
 }
 
 /// A transport error's text with its causes (reqwest's top line alone says little).
@@ -157,8 +209,18 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 /// The `Network` error after the last attempt: `last` is the final answer (Err) or failure (Ok).
-fn give_up(what: &str, attempts: u32, elapsed: Duration, last: Result<Failure, Reply>, out_of_time: bool) -> Error {
-    let tries = format!("{attempts} attempt{} in {:.1} s", if attempts == 1 { "" } else { "s" }, elapsed.as_secs_f64());
+fn give_up(
+    what: &str,
+    attempts: u32,
+    elapsed: Duration,
+    last: Result<Failure, Reply>,
+    out_of_time: bool,
+) -> Error {
+    let tries = format!(
+        "{attempts} attempt{} in {:.1} s",
+        if attempts == 1 { "" } else { "s" },
+        elapsed.as_secs_f64()
+    );
     let (code, message) = match last {
         Err(reply) if reply.status == 429 => ("Throttled", format!("Microsoft Entra ID kept throttling {what} (HTTP 429, {tries}){}: wait a few minutes, then verify again.", budget_note(out_of_time))),
         Err(reply) => ("EntraUnavailable", format!("Microsoft Entra ID kept failing {what} (HTTP {}, {tries}){}: the service may be having an outage; retry later.", reply.status, budget_note(out_of_time))),
@@ -179,7 +241,10 @@ fn budget_note(out_of_time: bool) -> &'static str {
 
 fn upper_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The `Network` error for an answer that is not the JSON it should be.
@@ -189,7 +254,11 @@ pub fn unexpected(what: &str, reply: &Reply) -> Error {
     } else {
         ("UnexpectedResponse", "a body that is not JSON")
     };
-    let media = if reply.media_type.is_empty() { "no content type" } else { reply.media_type.as_str() };
+    let media = if reply.media_type.is_empty() {
+        "no content type"
+    } else {
+        reply.media_type.as_str()
+    };
     Error::new(
         Status::Network,
         code,
@@ -206,16 +275,29 @@ mod tests {
         let t = Transport {
             client: reqwest::Client::new(),
             request_timeout: Duration::from_secs(1),
-            retry: RetryPolicy { max_attempts: 5, initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(300), max_total: Duration::from_secs(5) },
+            retry: RetryPolicy {
+                max_attempts: 5,
+                initial_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_millis(300),
+                max_total: Duration::from_secs(5),
+            },
         };
-        assert!(t.backoff(1) <= Duration::from_millis(125) && t.backoff(1) >= Duration::from_millis(75));
+        assert!(
+            t.backoff(1) <= Duration::from_millis(125) && t.backoff(1) >= Duration::from_millis(75)
+        );
         assert!(t.backoff(2) >= Duration::from_millis(150));
         assert!(t.backoff(30) <= Duration::from_millis(375));
     }
 
     #[test]
     fn messages_start_upper_case() {
-        let e = give_up("the token request", 3, Duration::from_secs(2), Ok(Failure::Timeout), true);
+        let e = give_up(
+            "the token request",
+            3,
+            Duration::from_secs(2),
+            Ok(Failure::Timeout),
+            true,
+        );
         assert_eq!(e.code, "Timeout");
         assert!(e.message.starts_with("No answer to the token request"));
     }

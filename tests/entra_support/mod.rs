@@ -22,15 +22,24 @@ pub const APP_ID_URI: &str = "api://05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b/ConfigM
 
 /// The server app as a CMG needs it: App ID URI, secret, user_impersonation, Directory.Read.All.
 pub fn server_app() -> App {
-    App::new(SERVER_ID, "CmgServerApp").identifier_uri(APP_ID_URI).secret(SECRET).user_impersonation_scope().graph_roles(&["Directory.Read.All"])
+    App::new(SERVER_ID, "CmgServerApp")
+        .identifier_uri(APP_ID_URI)
+        .secret(SECRET)
+        .user_impersonation_scope()
+        .graph_roles(&["Directory.Read.All"])
 }
 
 /// The client app matching `server`: public client flows, broker redirect URI, user_impersonation.
 pub fn client_app(server: &App) -> App {
-    let scope = server.scope_id("user_impersonation").expect("server scope").to_string();
+    let scope = server
+        .scope_id("user_impersonation")
+        .expect("server scope")
+        .to_string();
     App::new(CLIENT_ID, "CmgClientApp")
         .public_client(true)
-        .public_redirect_uri(&format!("ms-appx-web://Microsoft.AAD.BrokerPlugin/{CLIENT_ID}"))
+        .public_redirect_uri(&format!(
+            "ms-appx-web://Microsoft.AAD.BrokerPlugin/{CLIENT_ID}"
+        ))
         .requires_scope(SERVER_ID, &scope)
 }
 
@@ -55,13 +64,24 @@ pub fn fake() -> FakeEntra {
 
 /// Fast retries: 3 attempts, 50 ms backoff, 3 s in all.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy { max_attempts: 3, initial_backoff: Duration::from_millis(50), max_backoff: Duration::from_millis(200), max_total: Duration::from_secs(3) }
+    RetryPolicy {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(200),
+        max_total: Duration::from_secs(3),
+    }
 }
 
 /// A verifier for `fake` with a 2 s request timeout and [`fast_retry`].
 pub fn verifier(fake: &FakeEntra) -> Verifier {
-    let endpoints = Endpoints { authority_host: Some(fake.base_url().to_string()), graph_host: Some(fake.base_url().to_string()) };
-    let net = NetConfig { proxy: None, connect_timeout: Duration::from_secs(2) };
+    let endpoints = Endpoints {
+        authority_host: Some(fake.base_url().to_string()),
+        graph_host: Some(fake.base_url().to_string()),
+    };
+    let net = NetConfig {
+        proxy: None,
+        connect_timeout: Duration::from_secs(2),
+    };
     Verifier::new(endpoints, net, Duration::from_secs(2)).with_retry(fast_retry())
 }
 
@@ -71,7 +91,14 @@ pub fn secret(value: &str) -> SecretKey {
 
 /// A server probe for Contoso's server app with `secret`.
 pub fn server_probe<'a>(secret: &'a SecretKey) -> ServerAppProbe<'a> {
-    ServerAppProbe { environment: AzureEnvironment::AzurePublicCloud, tenant_id: TENANT, tenant_name: DOMAIN, client_id: SERVER_ID, secret, app_id_uri: Some(APP_ID_URI) }
+    ServerAppProbe {
+        environment: AzureEnvironment::AzurePublicCloud,
+        tenant_id: TENANT,
+        tenant_name: DOMAIN,
+        client_id: SERVER_ID,
+        secret,
+        app_id_uri: Some(APP_ID_URI),
+    }
 }
 
 /// A client probe for Contoso's client app, reading through Graph with the server app.
@@ -80,11 +107,20 @@ pub fn client_probe<'a>(server_secret: Option<&'a SecretKey>) -> ClientAppProbe<
         environment: AzureEnvironment::AzurePublicCloud,
         tenant_id: TENANT,
         client_id: CLIENT_ID,
-        server: server_secret.map(|secret| ServerCredentials { client_id: SERVER_ID, secret }),
+        server: server_secret.map(|secret| ServerCredentials {
+            client_id: SERVER_ID,
+            secret,
+        }),
     }
 }
 
 /// The outcome of check `name` in an error's details or a verification's JSON.
 pub fn outcome(checks: &serde_json::Value, name: &str) -> String {
-    checks["Checks"].as_array().expect("checks").iter().find(|c| c["Name"] == name).map(|c| c["Outcome"].as_str().unwrap_or_default().to_string()).unwrap_or_else(|| format!("no check {name}"))
+    checks["Checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["Name"] == name)
+        .map(|c| c["Outcome"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| format!("no check {name}"))
 }

@@ -61,12 +61,20 @@ pub struct Fault {
 impl Fault {
     /// A permanent fault on `endpoint`.
     pub fn on(endpoint: Endpoint, kind: FaultKind) -> Self {
-        Fault { endpoint: Some(endpoint), kind, remaining: None }
+        Fault {
+            endpoint: Some(endpoint),
+            kind,
+            remaining: None,
+        }
     }
 
     /// A permanent fault on every endpoint.
     pub fn everywhere(kind: FaultKind) -> Self {
-        Fault { endpoint: None, kind, remaining: None }
+        Fault {
+            endpoint: None,
+            kind,
+            remaining: None,
+        }
     }
 
     /// Limits the fault to the next `n` matching requests.
@@ -101,11 +109,20 @@ mod tests {
 
     #[test]
     fn counted_faults_run_out_and_permanent_ones_stay() {
-        let mut faults = vec![Fault::on(Endpoint::Token, FaultKind::Drop).times(2), Fault::everywhere(FaultKind::MalformedBody)];
+        let mut faults = vec![
+            Fault::on(Endpoint::Token, FaultKind::Drop).times(2),
+            Fault::everywhere(FaultKind::MalformedBody),
+        ];
         assert_eq!(take(&mut faults, Endpoint::Token), Some(FaultKind::Drop));
         assert_eq!(take(&mut faults, Endpoint::Token), Some(FaultKind::Drop));
-        assert_eq!(take(&mut faults, Endpoint::Token), Some(FaultKind::MalformedBody));
-        assert_eq!(take(&mut faults, Endpoint::Graph), Some(FaultKind::MalformedBody));
+        assert_eq!(
+            take(&mut faults, Endpoint::Token),
+            Some(FaultKind::MalformedBody)
+        );
+        assert_eq!(
+            take(&mut faults, Endpoint::Graph),
+            Some(FaultKind::MalformedBody)
+        );
         assert_eq!(faults.len(), 1);
     }
 }

@@ -8,11 +8,19 @@ use serde_json::{json, Map, Value};
 use std::time::Instant;
 
 /// Permissions (application `roles` or delegated `scp`) that allow reading applications.
-const READ_APPLICATIONS: [&str; 4] = ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_APPLICATIONS: [&str; 4] = [
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 
 /// Serves `req` whose path starts with `/v1.0/`.
 pub fn serve(state: &mut State, req: &Incoming) -> Reply {
-    let request_id = req.header("client-request-id").map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let request_id = req
+        .header("client-request-id")
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let token = match authorize(state, req, &request_id) {
         Ok(t) => t,
         Err(reply) => return reply,
@@ -20,52 +28,115 @@ pub fn serve(state: &mut State, req: &Incoming) -> Reply {
     let rest = req.path.trim_start_matches("/v1.0/");
     match (req.method.as_str(), rest) {
         ("GET", "applications") => list_applications(state, req, &token, &request_id),
-        ("GET", path) if path.starts_with("applications") => get_application(state, req, &token, path, &request_id),
-        _ => graph_error(400, "BadRequest", &format!("Resource not found for the segment '{}'.", rest.split('/').next().unwrap_or(rest)), &request_id),
+        ("GET", path) if path.starts_with("applications") => {
+            get_application(state, req, &token, path, &request_id)
+        }
+        _ => graph_error(
+            400,
+            "BadRequest",
+            &format!(
+                "Resource not found for the segment '{}'.",
+                rest.split('/').next().unwrap_or(rest)
+            ),
+            &request_id,
+        ),
     }
 }
 
 /// Checks the bearer token: present, issued by this fake for Graph, not expired.
 fn authorize(state: &State, req: &Incoming, request_id: &str) -> Result<IssuedToken, Reply> {
     let Some(value) = req.header("authorization") else {
-        return Err(graph_error(401, "InvalidAuthenticationToken", "Access token is empty.", request_id));
+        return Err(graph_error(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token is empty.",
+            request_id,
+        ));
     };
     let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
-        return Err(graph_error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", request_id));
+        return Err(graph_error(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token validation failure. Invalid audience.",
+            request_id,
+        ));
     };
     let Some(issued) = state.tokens.get(token) else {
-        return Err(graph_error(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed, there are no dots (.).", request_id));
+        return Err(graph_error(
+            401,
+            "InvalidAuthenticationToken",
+            "IDX14100: JWT is not well formed, there are no dots (.).",
+            request_id,
+        ));
     };
     if issued.expires <= Instant::now() {
-        return Err(graph_error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", request_id));
+        return Err(graph_error(
+            401,
+            "InvalidAuthenticationToken",
+            "Lifetime validation failed, the token is expired.",
+            request_id,
+        ));
     }
     if !issued.graph {
-        return Err(graph_error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", request_id));
+        return Err(graph_error(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token validation failure. Invalid audience.",
+            request_id,
+        ));
     }
     Ok(issued.clone())
 }
 
 fn may_read_applications(token: &IssuedToken) -> bool {
-    token.roles.iter().chain(token.scopes.iter()).any(|p| READ_APPLICATIONS.contains(&p.as_str()))
+    token
+        .roles
+        .iter()
+        .chain(token.scopes.iter())
+        .any(|p| READ_APPLICATIONS.contains(&p.as_str()))
 }
 
 fn denied(request_id: &str) -> Reply {
-    graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", request_id)
+    graph_error(
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+        request_id,
+    )
 }
 
 /// `GET /applications(appId='…')`, `GET /applications/{id}`.
-fn get_application(state: &State, req: &Incoming, token: &IssuedToken, path: &str, request_id: &str) -> Reply {
+fn get_application(
+    state: &State,
+    req: &Incoming,
+    token: &IssuedToken,
+    path: &str,
+    request_id: &str,
+) -> Reply {
     if !may_read_applications(token) {
         return denied(request_id);
     }
-    let key = if let Some(rest) = path.strip_prefix("applications(appId='").and_then(|r| r.strip_suffix("')")) {
+    let key = if let Some(rest) = path
+        .strip_prefix("applications(appId='")
+        .and_then(|r| r.strip_suffix("')"))
+    {
         Key::AppId(rest)
-    } else if let Some(id) = path.strip_prefix("applications/").filter(|id| !id.contains('/')) {
+    } else if let Some(id) = path
+        .strip_prefix("applications/")
+        .filter(|id| !id.contains('/'))
+    {
         Key::ObjectId(id)
     } else {
-        return graph_error(400, "BadRequest", &format!("Resource not found for the segment '{path}'."), request_id);
+        return graph_error(
+            400,
+            "BadRequest",
+            &format!("Resource not found for the segment '{path}'."),
+            request_id,
+        );
     };
-    let found = state.tenant(&token.tenant_id).and_then(|t| t.applications.iter().find(|a| key.matches(a)));
+    let found = state
+        .tenant(&token.tenant_id)
+        .and_then(|t| t.applications.iter().find(|a| key.matches(a)));
     match found {
         Some(app) => {
             let mut body = select(application_json(app), req);
@@ -97,24 +168,42 @@ impl Key<'_> {
 }
 
 /// `GET /applications?$filter=appId eq '…'` (the only filter the fake understands).
-fn list_applications(state: &State, req: &Incoming, token: &IssuedToken, request_id: &str) -> Reply {
+fn list_applications(
+    state: &State,
+    req: &Incoming,
+    token: &IssuedToken,
+    request_id: &str,
+) -> Reply {
     if !may_read_applications(token) {
         return denied(request_id);
     }
     let pairs = req.query_pairs();
-    let filter = pairs.iter().find(|(k, _)| k == "$filter").map(|(_, v)| v.as_str());
+    let filter = pairs
+        .iter()
+        .find(|(k, _)| k == "$filter")
+        .map(|(_, v)| v.as_str());
     let wanted = match filter.map(parse_app_id_filter) {
         Some(Some(id)) => Some(id),
         Some(None) => return graph_error(400, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property 'appId' of resource 'Application'.", request_id),
         None => None,
     };
-    let apps = state.tenant(&token.tenant_id).map(|t| t.applications.as_slice()).unwrap_or_default();
+    let apps = state
+        .tenant(&token.tenant_id)
+        .map(|t| t.applications.as_slice())
+        .unwrap_or_default();
     let value: Vec<Value> = apps
         .iter()
-        .filter(|a| wanted.as_deref().is_none_or(|w| a.app_id.eq_ignore_ascii_case(w)))
+        .filter(|a| {
+            wanted
+                .as_deref()
+                .is_none_or(|w| a.app_id.eq_ignore_ascii_case(w))
+        })
         .map(|a| Value::Object(select(application_json(a), req)))
         .collect();
-    Reply::json(200, &json!({ "@odata.context": format!("{}/v1.0/$metadata#applications", state.base_url), "value": value }))
+    Reply::json(
+        200,
+        &json!({ "@odata.context": format!("{}/v1.0/$metadata#applications", state.base_url), "value": value }),
+    )
 }
 
 /// `appId eq 'GUID'` → the GUID.
@@ -124,7 +213,10 @@ fn parse_app_id_filter(filter: &str) -> Option<String> {
     if words.next().is_some() || !prop.eq_ignore_ascii_case("appId") || op != "eq" {
         return None;
     }
-    literal.strip_prefix('\'')?.strip_suffix('\'').map(str::to_string)
+    literal
+        .strip_prefix('\'')?
+        .strip_suffix('\'')
+        .map(str::to_string)
 }
 
 /// Applies `$select` (top-level properties) when present.
@@ -183,7 +275,10 @@ mod tests {
 
     #[test]
     fn filter_parsing() {
-        assert_eq!(parse_app_id_filter("appId eq 'abc'").as_deref(), Some("abc"));
+        assert_eq!(
+            parse_app_id_filter("appId eq 'abc'").as_deref(),
+            Some("abc")
+        );
         assert_eq!(parse_app_id_filter("displayName eq 'abc'"), None);
         assert_eq!(parse_app_id_filter("appId eq abc"), None);
     }

@@ -28,7 +28,10 @@ mod state;
 mod tls;
 
 pub use faults::{Endpoint, Fault, FaultKind};
-pub use model::{App, Config, PermissionScope, RequiredResourceAccess, ResourceAccess, Secret, Tenant, GRAPH_APP_ID};
+pub use model::{
+    App, Config, PermissionScope, RequiredResourceAccess, ResourceAccess, Secret, Tenant,
+    GRAPH_APP_ID,
+};
 pub use state::{DeviceCodeStatus, RecordedRequest};
 
 use server::{lock, Shared};
@@ -66,7 +69,9 @@ impl FakeEntra {
 
     fn launch(config: Config, tls: Option<tls::TlsMaterial>) -> FakeEntra {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
-        listener.set_nonblocking(true).expect("non-blocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
         let port = listener.local_addr().expect("local address").port();
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://127.0.0.1:{port}");
@@ -75,17 +80,27 @@ impl FakeEntra {
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let acceptor = tls.map(|t| t.acceptor);
         let thread_state = state.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("fake runtime");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("fake runtime");
         let thread = std::thread::Builder::new()
             .name("fake-entra".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
                     server::accept_loop(listener, thread_state, acceptor, rx).await;
                 });
             })
             .expect("spawn the fake's thread");
-        FakeEntra { state, base_url, ca_pem, shutdown: Some(tx), thread: Some(thread) }
+        FakeEntra {
+            state,
+            base_url,
+            ca_pem,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     /// `http://127.0.0.1:port` (or `https://`): the authority host and the Graph host at once.
@@ -110,7 +125,11 @@ impl FakeEntra {
 
     /// How many requests reached `endpoint` (faulted ones included).
     pub fn count(&self, endpoint: Endpoint) -> usize {
-        lock(&self.state).requests.iter().filter(|r| r.endpoint == endpoint).count()
+        lock(&self.state)
+            .requests
+            .iter()
+            .filter(|r| r.endpoint == endpoint)
+            .count()
     }
 
     /// Every request received so far, oldest first.

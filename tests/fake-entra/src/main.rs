@@ -23,8 +23,10 @@ fn run(args: &[String]) -> Result<(), String> {
         [config, flag, ca] if flag == "--https" => (config, Some(ca)),
         _ => return Err("wrong arguments".into()),
     };
-    let text = std::fs::read_to_string(config_path).map_err(|e| format!("cannot read {config_path}: {e}"))?;
-    let config: Config = serde_json::from_str(&text).map_err(|e| format!("{config_path} is not a valid config: {e}"))?;
+    let text = std::fs::read_to_string(config_path)
+        .map_err(|e| format!("cannot read {config_path}: {e}"))?;
+    let config: Config = serde_json::from_str(&text)
+        .map_err(|e| format!("{config_path} is not a valid config: {e}"))?;
     let fake = match ca_out {
         None => FakeEntra::start(config),
         Some(_) => FakeEntra::start_https(config),

@@ -87,7 +87,12 @@ pub struct Tenant {
 impl Tenant {
     /// A tenant with this GUID and no domains or apps.
     pub fn new(id: &str) -> Self {
-        Tenant { id: id.to_ascii_lowercase(), display_name: "Contoso".into(), domains: Vec::new(), applications: Vec::new() }
+        Tenant {
+            id: id.to_ascii_lowercase(),
+            display_name: "Contoso".into(),
+            domains: Vec::new(),
+            applications: Vec::new(),
+        }
     }
 
     /// Adds a verified domain.
@@ -104,12 +109,15 @@ impl Tenant {
 
     /// True when `name` is this tenant's GUID or one of its verified domains.
     pub fn answers_to(&self, name: &str) -> bool {
-        self.id.eq_ignore_ascii_case(name) || self.domains.iter().any(|d| d.eq_ignore_ascii_case(name))
+        self.id.eq_ignore_ascii_case(name)
+            || self.domains.iter().any(|d| d.eq_ignore_ascii_case(name))
     }
 
     /// The app whose client ID is `app_id`.
     pub fn app_by_id(&self, app_id: &str) -> Option<&App> {
-        self.applications.iter().find(|a| a.app_id.eq_ignore_ascii_case(app_id))
+        self.applications
+            .iter()
+            .find(|a| a.app_id.eq_ignore_ascii_case(app_id))
     }
 }
 
@@ -215,7 +223,8 @@ impl App {
 
     /// Adds a `user_impersonation` delegated scope (a CMG server app's API).
     pub fn user_impersonation_scope(mut self) -> Self {
-        self.oauth2_permission_scopes.push(PermissionScope::user_impersonation(&self.display_name));
+        self.oauth2_permission_scopes
+            .push(PermissionScope::user_impersonation(&self.display_name));
         self
     }
 
@@ -233,8 +242,15 @@ impl App {
 
     /// Requires a delegated scope (by scope ID) of another app.
     pub fn requires_scope(mut self, resource_app_id: &str, scope_id: &str) -> Self {
-        let access = ResourceAccess { id: scope_id.into(), kind: "Scope".into() };
-        match self.required_resource_access.iter_mut().find(|r| r.resource_app_id == resource_app_id) {
+        let access = ResourceAccess {
+            id: scope_id.into(),
+            kind: "Scope".into(),
+        };
+        match self
+            .required_resource_access
+            .iter_mut()
+            .find(|r| r.resource_app_id == resource_app_id)
+        {
             Some(r) => r.resource_access.push(access),
             None => self.required_resource_access.push(RequiredResourceAccess {
                 resource_app_id: resource_app_id.into(),
@@ -252,12 +268,16 @@ impl App {
 
     /// The scope ID of `value` (e.g. `user_impersonation`) in the app's API.
     pub fn scope_id(&self, value: &str) -> Option<&str> {
-        self.oauth2_permission_scopes.iter().find(|s| s.value == value).map(|s| s.id.as_str())
+        self.oauth2_permission_scopes
+            .iter()
+            .find(|s| s.value == value)
+            .map(|s| s.id.as_str())
     }
 
     /// True when `resource` (a scope without `/.default`) names this app.
     pub fn is_resource(&self, resource: &str) -> bool {
-        self.app_id.eq_ignore_ascii_case(resource) || self.identifier_uris.iter().any(|u| u == resource)
+        self.app_id.eq_ignore_ascii_case(resource)
+            || self.identifier_uris.iter().any(|u| u == resource)
     }
 }
 
@@ -283,7 +303,13 @@ pub struct Secret {
 impl Secret {
     /// A secret with this value ending at `end`.
     pub fn new(value: &str, end: DateTime<Utc>) -> Self {
-        Secret { key_id: new_guid(), display_name: None, value: value.into(), end_date_time: end, start_date_time: Utc::now() }
+        Secret {
+            key_id: new_guid(),
+            display_name: None,
+            value: value.into(),
+            end_date_time: end,
+            start_date_time: Utc::now(),
+        }
     }
 
     /// The first three characters Graph shows as `hint`.
@@ -328,9 +354,13 @@ impl PermissionScope {
             kind: "User".into(),
             is_enabled: true,
             admin_consent_display_name: Some(format!("Access {app_name}")),
-            admin_consent_description: Some(format!("Allow the application to access {app_name} on behalf of the signed-in user.")),
+            admin_consent_description: Some(format!(
+                "Allow the application to access {app_name} on behalf of the signed-in user."
+            )),
             user_consent_display_name: Some(format!("Access {app_name}")),
-            user_consent_description: Some(format!("Allow the application to access {app_name} on your behalf.")),
+            user_consent_description: Some(format!(
+                "Allow the application to access {app_name} on your behalf."
+            )),
         }
     }
 }

@@ -44,7 +44,11 @@ fn is_tenant_syntax(name: &str) -> bool {
     }
     let labels: Vec<&str> = name.split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.
@@ -88,12 +92,15 @@ pub fn discovery(state: &State, ids: &Ids, req: &Incoming, tenant: &str) -> Repl
 }
 
 fn method_not_allowed(state: &State, ids: &Ids, expected: &str, got: &str) -> Reply {
-    let text = format!("AADSTS900561: The endpoint only accepts {expected} requests. Received a {got} request.");
+    let text = format!(
+        "AADSTS900561: The endpoint only accepts {expected} requests. Received a {got} request."
+    );
     aadsts(ids, 900561, &text, &state.base_url)
 }
 
 fn missing(state: &State, ids: &Ids, name: &str) -> Reply {
-    let text = format!("AADSTS900144: The request body must contain the following parameter: '{name}'.");
+    let text =
+        format!("AADSTS900144: The request body must contain the following parameter: '{name}'.");
     aadsts(ids, 900144, &text, &state.base_url)
 }
 
@@ -103,12 +110,20 @@ fn unknown_app(state: &State, ids: &Ids, tenant: &Tenant, client_id: &str) -> Re
 }
 
 /// The POST preamble shared by `/token` and `/devicecode`: method, tenant, form body, client.
-fn post_preamble(state: &State, ids: &Ids, req: &Incoming, tenant: &str) -> Result<(Tenant, Vec<(String, String)>), Reply> {
+fn post_preamble(
+    state: &State,
+    ids: &Ids,
+    req: &Incoming,
+    tenant: &str,
+) -> Result<(Tenant, Vec<(String, String)>), Reply> {
     if req.method != "POST" {
         return Err(method_not_allowed(state, ids, "POST", &req.method));
     }
     let guid = resolve_tenant(state, ids, tenant)?;
-    let tenant = state.tenant(&guid).cloned().ok_or_else(|| missing(state, ids, "tenant"))?;
+    let tenant = state
+        .tenant(&guid)
+        .cloned()
+        .ok_or_else(|| missing(state, ids, "tenant"))?;
     let mut form = req.form();
     if let Some((id, secret)) = basic_credentials(req) {
         form.push(("client_id".into(), id));
@@ -120,9 +135,18 @@ fn post_preamble(state: &State, ids: &Ids, req: &Incoming, tenant: &str) -> Resu
 /// `client_id:client_secret` from an HTTP Basic `Authorization` header (RFC 6749 §2.3.1).
 fn basic_credentials(req: &Incoming) -> Option<(String, String)> {
     let encoded = req.header("authorization")?.strip_prefix("Basic ")?;
-    let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let decoded = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?,
+    )
+    .ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((unescape(id)?, unescape(secret)?))
 }
 
@@ -145,28 +169,56 @@ pub fn token(state: &mut State, ids: &Ids, req: &Incoming, tenant: &str) -> Repl
         "client_credentials" => client_credentials(state, ids, &tenant, &app, &form),
         DEVICE_CODE_GRANT => redeem_device_code(state, ids, &tenant, &app, &form),
         other => {
-            let text = format!("AADSTS70003: The app requested an unsupported grant type '{other}'.");
-            aadsts_as(ids, 400, "unsupported_grant_type", 70003, &text, &state.base_url)
+            let text =
+                format!("AADSTS70003: The app requested an unsupported grant type '{other}'.");
+            aadsts_as(
+                ids,
+                400,
+                "unsupported_grant_type",
+                70003,
+                &text,
+                &state.base_url,
+            )
         }
     }
 }
 
-fn client_credentials(state: &mut State, ids: &Ids, tenant: &Tenant, app: &App, form: &[(String, String)]) -> Reply {
+fn client_credentials(
+    state: &mut State,
+    ids: &Ids,
+    tenant: &Tenant,
+    app: &App,
+    form: &[(String, String)],
+) -> Reply {
     if let Err(reply) = check_secret(state, ids, app, field(form, "client_secret")) {
         return reply;
     }
     let Some(scope) = field(form, "scope") else {
         return missing(state, ids, "scope");
     };
-    let Some(resource) = scope.strip_suffix("/.default").filter(|r| !r.is_empty() && !r.contains(' ')) else {
+    let Some(resource) = scope
+        .strip_suffix("/.default")
+        .filter(|r| !r.is_empty() && !r.contains(' '))
+    else {
         let text = format!("AADSTS1002012: The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).");
         return aadsts(ids, 1002012, &text, &state.base_url);
     };
     if is_graph(resource, &state.base_url) {
-        return issue_token(state, tenant, app, true, app.graph_roles.clone(), Vec::new());
+        return issue_token(
+            state,
+            tenant,
+            app,
+            true,
+            app.graph_roles.clone(),
+            Vec::new(),
+        );
     }
     match tenant.applications.iter().find(|a| a.is_resource(resource)) {
-        Some(target) if target.app_id == app.app_id && app.rejects_self_token_by_uri && uuid::Uuid::try_parse(resource).is_err() => {
+        Some(target)
+            if target.app_id == app.app_id
+                && app.rejects_self_token_by_uri
+                && uuid::Uuid::try_parse(resource).is_err() =>
+        {
             let text = format!("AADSTS90009: Application '{}'({resource}) is requesting a token for itself. This scenario is supported only if resource is specified using the GUID based App Identifier.", app.app_id);
             aadsts(ids, 90009, &text, &state.base_url)
         }
@@ -180,7 +232,10 @@ fn client_credentials(state: &mut State, ids: &Ids, tenant: &Tenant, app: &App, 
 
 fn is_graph(resource: &str, base_url: &str) -> bool {
     let resource = resource.trim_end_matches('/');
-    GRAPH_RESOURCES.iter().any(|g| g.eq_ignore_ascii_case(resource)) || resource.eq_ignore_ascii_case(base_url)
+    GRAPH_RESOURCES
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(resource))
+        || resource.eq_ignore_ascii_case(base_url)
 }
 
 /// 7000218 without a secret, 7000215 when no secret matches, 7000222 when the match expired.
@@ -203,7 +258,14 @@ fn check_secret(state: &State, ids: &Ids, app: &App, secret: Option<&str>) -> Re
 }
 
 /// Issues and remembers an access token; the answer has Entra's fields.
-fn issue_token(state: &mut State, tenant: &Tenant, app: &App, graph: bool, roles: Vec<String>, scopes: Vec<String>) -> Reply {
+fn issue_token(
+    state: &mut State,
+    tenant: &Tenant,
+    app: &App,
+    graph: bool,
+    roles: Vec<String>,
+    scopes: Vec<String>,
+) -> Reply {
     let lifetime = state.config.token_lifetime_secs;
     let now = chrono::Utc::now().timestamp();
     let mut claims = json!({
@@ -228,8 +290,15 @@ fn issue_token(state: &mut State, tenant: &Tenant, app: &App, graph: bool, roles
         expires: Instant::now() + Duration::from_secs(lifetime),
     };
     state.tokens.insert(token.clone(), issued);
-    let expires_in: Value = if state.config.expires_in_as_string { json!(lifetime.to_string()) } else { json!(lifetime) };
-    Reply::json(200, &json!({ "token_type": "Bearer", "expires_in": expires_in, "ext_expires_in": expires_in, "access_token": token }))
+    let expires_in: Value = if state.config.expires_in_as_string {
+        json!(lifetime.to_string())
+    } else {
+        json!(lifetime)
+    };
+    Reply::json(
+        200,
+        &json!({ "token_type": "Bearer", "expires_in": expires_in, "ext_expires_in": expires_in, "access_token": token }),
+    )
 }
 
 /// An unsigned JWT-shaped token (header.payload.signature) carrying `claims`.
@@ -280,23 +349,45 @@ pub fn device_code(state: &mut State, ids: &Ids, req: &Incoming, tenant: &str) -
 /// A 9-character code of upper-case letters and digits.
 fn user_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    uuid::Uuid::new_v4().as_bytes().iter().take(9).map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect()
+    uuid::Uuid::new_v4()
+        .as_bytes()
+        .iter()
+        .take(9)
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect()
 }
 
-fn redeem_device_code(state: &mut State, ids: &Ids, tenant: &Tenant, app: &App, form: &[(String, String)]) -> Reply {
+fn redeem_device_code(
+    state: &mut State,
+    ids: &Ids,
+    tenant: &Tenant,
+    app: &App,
+    form: &[(String, String)],
+) -> Reply {
     let Some(code) = field(form, "device_code") else {
         return missing(state, ids, "device_code");
     };
     let base = state.base_url.clone();
     let interval = Duration::from_secs(state.config.device_code_interval_secs);
-    let Some(grant) = state.device_codes.iter_mut().find(|g| g.device_code == code && g.client_id == app.app_id && g.tenant_id == tenant.id) else {
-        return aadsts(ids, 70018, "AADSTS70018: Invalid verification code due to the device code not being recognized.", &base);
+    let Some(grant) = state
+        .device_codes
+        .iter_mut()
+        .find(|g| g.device_code == code && g.client_id == app.app_id && g.tenant_id == tenant.id)
+    else {
+        return aadsts(
+            ids,
+            70018,
+            "AADSTS70018: Invalid verification code due to the device code not being recognized.",
+            &base,
+        );
     };
     let now = Instant::now();
     if grant.expires <= now && grant.status != DeviceCodeStatus::Redeemed {
         grant.status = DeviceCodeStatus::Expired;
     }
-    let polled_too_fast = grant.last_poll.is_some_and(|t| now.duration_since(t) < interval);
+    let polled_too_fast = grant
+        .last_poll
+        .is_some_and(|t| now.duration_since(t) < interval);
     grant.last_poll = Some(now);
     match grant.status {
         DeviceCodeStatus::Pending if polled_too_fast => aadsts_as(ids, 400, "slow_down", 70016, "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending; slow down your polling.", &base),

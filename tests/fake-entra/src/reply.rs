@@ -20,19 +20,30 @@ impl Reply {
     pub fn json(status: u16, body: &Value) -> Reply {
         Reply {
             status,
-            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
             body: Bytes::from(body.to_string()),
         }
     }
 
     /// An answer with an arbitrary content type.
     pub fn raw(status: u16, content_type: &str, body: impl Into<Bytes>) -> Reply {
-        Reply { status, headers: vec![("content-type".into(), content_type.into())], body: body.into() }
+        Reply {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+        }
     }
 
     /// `204 No Content`.
     pub fn no_content() -> Reply {
-        Reply { status: 204, headers: Vec::new(), body: Bytes::new() }
+        Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
     }
 
     /// Adds a header.
@@ -58,7 +69,10 @@ impl Ids {
             .filter(|c| uuid::Uuid::parse_str(c).is_ok())
             .map(str::to_string)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        Ids { trace_id: uuid::Uuid::new_v4().to_string(), correlation_id }
+        Ids {
+            trace_id: uuid::Uuid::new_v4().to_string(),
+            correlation_id,
+        }
     }
 }
 
@@ -100,7 +114,14 @@ pub fn aadsts(ids: &Ids, code: u64, description: &str, base_url: &str) -> Reply 
 }
 
 /// An Entra error answer with an explicit status and `error`.
-pub fn aadsts_as(ids: &Ids, status: u16, error: &str, code: u64, description: &str, base_url: &str) -> Reply {
+pub fn aadsts_as(
+    ids: &Ids,
+    status: u16,
+    error: &str,
+    code: u64,
+    description: &str,
+    base_url: &str,
+) -> Reply {
     let timestamp = Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string();
     let description = format!(
         "{description}\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {timestamp}",

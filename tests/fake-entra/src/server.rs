@@ -33,7 +33,12 @@ pub fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
 }
 
 /// Accepts connections until `shutdown` fires.
-pub async fn accept_loop(listener: TcpListener, state: Shared, tls: Option<TlsAcceptor>, mut shutdown: oneshot::Receiver<()>) {
+pub async fn accept_loop(
+    listener: TcpListener,
+    state: Shared,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let permit = tokio::select! {
@@ -60,7 +65,9 @@ async fn serve_connection(stream: TcpStream, state: Shared, tls: Option<TlsAccep
     match tls {
         None => serve_io(stream, state).await,
         Some(acceptor) => {
-            if let Ok(Ok(tls_stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+            if let Ok(Ok(tls_stream)) =
+                tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+            {
                 serve_io(tls_stream, state).await;
             }
         }
@@ -85,7 +92,11 @@ async fn serve_io<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: I, sta
     }
 }
 
-async fn handle(state: Shared, closer: Arc<Notify>, req: hyper::Request<hyper::body::Incoming>) -> hyper::Response<Full<Bytes>> {
+async fn handle(
+    state: Shared,
+    closer: Arc<Notify>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -93,9 +104,20 @@ async fn handle(state: Shared, closer: Arc<Notify>, req: hyper::Request<hyper::b
     };
     let incoming = Incoming {
         method: parts.method.to_string(),
-        path: percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy().into_owned(),
+        path: percent_encoding::percent_decode_str(parts.uri.path())
+            .decode_utf8_lossy()
+            .into_owned(),
         query: parts.uri.query().map(str::to_string),
-        headers: parts.headers.iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
         body,
     };
     let endpoint = classify(&incoming.path);
@@ -136,13 +158,23 @@ pub fn classify(path: &str) -> Endpoint {
 fn dispatch(state: &Shared, req: &Incoming, endpoint: Endpoint) -> Reply {
     let mut s = lock(state);
     let ids = Ids::new(req.header("client-request-id"));
-    let tenant = req.path.trim_start_matches('/').split('/').next().unwrap_or_default().to_string();
+    let tenant = req
+        .path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     match endpoint {
         Endpoint::Discovery => oauth::discovery(&s, &ids, req, &tenant),
         Endpoint::Token => oauth::token(&mut s, &ids, req, &tenant),
         Endpoint::DeviceCode => oauth::device_code(&mut s, &ids, req, &tenant),
         Endpoint::Graph => graph::serve(&mut s, req),
-        Endpoint::Other => Reply::raw(404, "text/html; charset=utf-8", "<html><body><h1>404 - Not Found</h1></body></html>"),
+        Endpoint::Other => Reply::raw(
+            404,
+            "text/html; charset=utf-8",
+            "<html><body><h1>404 - Not Found</h1></body></html>",
+        ),
     }
 }
 
@@ -150,20 +182,42 @@ fn fault_reply(state: &Shared, req: &Incoming, kind: FaultKind) -> Reply {
     let base_url = lock(state).base_url.clone();
     let unavailable = json!({ "error": "temporarily_unavailable", "error_description": "The service is temporarily unavailable." });
     match kind {
-        FaultKind::Aadsts(code) => aadsts(&Ids::new(req.header("client-request-id")), code, &default_description(code), &base_url),
-        FaultKind::Throttle { retry_after_secs } => Reply::json(429, &unavailable).header("retry-after", &retry_after_secs.to_string()),
-        FaultKind::Status { status, retry_after_secs } => {
+        FaultKind::Aadsts(code) => aadsts(
+            &Ids::new(req.header("client-request-id")),
+            code,
+            &default_description(code),
+            &base_url,
+        ),
+        FaultKind::Throttle { retry_after_secs } => {
+            Reply::json(429, &unavailable).header("retry-after", &retry_after_secs.to_string())
+        }
+        FaultKind::Status {
+            status,
+            retry_after_secs,
+        } => {
             let reply = Reply::json(status, &unavailable);
             match retry_after_secs {
                 Some(secs) => reply.header("retry-after", &secs.to_string()),
                 None => reply,
             }
         }
-        FaultKind::MalformedBody => Reply::raw(200, "application/json; charset=utf-8", r#"{"token_type":"Bearer","access_token":"eyJ0eX"#),
-        FaultKind::WrongContentType => Reply::raw(200, "text/html; charset=utf-8", "<html><body>Please sign in to the proxy.</body></html>"),
+        FaultKind::MalformedBody => Reply::raw(
+            200,
+            "application/json; charset=utf-8",
+            r#"{"token_type":"Bearer","access_token":"eyJ0eX"#,
+        ),
+        FaultKind::WrongContentType => Reply::raw(
+            200,
+            "text/html; charset=utf-8",
+            "<html><body>Please sign in to the proxy.</body></html>",
+        ),
         FaultKind::Oversized(size) => {
             let padding = "x".repeat(size.saturating_sub(16));
-            Reply::raw(200, "application/json; charset=utf-8", format!(r#"{{"padding":"{padding}"}}"#))
+            Reply::raw(
+                200,
+                "application/json; charset=utf-8",
+                format!(r#"{{"padding":"{padding}"}}"#),
+            )
         }
         FaultKind::Drop | FaultKind::Delay(_) => Reply::no_content(),
     }
@@ -175,23 +229,43 @@ fn record(req: &Incoming, endpoint: Endpoint) -> RecordedRequest {
         .headers
         .iter()
         .map(|(k, v)| match k.as_str() {
-            "authorization" => (k.clone(), format!("{} <redacted>", v.split(' ').next().unwrap_or_default())),
+            "authorization" => (
+                k.clone(),
+                format!("{} <redacted>", v.split(' ').next().unwrap_or_default()),
+            ),
             _ => (k.clone(), v.clone()),
         })
         .collect();
     let form = req
         .form()
         .into_iter()
-        .map(|(k, v)| if k == "client_secret" { (k, "<redacted>".to_string()) } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "client_secret" {
+                (k, "<redacted>".to_string())
+            } else {
+                (k, v)
+            }
+        })
         .collect();
-    RecordedRequest { endpoint, method: req.method.clone(), path: req.path.clone(), query: req.query.clone(), headers, form }
+    RecordedRequest {
+        endpoint,
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        headers,
+        form,
+    }
 }
 
 fn to_response(reply: Reply) -> hyper::Response<Full<Bytes>> {
     let mut response = hyper::Response::new(Full::new(reply.body));
-    *response.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in reply.headers {
-        if let (Ok(n), Ok(v)) = (hyper::header::HeaderName::from_bytes(name.as_bytes()), hyper::header::HeaderValue::from_str(&value)) {
+        if let (Ok(n), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(&value),
+        ) {
             response.headers_mut().append(n, v);
         }
     }

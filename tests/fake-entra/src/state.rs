@@ -26,12 +26,18 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of form field `name`.
     pub fn form_field(&self, name: &str) -> Option<&str> {
-        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -106,7 +112,14 @@ pub struct State {
 impl State {
     /// Fresh state for `config` served at `base_url`.
     pub fn new(config: Config, base_url: String) -> Self {
-        State { config, base_url, faults: Vec::new(), requests: Vec::new(), tokens: HashMap::new(), device_codes: Vec::new() }
+        State {
+            config,
+            base_url,
+            faults: Vec::new(),
+            requests: Vec::new(),
+            tokens: HashMap::new(),
+            device_codes: Vec::new(),
+        }
     }
 
     /// The tenant `name` (GUID or verified domain) resolves to.
@@ -116,6 +129,8 @@ impl State {
 
     /// The device code whose user code is `user_code`.
     pub fn device_code_by_user_code(&mut self, user_code: &str) -> Option<&mut DeviceCodeGrant> {
-        self.device_codes.iter_mut().find(|d| d.user_code.eq_ignore_ascii_case(user_code))
+        self.device_codes
+            .iter_mut()
+            .find(|d| d.user_code.eq_ignore_ascii_case(user_code))
     }
 }
