@@ -119,6 +119,88 @@ cmaad_status cmaad_new_cloud_management_service(cmaad_session *session_ptr,
                                                 const char *request_json,
                                                 char **out_json);
 
+// Stores a server app's secret renewed in the portal (`Set-CMAADApplication -SecretKey
+// -SecretKeyExpiry`).
+//
+// `request_json`: `ID`, or `ClientId` with `TenantId`; `SecretKeyExpiry` (RFC 3339, future);
+// optional `Verify` (the new secret must obtain a token first; if it does not, nothing
+// changes). The secret is passed as in `cmaad_import_server_app`. The result is the app
+// document with the new `SecretKeyExpiry`, `SecretKeyCreationTime` and `LastUpdateTime`.
+cmaad_status cmaad_set_app_secret(cmaad_session *session_ptr,
+                                  const char *request_json,
+                                  const uint16_t *secret_utf16,
+                                  size_t secret_len,
+                                  char **out_json);
+
+// Changes an app's name and/or App ID URI in the site (`Set-CMAADApplication -NewName
+// -AppIdUri`); Entra is not changed.
+//
+// `request_json`: `ID`, or `ClientId` with `TenantId`; `NewName` and/or `AppIdUri` (server
+// apps only). The result is the app document, with `Warnings` when the URI is not recommended.
+cmaad_status cmaad_set_app(cmaad_session *session_ptr, const char *request_json, char **out_json);
+
+// Removes an app from the site, never from Entra (`Remove-CMAADApplication`).
+//
+// `request_json`: `ID`, or `ClientId` with `TenantId`. Refused (`AppInUse`) while a service
+// uses the app, and (`AppHasClientApps`) for a server app whose client apps are still stored.
+// The result is the removed app's document with `"Removed": true` and `TenantRemoved` (true
+// when it was the tenant's last app).
+cmaad_status cmaad_remove_app(cmaad_session *session_ptr,
+                              const char *request_json,
+                              char **out_json);
+
+// Verifies every stored app matching `filter_json` against Entra with its stored credentials,
+// at most 8 at a time, and records `LastVerified` for those that pass.
+//
+// `filter_json`: as for `cmaad_get_apps` (NULL for every app). The result is
+// `{"value": [{"ID", "Name", "AppType", "ClientID", "TenantID", "Verified", "LastVerified",
+// "Verification" | "Error", and for server apps "SecretKeyExpiry", "DaysUntilSecretExpiry",
+// "SecretExpired"}], "Summary": {"Total", "Verified", "Failed", "ExpiredSecrets"}}`. The call
+// succeeds when apps fail verification; their entries carry the error.
+cmaad_status cmaad_verify_apps(cmaad_session *session_ptr,
+                               const char *filter_json,
+                               char **out_json);
+
+// Lists cloud management services (`Get-CMAzureService`) as `{"value": [...]}`.
+//
+// `filter_json` may be NULL (every service) or an object with `ID` and/or `Name` (`*` and `?`
+// wildcards, case-insensitive).
+cmaad_status cmaad_get_services(cmaad_session *session_ptr,
+                                const char *filter_json,
+                                char **out_json);
+
+// Changes a cloud management service (`Set-CMCloudManagementAzureService`).
+//
+// `request_json`: `ID` or `Name`; any of `NewName`, `Description` (empty clears it),
+// `EnableAADGroupSync`, the discovery fields of `cmaad_new_cloud_management_service`, and
+// `DeleteGroupName`. Absent fields keep their value; the result follows the creation rules.
+cmaad_status cmaad_set_cloud_management_service(cmaad_session *session_ptr,
+                                                const char *request_json,
+                                                char **out_json);
+
+// Removes a cloud management service from the site (`Remove-CMAzureService`); its apps stay
+// and nothing changes in Entra.
+//
+// `request_json`: `ID` or `Name`. The result is the removed service with `"Removed": true`.
+cmaad_status cmaad_remove_service(cmaad_session *session_ptr,
+                                  const char *request_json,
+                                  char **out_json);
+
+// Lists tenants (`Get-CMAADTenant`) as `{"value": [...]}`.
+//
+// `filter_json` may be NULL (every tenant) or an object with `TenantId` and/or `TenantName`.
+cmaad_status cmaad_get_tenants(cmaad_session *session_ptr,
+                               const char *filter_json,
+                               char **out_json);
+
+// Changes a tenant: `DisableAADAuthentication` ("Disable Microsoft Entra authentication for
+// this tenant", for a tenant without users or devices) and/or its label `NewName`.
+//
+// `request_json`: `TenantId` and at least one change. The result is the tenant document.
+cmaad_status cmaad_set_tenant(cmaad_session *session_ptr,
+                              const char *request_json,
+                              char **out_json);
+
 // Frees a document returned through `out_json`. NULL is a no-op. Free each document once.
 void cmaad_string_free(char *s);
 

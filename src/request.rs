@@ -457,7 +457,7 @@ pub struct AppFilter {
     pub tenant_id: Option<String>,
     /// Tenant label, case-insensitive.
     pub tenant_name: Option<String>,
-    /// Only server apps whose secret expires within this many days (expired ones included).
+    /// Only server apps whose `DaysUntilSecretExpiry` is at most this (expired ones included).
     pub expiring_within_days: Option<i64>,
 }
 
@@ -772,14 +772,16 @@ impl SideChange {
                     ),
                 ))
             }
-            Some(m) if !DELTA_MINS_RANGE.contains(&m) => return Err(Error::invalid(
-                &n.mins,
-                "OutOfRange",
-                format!(
+            Some(m) if !DELTA_MINS_RANGE.contains(&m) => {
+                return Err(Error::invalid(
+                    &n.mins,
+                    "OutOfRange",
+                    format!(
                     "{} {m} is out of range: ConfigMgr runs delta discovery every 5 to 60 minutes.",
                     n.mins
                 ),
-            )),
+                ))
+            }
             Some(m) => Some(m as i32),
             None if delta => current.delta_mins.or(Some(Discovery::DEFAULT_DELTA_MINS)),
             None => None,

@@ -453,12 +453,25 @@ fn filter_sql(filter: &AppFilter, now: DateTime<Utc>) -> (String, Vec<SqlValue>)
     }
     if let Some(days) = filter.expiring_within_days {
         add(
-            " AND a.is_client = 0 AND a.secret_expiry <= ?",
-            SqlValue::Text(format_time(&(now + chrono::Duration::days(days)))),
+            " AND a.is_client = 0 AND a.secret_expiry < ?",
+            SqlValue::Text(format_time(&expiry_limit(now, days))),
         );
     }
     sql.push_str(" ORDER BY a.id");
     (sql, args)
+}
+
+/// The first instant (whole second) whose secrets are more than `days` whole days away: a secret
+/// matches `ExpiringWithinDays N` exactly when its `DaysUntilSecretExpiry` is at most N.
+fn expiry_limit(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    let limit = now + chrono::Duration::days(days + 1);
+    let whole = limit.trunc_subsecs(0);
+    if whole < limit {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    }
 }
 
 fn parse_env(s: &str) -> AzureEnvironment {
