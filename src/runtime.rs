@@ -35,6 +35,9 @@ pub struct NetConfig {
     pub proxy: Option<String>,
     /// TCP connect timeout.
     pub connect_timeout: Duration,
+    /// Extra trusted CA certificates (PEM), merged with the system's roots: a TLS-inspecting
+    /// proxy's CA, or a test CA.
+    pub extra_roots_pem: Option<Vec<u8>>,
 }
 
 static CLIENTS: Lazy<Mutex<HashMap<NetConfig, reqwest::Client>>> =
@@ -58,6 +61,9 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
         .pool_idle_timeout(Duration::from_secs(90))
         .tcp_nodelay(true)
         .https_only(false);
+    if let Some(pem) = &config.extra_roots_pem {
+        builder = builder.tls_certs_merge(trusted_roots(pem)?);
+    }
     if let Some(proxy) = &config.proxy {
         let proxy = reqwest::Proxy::all(proxy)
             .map_err(|e| {
@@ -73,4 +79,15 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
     builder
         .build()
         .map_err(|e| Error::internal(format!("The HTTP client could not be built: {e}.")))
+}
+
+/// Parses a PEM bundle of extra trusted CA certificates (`TrustedCaPath`).
+pub fn trusted_roots(pem: &[u8]) -> Result<Vec<reqwest::Certificate>> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+        Error::invalid("TrustedCaPath", "InvalidCertificate", format!("TrustedCaPath does not hold PEM certificates ({e}): export the CA as Base-64 encoded X.509 (.cer/.pem)."))
+    })?;
+    if certs.is_empty() {
+        return Err(Error::invalid("TrustedCaPath", "InvalidCertificate", "TrustedCaPath holds no certificate: export the CA as Base-64 encoded X.509 (.cer/.pem)."));
+    }
+    Ok(certs)
 }

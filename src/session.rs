@@ -36,6 +36,8 @@ pub struct SessionOptions {
     pub proxy: Option<String>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Extra trusted CA certificates (PEM) read from `TrustedCaPath`.
+    pub trusted_ca_pem: Option<Vec<u8>>,
 }
 
 impl SessionOptions {
@@ -80,8 +82,13 @@ impl SessionOptions {
                 ))
             }
         };
+        let trusted_ca_pem = f
+            .optional_str("TrustedCaPath")?
+            .map(|p| read_trusted_roots(&p))
+            .transpose()?;
         f.finish()?;
         Ok(SessionOptions {
+            trusted_ca_pem,
             store_path,
             environment,
             endpoints: Endpoints {
@@ -92,6 +99,19 @@ impl SessionOptions {
             timeout,
         })
     }
+}
+
+/// Reads and checks the extra CA bundle named by `TrustedCaPath`.
+fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid(
+            "TrustedCaPath",
+            "UnreadableFile",
+            format!("TrustedCaPath '{path}' cannot be read ({e}): give the path of a PEM file holding the CA certificate."),
+        )
+    })?;
+    crate::runtime::trusted_roots(&pem)?;
+    Ok(pem)
 }
 
 fn check_proxy(value: &str) -> Result<String> {
@@ -163,6 +183,7 @@ impl Session {
         let net = NetConfig {
             proxy: options.proxy.clone(),
             connect_timeout: options.timeout.min(Duration::from_secs(10)),
+            extra_roots_pem: options.trusted_ca_pem.clone(),
         };
         let verifier = Verifier::new(options.endpoints.clone(), net, options.timeout);
         Ok(Session {

@@ -210,6 +210,7 @@ fn unreachable_host_fails_fast() {
         let net = cmaad::runtime::NetConfig {
             proxy: None,
             connect_timeout: Duration::from_secs(1),
+            ..Default::default()
         };
         cmaad::entra::Verifier::new(endpoints, net, Duration::from_secs(1)).with_retry(fast_retry())
     };

@@ -81,6 +81,7 @@ pub fn verifier(fake: &FakeEntra) -> Verifier {
     let net = NetConfig {
         proxy: None,
         connect_timeout: Duration::from_secs(2),
+        ..Default::default()
     };
     Verifier::new(endpoints, net, Duration::from_secs(2)).with_retry(fast_retry())
 }
