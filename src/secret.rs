@@ -13,7 +13,9 @@ impl SecretKey {
     /// Copies UTF-16 code units (what `SecureStringToGlobalAllocUnicode` gives) into a zeroizing
     /// buffer. `field` names the request field for errors.
     pub fn from_utf16(units: &[u16], field: &str) -> Result<Self> {
-        let mut text = Zeroizing::new(String::with_capacity(units.len()));
+        // A UTF-16 unit becomes at most 3 UTF-8 bytes: reserve that much so the buffer never
+        // reallocates (a reallocation would free a copy of the secret without wiping it).
+        let mut text = Zeroizing::new(String::with_capacity(units.len() * 3));
         for unit in char::decode_utf16(units.iter().copied()) {
             match unit {
                 Ok(c) => text.push(c),
