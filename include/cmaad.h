@@ -161,6 +161,22 @@ cmaad_status cmaad_verify_apps(cmaad_session *session_ptr,
                                const char *filter_json,
                                char **out_json);
 
+// Rotates a server app's secret with no downtime through Microsoft Graph, using the app's own
+// stored credentials (it needs `Application.ReadWrite.OwnedBy` on itself or
+// `Application.ReadWrite.All`).
+//
+// `request_json`: `ID`, or `ClientId` with `TenantId`; optional `ValidityDays` (1–730, default
+// 365) or `SecretKeyExpiry`, `DisplayName`, `RemoveOldSecret` (default false),
+// `PropagationTimeoutSeconds` (1–600, default 60). Steps: Graph token, read the registration,
+// `addPassword`, wait until the new secret obtains a token, store it, then optionally
+// `removePassword` of the old one. A failure before the store step leaves the stored secret
+// unchanged (`Details.Step` names the step, the added password is removed again). The result is
+// the app document plus `"Rotation": {"NewKeyId", "PropagationSeconds", "OldKeyId",
+// "OldSecretRemoved", "Warnings"?}`.
+cmaad_status cmaad_rotate_app_secret(cmaad_session *session_ptr,
+                                     const char *request_json,
+                                     char **out_json);
+
 // Lists cloud management services (`Get-CMAzureService`) as `{"value": [...]}`.
 //
 // `filter_json` may be NULL (every service) or an object with `ID` and/or `Name` (`*` and `?`

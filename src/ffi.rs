@@ -367,6 +367,29 @@ pub unsafe extern "C" fn cmaad_verify_apps(
     })
 }
 
+/// Rotates a server app's secret with no downtime through Microsoft Graph, using the app's own
+/// stored credentials (it needs `Application.ReadWrite.OwnedBy` on itself or
+/// `Application.ReadWrite.All`).
+///
+/// `request_json`: `ID`, or `ClientId` with `TenantId`; optional `ValidityDays` (1–730, default
+/// 365) or `SecretKeyExpiry`, `DisplayName`, `RemoveOldSecret` (default false),
+/// `PropagationTimeoutSeconds` (1–600, default 60). Steps: Graph token, read the registration,
+/// `addPassword`, wait until the new secret obtains a token, store it, then optionally
+/// `removePassword` of the old one. A failure before the store step leaves the stored secret
+/// unchanged (`Details.Step` names the step, the added password is removed again). The result is
+/// the app document plus `"Rotation": {"NewKeyId", "PropagationSeconds", "OldKeyId",
+/// "OldSecretRemoved", "Warnings"?}`.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_rotate_app_secret(
+    session_ptr: *mut cmaad_session,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        session(session_ptr)?.rotate_app_secret(text(request_json, "request_json")?)
+    })
+}
+
 /// Lists cloud management services (`Get-CMAzureService`) as `{"value": [...]}`.
 ///
 /// `filter_json` may be NULL (every service) or an object with `ID` and/or `Name` (`*` and `?`

@@ -42,7 +42,7 @@ fn expiring_within_days_at_its_boundary_days() {
     let s = FfiSession::open();
     let now = Utc::now();
     let n = 30;
-    let mut id = |cid: &str, name: &str, at| {
+    let id = |cid: &str, name: &str, at| {
         let (st, doc) = s.import_server(&server_expiring(cid, name, at), SECRET);
         assert_eq!(st, CMAAD_OK, "{doc}");
         doc["ID"].as_i64().unwrap()
@@ -820,6 +820,7 @@ fn every_new_function_checks_its_pointers() {
         ("set_app", ffi::cmaad_set_app, true),
         ("remove_app", ffi::cmaad_remove_app, true),
         ("verify_apps", ffi::cmaad_verify_apps, false),
+        ("rotate_app_secret", ffi::cmaad_rotate_app_secret, true),
         ("get_services", ffi::cmaad_get_services, false),
         ("set_service", ffi::cmaad_set_cloud_management_service, true),
         ("remove_service", ffi::cmaad_remove_service, true),

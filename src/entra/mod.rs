@@ -18,9 +18,11 @@ mod client;
 mod errors;
 mod graph;
 mod oauth;
+mod rotation;
 mod server;
 mod transport;
 
+pub use rotation::{GraphAccess, NewPassword, PasswordCredential, Registration, RotatingApp};
 pub use transport::RetryPolicy;
 
 use crate::cloud::{AzureEnvironment, Endpoints};

@@ -3,10 +3,15 @@
 //! Graph.
 
 use super::Session;
-use crate::entra::{ClientAppProbe, ServerAppProbe, ServerCredentials, Verification};
+use crate::entra::{
+    ClientAppProbe, GraphAccess, NewPassword, Registration, RotatingApp, ServerAppProbe,
+    ServerCredentials, Verification,
+};
 use crate::error::{Error, Result};
 use crate::model::{App, AppType};
-use crate::request::AppFilter;
+use crate::request::{AppFilter, RotateRequest};
+use crate::secret::SecretKey;
+use crate::store::NewSecret;
 use chrono::Utc;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -124,6 +129,157 @@ impl Session {
         }
         Ok(doc)
     }
+}
+
+impl Session {
+    /// Rotates a server app's secret with no downtime: a Graph token from the stored secret,
+    /// `addPassword`, a wait until the new secret obtains a token, storing it, and only then
+    /// (with `RemoveOldSecret`) `removePassword` of the old one. Until the new secret is stored
+    /// every failure leaves the stored secret as it was (a password already added is removed
+    /// again); a failure to remove the old secret afterwards is reported, not fatal.
+    pub fn rotate_app_secret(&self, request_json: &str) -> Result<Value> {
+        let req = RotateRequest::parse(request_json, Utc::now())?;
+        let app = self.resolve_server_app(&req.app)?;
+        let old = self.store.server_secret(&app)?;
+        let current = rotating(&app, &old);
+        let graph = self
+            .verifier
+            .graph_access(&current)
+            .map_err(|e| step(e, "GraphToken"))?;
+        let registration = graph
+            .registration(&app.client_id)
+            .map_err(|e| step(e, "ReadRegistration"))?;
+        let added = graph
+            .add_password(&registration.id, &req.display_name, req.secret_key_expiry)
+            .map_err(|e| step(e, "AddPassword"))?;
+        let undo = |e: Error, at: &str| step(self.undo_add(&graph, &registration, &added, e), at);
+        let waited = self
+            .verifier
+            .wait_for_secret(&rotating(&app, &added.secret), req.propagation_timeout)
+            .map_err(|e| undo(e, "VerifyNewSecret"))?;
+        let new = NewSecret {
+            secret: &added.secret,
+            expiry: added.end_date_time,
+            key_id: Some(&added.key_id),
+            verified: Some(Utc::now()),
+        };
+        let stored = self
+            .store
+            .set_secret(app.id, &new, Utc::now())
+            .map_err(|e| undo(e, "StoreNewSecret"))?;
+        let mut doc = super::app_document(&stored, None, &[]);
+        let mut rotation = json!({
+            "NewKeyId": added.key_id,
+            "PropagationSeconds": waited.as_secs(),
+            "OldKeyId": Value::Null,
+            "OldSecretRemoved": false,
+        });
+        if req.remove_old_secret {
+            self.remove_old(&graph, &registration, &app, &old, &added, &mut rotation);
+        }
+        doc["Rotation"] = rotation;
+        Ok(doc)
+    }
+
+    /// Removes a password just added after a later step failed, and says so in the error.
+    fn undo_add(
+        &self,
+        graph: &GraphAccess,
+        registration: &Registration,
+        added: &NewPassword,
+        error: Error,
+    ) -> Error {
+        let mut e = error;
+        match graph.remove_password(&registration.id, &added.key_id) {
+            Ok(()) => e.message.push_str(" The stored secret was not changed, and the new password was removed from Entra again."),
+            Err(_) => e.message.push_str(&format!(" The stored secret was not changed; the new password (keyId {}) could not be removed from Entra: delete it on the app's Certificates & secrets page.", added.key_id)),
+        }
+        e
+    }
+
+    /// Removes the previously stored secret from Entra, recording the outcome in `rotation`.
+    fn remove_old(
+        &self,
+        graph: &GraphAccess,
+        registration: &Registration,
+        app: &App,
+        old: &SecretKey,
+        added: &NewPassword,
+        rotation: &mut Value,
+    ) {
+        let key_id = match old_key_id(registration, app, old, &added.key_id) {
+            Ok(k) => k,
+            Err(reason) => {
+                rotation["Warnings"] = json!([reason]);
+                return;
+            }
+        };
+        rotation["OldKeyId"] = json!(key_id);
+        match graph.remove_password(&registration.id, &key_id) {
+            Ok(()) => rotation["OldSecretRemoved"] = json!(true),
+            Err(e) => {
+                rotation["Warnings"] = json!([format!("The new secret is stored and works, but the old one (keyId {key_id}) was not removed: {} Remove it on the app's Certificates & secrets page.", e.message)]);
+            }
+        }
+    }
+}
+
+/// The old secret's `keyId`: the one CMAAD stored, else the only other password whose hint
+/// matches the old secret (and whose end matches the stored expiry when several do).
+fn old_key_id(
+    registration: &Registration,
+    app: &App,
+    old: &SecretKey,
+    new_key_id: &str,
+) -> std::result::Result<String, String> {
+    if let Some(k) = &app.secret_key_id {
+        return Ok(k.clone());
+    }
+    let hint: String = old.expose().chars().take(3).collect();
+    let same_hint: Vec<_> = registration
+        .password_credentials
+        .iter()
+        .filter(|p| p.key_id != new_key_id && p.hint.as_deref() == Some(hint.as_str()))
+        .collect();
+    let close = |p: &&crate::entra::PasswordCredential| match (p.end(), app.secret_key_expiry) {
+        (Some(a), Some(b)) => (a - b).num_hours().abs() <= 24,
+        _ => false,
+    };
+    let candidates: Vec<_> = if same_hint.len() > 1 {
+        same_hint.into_iter().filter(close).collect()
+    } else {
+        same_hint
+    };
+    match candidates.as_slice() {
+        [one] => Ok(one.key_id.clone()),
+        [] => Err("The new secret is stored and works; the old secret was not removed because no password on the app matches it (it may be gone already). Check the app's Certificates & secrets page.".to_string()),
+        _ => Err("The new secret is stored and works; the old secret was not removed because several passwords on the app match it. Remove the old one on the app's Certificates & secrets page.".to_string()),
+    }
+}
+
+fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
+    RotatingApp {
+        environment: app.environment,
+        tenant_id: &app.tenant_id,
+        client_id: &app.client_id,
+        secret,
+    }
+}
+
+/// Marks which rotation step failed (`Details.Step`) and that the stored secret is unchanged.
+fn step(error: Error, at: &str) -> Error {
+    let mut details = match error.details.clone() {
+        Some(Value::Object(map)) => map,
+        Some(other) => {
+            let mut m = serde_json::Map::new();
+            m.insert("Verification".into(), other);
+            m
+        }
+        None => serde_json::Map::new(),
+    };
+    details.insert("Step".into(), json!(at));
+    details.insert("StoredSecretChanged".into(), json!(false));
+    error.with_details(Value::Object(details))
 }
 
 /// The inside of an error document (`{"Status", "Code", ...}`).

@@ -19,6 +19,7 @@
 
 mod faults;
 mod graph;
+mod graph_passwords;
 mod incoming;
 mod model;
 mod oauth;

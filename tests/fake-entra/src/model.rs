@@ -22,6 +22,8 @@ pub struct Config {
     pub device_code_interval_secs: u64,
     /// `expires_in` of device-code answers.
     pub device_code_lifetime_secs: u64,
+    /// How long a password added through Graph takes to work at the token endpoint.
+    pub password_propagation_ms: u64,
 }
 
 impl Default for Config {
@@ -32,6 +34,7 @@ impl Default for Config {
             expires_in_as_string: false,
             device_code_interval_secs: 5,
             device_code_lifetime_secs: 900,
+            password_propagation_ms: 0,
         }
     }
 }
@@ -57,6 +60,12 @@ impl Config {
     /// Makes token answers carry `expires_in` as a string.
     pub fn expires_in_as_string(mut self) -> Self {
         self.expires_in_as_string = true;
+        self
+    }
+
+    /// Sets how long a password added through Graph takes to start working.
+    pub fn password_propagation_ms(mut self, ms: u64) -> Self {
+        self.password_propagation_ms = ms;
         self
     }
 

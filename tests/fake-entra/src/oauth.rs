@@ -244,7 +244,12 @@ fn check_secret(state: &State, ids: &Ids, app: &App, secret: Option<&str>) -> Re
         let text = "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
         return Err(aadsts(ids, 7000218, text, &state.base_url));
     };
-    match app.secrets.iter().find(|s| s.value == secret) {
+    // A secret works from its startDateTime (a password just added through Graph: propagation).
+    match app
+        .secrets
+        .iter()
+        .find(|s| s.value == secret && s.start_date_time <= chrono::Utc::now())
+    {
         None => {
             let text = format!("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.", app.app_id);
             Err(aadsts(ids, 7000215, &text, &state.base_url))
