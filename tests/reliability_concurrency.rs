@@ -40,7 +40,10 @@ fn work(s: &FfiSession, worker: usize, count: usize, mut ack: impl FnMut(&str)) 
         ack(&id);
         if n == count / 2 {
             let (st, doc) = s.import_server(&request(RACED_CLIENT_ID, worker), SECRET);
-            assert!(matches!(st, CMAAD_OK | CMAAD_ALREADY_EXISTS), "raced import: {doc}");
+            assert!(
+                matches!(st, CMAAD_OK | CMAAD_ALREADY_EXISTS),
+                "raced import: {doc}"
+            );
             raced = Some(st);
         }
     }
@@ -49,11 +52,19 @@ fn work(s: &FfiSession, worker: usize, count: usize, mut ack: impl FnMut(&str)) 
 
 fn assert_store_holds(s: &FfiSession, expected: &HashSet<String>) {
     let (_, all) = s.get(None);
-    let ids: Vec<&str> = all["value"].as_array().unwrap().iter().map(|a| a["ClientID"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = all["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ClientID"].as_str().unwrap())
+        .collect();
     let unique: HashSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "an app is stored twice");
     for id in expected {
-        assert!(unique.contains(id.as_str()), "acknowledged import {id} missing");
+        assert!(
+            unique.contains(id.as_str()),
+            "acknowledged import {id} missing"
+        );
     }
     assert_eq!(ids.iter().filter(|i| **i == RACED_CLIENT_ID).count(), 1);
     assert_eq!(ids.len(), expected.len() + 1);
@@ -88,7 +99,9 @@ fn sixteen_threads_on_one_session() {
 /// prints one `ACK <client id>` line per acknowledged import.
 #[test]
 fn child_process_worker() {
-    let Ok(store) = std::env::var("CMAAD_TEST_STORE") else { return };
+    let Ok(store) = std::env::var("CMAAD_TEST_STORE") else {
+        return;
+    };
     let worker: usize = std::env::var("CMAAD_TEST_WORKER").unwrap().parse().unwrap();
     let count: usize = std::env::var("CMAAD_TEST_COUNT").unwrap().parse().unwrap();
     let s = FfiSession::open_with(json!({"StorePath": store}));
@@ -105,7 +118,12 @@ fn child_process_worker() {
 /// Starts a child worker process on `store`.
 pub fn spawn_worker(store: &std::path::Path, worker: usize, count: usize) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_process_worker", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_process_worker",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("CMAAD_TEST_STORE", store)
         .env("CMAAD_TEST_WORKER", worker.to_string())
         .env("CMAAD_TEST_COUNT", count.to_string())
@@ -119,13 +137,20 @@ pub fn spawn_worker(store: &std::path::Path, worker: usize, count: usize) -> std
 fn eight_processes_on_one_store() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("site.db");
-    let children: Vec<_> = (0..PROCESSES).map(|w| spawn_worker(&store, w, PER_PROCESS)).collect();
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|w| spawn_worker(&store, w, PER_PROCESS))
+        .collect();
     let mut expected = HashSet::new();
     let mut winners = 0;
     for child in children {
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "worker failed: {}\n{}", stdout, String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "worker failed: {}\n{}",
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
         for line in stdout.lines() {
             // The test harness may print its own text before the first line.
             if let Some(at) = line.find("ACK ") {
@@ -136,7 +161,10 @@ fn eight_processes_on_one_store() {
         }
     }
     assert_eq!(expected.len(), PROCESSES * PER_PROCESS);
-    assert_eq!(winners, 1, "the raced client ID is accepted exactly once across processes");
+    assert_eq!(
+        winners, 1,
+        "the raced client ID is accepted exactly once across processes"
+    );
     let s = FfiSession::open_with(json!({"StorePath": store}));
     assert_store_holds(&s, &expected);
 }

@@ -18,7 +18,9 @@ const KILLS: usize = 20;
 /// each acknowledged import.
 #[test]
 fn crash_writer() {
-    let Ok(store) = std::env::var("CMAAD_CRASH_STORE") else { return };
+    let Ok(store) = std::env::var("CMAAD_CRASH_STORE") else {
+        return;
+    };
     let round: u32 = std::env::var("CMAAD_CRASH_ROUND").unwrap().parse().unwrap();
     let s = FfiSession::open_with(json!({"StorePath": store}));
     let out = std::io::stdout();
@@ -36,7 +38,10 @@ fn crash_writer() {
 
 /// A pseudo-random delay from the clock's nanoseconds (no seed to manage, differs each run).
 fn jitter(max_ms: u64) -> Duration {
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
     Duration::from_millis(5 + nanos % max_ms)
 }
 
@@ -56,7 +61,12 @@ fn sigkilled_writer_loses_nothing_acknowledged() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).filter_map(|l| l.find("ACK ").map(|at| l[at + 4..].to_string())).filter(|id| id.len() == 36).collect::<Vec<_>>()
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .filter_map(|l| l.find("ACK ").map(|at| l[at + 4..].to_string()))
+                .filter(|id| id.len() == 36)
+                .collect::<Vec<_>>()
         });
         // Let it open the store and write for a random while, then kill it mid-flight.
         let started = Instant::now();
@@ -67,18 +77,40 @@ fn sigkilled_writer_loses_nothing_acknowledged() {
         acked.extend(this_round.iter().cloned());
         check_store(&store, &acked, round, started.elapsed());
     }
-    assert!(acked.len() >= KILLS, "the writers acknowledged too few imports ({}) to test anything", acked.len());
-    eprintln!("crash safety: {KILLS} SIGKILLs, {} acknowledged imports, 0 lost, integrity ok each time", acked.len());
+    assert!(
+        acked.len() >= KILLS,
+        "the writers acknowledged too few imports ({}) to test anything",
+        acked.len()
+    );
+    eprintln!(
+        "crash safety: {KILLS} SIGKILLs, {} acknowledged imports, 0 lost, integrity ok each time",
+        acked.len()
+    );
 }
 
 fn check_store(store: &std::path::Path, acked: &HashSet<String>, round: usize, ran: Duration) {
     let conn = rusqlite::Connection::open(store).unwrap();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(integrity, "ok", "round {round}: integrity check failed after {ran:?}");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        integrity, "ok",
+        "round {round}: integrity check failed after {ran:?}"
+    );
     drop(conn);
     let s = FfiSession::open_with(json!({"StorePath": store}));
     let (_, all) = s.get(None);
-    let stored: HashSet<String> = all["value"].as_array().unwrap().iter().map(|a| a["ClientID"].as_str().unwrap().to_string()).collect();
+    let stored: HashSet<String> = all["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ClientID"].as_str().unwrap().to_string())
+        .collect();
     let lost: Vec<_> = acked.difference(&stored).collect();
-    assert!(lost.is_empty(), "round {round}: {} acknowledged imports lost, e.g. {:?}", lost.len(), lost.first());
+    assert!(
+        lost.is_empty(),
+        "round {round}: {} acknowledged imports lost, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
 }

@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-type Case = (&'static str, Box<dyn Fn(&Ctx) -> (cmaad_status, Value)>, cmaad_status, &'static str);
+/// One call of the C ABI against the test context.
+type Run = Box<dyn Fn(&Ctx) -> (cmaad_status, Value)>;
+
+type Case = (&'static str, Run, cmaad_status, &'static str);
 
 struct Ctx {
     s: FfiSession,
@@ -29,21 +32,30 @@ fn set(base: Value, key: &str, v: Value) -> Value {
 }
 
 fn fresh() -> Value {
-    set(server_request(), "ClientId", json!("41111111-2222-4333-8444-555555555555"))
+    set(
+        server_request(),
+        "ClientId",
+        json!("41111111-2222-4333-8444-555555555555"),
+    )
 }
 
-fn srv(key: &'static str, v: Value) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
+fn srv(key: &'static str, v: Value) -> Run {
     Box::new(move |c| c.s.import_server(&set(fresh(), key, v.clone()), SECRET))
 }
 
-fn srv_secret(units: Vec<u16>) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
+fn srv_secret(units: Vec<u16>) -> Run {
     Box::new(move |c| {
         let r = CString::new(fresh().to_string()).unwrap();
-        call(|out| unsafe { ffi::cmaad_import_server_app(c.s.handle, r.as_ptr(), units.as_ptr(), units.len(), out) })
+        call(|out| unsafe {
+            ffi::cmaad_import_server_app(c.s.handle, r.as_ptr(), units.as_ptr(), units.len(), out)
+        })
     })
 }
 
-fn raw(f: fn(*mut ffi::cmaad_session, *const c_char, *mut *mut c_char) -> cmaad_status, bytes: Vec<u8>) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
+fn raw(
+    f: fn(*mut ffi::cmaad_session, *const c_char, *mut *mut c_char) -> cmaad_status,
+    bytes: Vec<u8>,
+) -> Run {
     Box::new(move |c| {
         let r = CString::new(bytes.clone()).unwrap();
         call(|out| f(c.s.handle, r.as_ptr(), out))
@@ -64,7 +76,7 @@ fn server_raw(s: *mut ffi::cmaad_session, r: *const c_char, o: *mut *mut c_char)
     unsafe { ffi::cmaad_import_server_app(s, r, units.as_ptr(), units.len(), o) }
 }
 
-fn cli(v: Value) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
+fn cli(v: Value) -> Run {
     Box::new(move |c| {
         let mut v = v.clone();
         if v["ServerAppId"] == json!("$client") {
@@ -74,15 +86,21 @@ fn cli(v: Value) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
     })
 }
 
-fn get(v: Value) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
+fn get(v: Value) -> Run {
     Box::new(move |c| c.s.get(Some(&v)))
 }
 
-fn svc(key: &'static str, v: Value) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
-    Box::new(move |c| c.s.new_service(&set(json!({"Name": "Svc", "ServerAppId": c.server, "ClientAppId": c.client}), key, v.clone())))
+fn svc(key: &'static str, v: Value) -> Run {
+    Box::new(move |c| {
+        c.s.new_service(&set(
+            json!({"Name": "Svc", "ServerAppId": c.server, "ClientAppId": c.client}),
+            key,
+            v.clone(),
+        ))
+    })
 }
 
-fn opts(bytes: Vec<u8>) -> Box<dyn Fn(&Ctx) -> (cmaad_status, Value)> {
+fn opts(bytes: Vec<u8>) -> Run {
     Box::new(move |_| {
         let o = CString::new(bytes.clone()).unwrap();
         let mut h = ptr::null_mut();
@@ -196,20 +214,36 @@ fn every_hostile_input_is_refused_clearly_and_changes_nothing() {
     let mut names = std::collections::HashSet::new();
     for (name, run, status, code_) in &cases {
         assert!(names.insert(*name), "duplicate case name {name}");
-        let (st, doc) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&ctx))).unwrap_or_else(|_| panic!("{name}: a panic reached the caller"));
+        let (st, doc) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&ctx)))
+            .unwrap_or_else(|_| panic!("{name}: a panic reached the caller"));
         assert_eq!((st, code(&doc)), (*status, *code_), "{name}: {doc}");
         let message = doc["Error"]["Message"].as_str().unwrap();
-        assert!(message.len() < 600, "{name}: message echoes too much input ({} bytes)", message.len());
+        assert!(
+            message.len() < 600,
+            "{name}: message echoes too much input ({} bytes)",
+            message.len()
+        );
         assert_eq!(ctx.s.snapshot(), before, "{name} changed the store");
     }
     assert!(cases.len() >= 60, "only {} hostile inputs", cases.len());
-    eprintln!("hostile input: {} distinct bad inputs refused, store unchanged", cases.len());
+    eprintln!(
+        "hostile input: {} distinct bad inputs refused, store unchanged",
+        cases.len()
+    );
 }
 
 #[test]
 fn unicode_and_sql_looking_names_are_stored_verbatim() {
     let s = FfiSession::open();
-    for (i, name) in ["Robert'); DROP TABLE apps;--", "名前 🚀 Ünïcødé", "%_\\' OR '1'='1", "a\u{200B}b"].iter().enumerate() {
+    for (i, name) in [
+        "Robert'); DROP TABLE apps;--",
+        "名前 🚀 Ünïcødé",
+        "%_\\' OR '1'='1",
+        "a\u{200B}b",
+    ]
+    .iter()
+    .enumerate()
+    {
         let mut r = server_request();
         r["ClientId"] = json!(format!("7111111{i}-2222-4333-8444-555555555555"));
         r["AppName"] = json!(name);
