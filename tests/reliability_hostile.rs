@@ -76,6 +76,36 @@ fn server_raw(s: *mut ffi::cmaad_session, r: *const c_char, o: *mut *mut c_char)
     unsafe { ffi::cmaad_import_server_app(s, r, units.as_ptr(), units.len(), o) }
 }
 
+/// A JSON-only C function of the lifecycle family, called with `v`.
+fn life(
+    f: unsafe extern "C" fn(
+        *mut ffi::cmaad_session,
+        *const c_char,
+        *mut *mut c_char,
+    ) -> cmaad_status,
+    v: Value,
+) -> Run {
+    Box::new(move |c| {
+        let mut v = v.clone();
+        for key in ["ID", "ServerAppId"] {
+            if v[key] == json!("$server") {
+                v[key] = json!(c.server);
+            }
+        }
+        let r = CString::new(v.to_string()).unwrap();
+        call(|out| unsafe { f(c.s.handle, r.as_ptr(), out) })
+    })
+}
+
+fn set_secret(v: Value, units: Vec<u16>) -> Run {
+    Box::new(move |c| {
+        let r = CString::new(v.to_string()).unwrap();
+        call(|out| unsafe {
+            ffi::cmaad_set_app_secret(c.s.handle, r.as_ptr(), units.as_ptr(), units.len(), out)
+        })
+    })
+}
+
 fn cli(v: Value) -> Run {
     Box::new(move |c| {
         let mut v = v.clone();
@@ -201,6 +231,22 @@ fn cases() -> Vec<Case> {
         ("service: group name number", svc("AddGroupName", json!([1])), CMAAD_INVALID_ARGUMENT, "WrongType"),
         ("service: description 513 chars", svc("Description", json!(big(513))), CMAAD_INVALID_ARGUMENT, "DescriptionTooLong"),
         ("service: Name 10 MB", svc("Name", json!(ten_mb)), CMAAD_INVALID_ARGUMENT, "RequestTooLarge"),
+        // The lifecycle family.
+        ("set secret: unknown app", set_secret(json!({"ID": 999_999, "SecretKeyExpiry": "2031-01-01"}), "x1~secret".encode_utf16().collect()), CMAAD_NOT_FOUND, "AppNotFound"),
+        ("set secret: expiry in the past", set_secret(json!({"ID": 1, "SecretKeyExpiry": past}), "x1~secret".encode_utf16().collect()), CMAAD_INVALID_ARGUMENT, "ExpiryInPast"),
+        ("set secret: lone surrogate", set_secret(json!({"ID": 1, "SecretKeyExpiry": "2031-01-01"}), vec![0xD800]), CMAAD_INVALID_ARGUMENT, "InvalidSecretKey"),
+        ("set app: unknown field", life(ffi::cmaad_set_app, json!({"ID": 1, "Colour": "red"})), CMAAD_INVALID_ARGUMENT, "UnknownField"),
+        ("set app: name blank", life(ffi::cmaad_set_app, json!({"ID": 1, "NewName": " "})), CMAAD_INVALID_ARGUMENT, "EmptyName"),
+        ("remove app: server app with client apps", life(ffi::cmaad_remove_app, json!({"ID": "$server"})), CMAAD_INVALID_ARGUMENT, "AppHasClientApps"),
+        ("remove app: no identity", life(ffi::cmaad_remove_app, json!({})), CMAAD_INVALID_ARGUMENT, "MissingField"),
+        ("verify apps: bad filter", life(ffi::cmaad_verify_apps, json!({"AppType": 3})), CMAAD_INVALID_ARGUMENT, "WrongType"),
+        ("rotate: validity 0 days", life(ffi::cmaad_rotate_app_secret, json!({"ID": "$server", "ValidityDays": 0})), CMAAD_INVALID_ARGUMENT, "OutOfRange"),
+        ("rotate: client app", life(ffi::cmaad_rotate_app_secret, json!({"ID": 2})), CMAAD_INVALID_ARGUMENT, "NotAServerApp"),
+        ("get services: Name number", life(ffi::cmaad_get_services, json!({"Name": 7})), CMAAD_INVALID_ARGUMENT, "WrongType"),
+        ("set service: unknown service", life(ffi::cmaad_set_cloud_management_service, json!({"Name": "Nope", "Description": "x"})), CMAAD_NOT_FOUND, "ServiceNotFound"),
+        ("remove service: ID string", life(ffi::cmaad_remove_service, json!({"ID": "1"})), CMAAD_INVALID_ARGUMENT, "WrongType"),
+        ("get tenants: TenantId not a GUID", life(ffi::cmaad_get_tenants, json!({"TenantId": "contoso"})), CMAAD_INVALID_ARGUMENT, "InvalidTenantId"),
+        ("set tenant: flag as string", life(ffi::cmaad_set_tenant, json!({"TenantId": TENANT, "DisableAADAuthentication": "yes"})), CMAAD_INVALID_ARGUMENT, "WrongType"),
     ]
 }
 
