@@ -1,0 +1,660 @@
+// The module's C# interop (powershell/CMAAD/Interop/CmaadNative.cs, with the library path baked
+// in exactly as the module does it) run on mono against the real native library:
+//   - the whole flow: open a session on a temp store, import a server app with a SecureString
+//     secret, import the client app by server app, get with filters, create the service;
+//   - every cmaad_status mapped to its exception class and ErrorCategory, from real calls where
+//     the library can be driven there (a local fake Entra for verification and network failures);
+//   - the SecureString path: the secret reaches Entra intact (non-ASCII included) and never
+//     appears in any document;
+//   - 8 threads calling one session at once;
+//   - the -SecretKey argument transformation (against a stub of System.Management.Automation).
+// Compiled with mcs -langversion:5 (Windows PowerShell 5.1's C# level). Usage:
+//   mono interop-test.exe <path of libcmaad>
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Security;
+using System.Text;
+using System.Threading;
+using CMAAD.Interop;
+
+internal static class InteropTest
+{
+    private const string Tenant = "05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b";
+    private const string ServerClientId = "7078946d-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    private const string ClientClientId = "cf114f48-2b3c-4d5e-9f0a-1b2c3d4e5f60";
+    private const string Secret = "1uXGR^!0@Cjas6qI*J02ZeS&&zY19^hC*9";
+
+    private static int passed;
+    private static int failed;
+    private static readonly List<string> tempDirs = new List<string>();
+
+    private static int Main(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: interop-test.exe <path of libcmaad>");
+            return 2;
+        }
+        string library = Path.GetFullPath(args[0]);
+        Run("library: path baked in, ABI and version", delegate { LibraryFacts(library); });
+        Run("UTF-8 in and out, JSON reader", Utf8AndJson);
+        Run("whole flow on a temp store", WholeFlow);
+        Run("InvalidArgument -> CmaadInvalidArgumentException", InvalidArgument);
+        Run("NotFound -> CmaadNotFoundException", NotFound);
+        Run("AlreadyExists -> CmaadAlreadyExistsException with the existing ID", AlreadyExists);
+        Run("VerificationFailed -> CmaadVerificationFailedException with AADSTS codes", VerificationFailed);
+        Run("Network -> CmaadNetworkException", NetworkFailure);
+        Run("Store -> CmaadStoreException", StoreFailure);
+        Run("Internal and unknown statuses -> CmaadInternalException", InternalStatus);
+        Run("every status -> ErrorCategory", Categories);
+        Run("SecureString secret reaches Entra intact and never comes back", SecureStringPath);
+        Run("8 threads share one session", EightThreads);
+        Run("closed session refuses calls; Dispose twice is harmless", ClosedSession);
+        Run("-SecretKey transformation: string -> SecureString with a warning", SecretKeyTransformation);
+        foreach (string dir in tempDirs)
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        Console.WriteLine("{0} passed, {1} failed", passed, failed);
+        return failed == 0 ? 0 : 1;
+    }
+
+    private delegate void TestBody();
+
+    private static void Run(string name, TestBody body)
+    {
+        try
+        {
+            body();
+            passed++;
+            Console.WriteLine("ok   {0}", name);
+        }
+        catch (Exception e)
+        {
+            failed++;
+            Console.WriteLine("FAIL {0}\n     {1}", name, e.ToString().Replace("\n", "\n     "));
+        }
+    }
+
+    private static void Check(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new Exception("check failed: " + what);
+        }
+    }
+
+    private static T Expect<T>(TestBody body) where T : Exception
+    {
+        try
+        {
+            body();
+        }
+        catch (T e)
+        {
+            return e;
+        }
+        catch (Exception e)
+        {
+            throw new Exception("expected " + typeof(T).Name + ", got " + e.GetType().Name + ": " + e.Message, e);
+        }
+        throw new Exception("expected " + typeof(T).Name + ", but the call succeeded");
+    }
+
+    private static string TempStore()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "cmaad-interop-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        tempDirs.Add(dir);
+        return Path.Combine(dir, "site.db");
+    }
+
+    private static string Quote(string s)
+    {
+        return "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    }
+
+    private static CmaadSession OpenSession(string extraOptions)
+    {
+        string options = "{\"StorePath\":" + Quote(TempStore()) + (extraOptions ?? "") + "}";
+        return CmaadSession.Open(options);
+    }
+
+    private static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (char c in text)
+        {
+            s.AppendChar(c);
+        }
+        s.MakeReadOnly();
+        return s;
+    }
+
+    private static string Expiry()
+    {
+        return DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+    }
+
+    private static string ServerRequest(string tenant, string clientId, string extra)
+    {
+        return "{\"TenantName\":\"Contoso\",\"TenantId\":" + Quote(tenant) + ",\"AppName\":\"CmgServerApp\",\"ClientId\":" + Quote(clientId) +
+            ",\"SecretKeyExpiry\":" + Quote(Expiry()) + ",\"AppIdUri\":" + Quote("api://" + tenant + "/ConfigMgrService") + (extra ?? "") + "}";
+    }
+
+    private static Dictionary<string, object> Doc(string json)
+    {
+        return (Dictionary<string, object>)Json.Parse(json);
+    }
+
+    private static List<object> Value(string json)
+    {
+        return (List<object>)Doc(json)["value"];
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    private static void LibraryFacts(string library)
+    {
+        Check(CmaadLibrary.Path == library, "baked path " + CmaadLibrary.Path + " == " + library);
+        CmaadLibrary.EnsureLoaded();
+        Check(CmaadLibrary.AbiVersion == CmaadLibrary.ExpectedAbiVersion, "ABI " + CmaadLibrary.AbiVersion);
+        string version = CmaadLibrary.Version;
+        Check(!string.IsNullOrEmpty(version) && char.IsDigit(version[0]), "version '" + version + "'");
+    }
+
+    private static void Utf8AndJson()
+    {
+        byte[] bytes = Utf8.ToNative("Caf\u00e9 \u20ac");
+        Check(bytes.Length == 10 && bytes[9] == 0 && bytes[3] == 0xC3, "UTF-8 bytes with NUL");
+        Check(Utf8.ToNative(null) == null, "null stays null");
+        var doc = Doc("{\"a\":[1,-2,3.5,true,false,null,\"x\\u00e9\\n\\\"\"],\"b\":{}}");
+        var a = (List<object>)doc["a"];
+        Check((long)a[0] == 1 && (long)a[1] == -2 && (double)a[2] == 3.5, "numbers");
+        Check((bool)a[3] && !(bool)a[4] && a[5] == null, "literals");
+        Check((string)a[6] == "x\u00e9\n\"", "string escapes");
+        Check(((Dictionary<string, object>)doc["b"]).Count == 0, "empty object");
+        Expect<FormatException>(delegate { Json.Parse("{\"a\":}"); });
+        Expect<FormatException>(delegate { Json.Parse("[1] x"); });
+    }
+
+    private static void WholeFlow()
+    {
+        using (CmaadSession session = OpenSession(null))
+        {
+            var site = Doc(session.Document);
+            Check(((string)site["StorePath"]).EndsWith("site.db"), "session document names the store: " + session.Document);
+            Check((string)site["AzureEnvironment"] == "AzurePublicCloud", "default cloud");
+
+            string server;
+            using (SecureString secret = Secure(Secret))
+            {
+                server = session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secret);
+                Check(secret.Length == Secret.Length, "the caller's SecureString is left intact");
+            }
+            Check(server.IndexOf(Secret, StringComparison.Ordinal) < 0, "secret not in the result");
+            var serverDoc = Doc(server);
+            long serverId = (long)serverDoc["ID"];
+            Check(serverId > 0, "server ID");
+            Check((string)serverDoc["AppType"] == "ServerApplication" && !(bool)serverDoc["IsClientApp"], "server type");
+            Check((string)serverDoc["TenantID"] == Tenant && (string)serverDoc["ClientID"] == ServerClientId, "server IDs");
+            foreach (string key in new[] { "Name", "TenantName", "IdentifierUri", "SecretKeyExpiry", "SecretKeyCreationTime", "DaysUntilSecretExpiry", "AzureEnvironment", "LastVerified", "ApplicationCreationTime", "LastUpdateTime" })
+            {
+                Check(serverDoc.ContainsKey(key), "server app has " + key);
+            }
+
+            string client = session.ImportClientApp("{\"AppName\":\"CmgClientApp\",\"ClientId\":" + Quote(ClientClientId) + ",\"ServerAppId\":" + serverId + "}");
+            var clientDoc = Doc(client);
+            long clientId = (long)clientDoc["ID"];
+            Check(clientId > serverId, "client ID");
+            Check((bool)clientDoc["IsClientApp"] && (string)clientDoc["TenantName"] == "Contoso", "client app takes the server app's tenant");
+
+            Check(Value(session.GetApps(null)).Count == 2, "get all");
+            Check(Value(session.GetApps("{}")).Count == 2, "get with an empty filter");
+            var filtered = Value(session.GetApps("{\"TenantName\":\"Contoso\",\"AppType\":\"ClientApplication\"}"));
+            Check(filtered.Count == 1 && (string)((Dictionary<string, object>)filtered[0])["Name"] == "CmgClientApp", "get filtered (AND)");
+            Check(Value(session.GetApps("{\"TenantId\":" + Quote(Tenant) + ",\"AppName\":\"CmgServerApp\"}")).Count == 1, "get by tenant and name");
+            Check(session.GetApps("{\"AppName\":\"Nope\"}") == "{\"value\":[]}", "no match is an empty list");
+
+            string service = session.NewCloudManagementService("{\"Name\":\"Contoso\",\"Description\":\"Azure Service\",\"ServerAppId\":" + serverId +
+                ",\"ClientAppId\":" + clientId + ",\"AzureEnvironmentOption\":\"AzurePublicCloud\",\"EnableUserDiscovery\":true,\"EnableUserDeltaDiscovery\":true," +
+                "\"UserDeltaDiscoveryMins\":5,\"UserDiscoverySchedule\":{\"Kind\":\"Days\",\"Interval\":7},\"EnableGroupDiscovery\":true,\"AddGroupName\":[\"CMG Users\"]}");
+            var serviceDoc = Doc(service);
+            Check((string)serviceDoc["ServiceType"] == "CloudManagement", "service type: " + service);
+            Check((long)serviceDoc["ServerAppID"] == serverId && (long)serviceDoc["ClientAppID"] == clientId, "service app IDs");
+            Check((string)serviceDoc["TenantID"] == Tenant, "service tenant");
+        }
+    }
+
+    private static void InvalidArgument()
+    {
+        using (CmaadSession session = OpenSession(null))
+        {
+            var e = Expect<CmaadInvalidArgumentException>(delegate
+            {
+                session.ImportClientApp("{\"AppName\":\"CmgClientApp\",\"ClientId\":\"abc\",\"TenantId\":" + Quote(Tenant) + "}");
+            });
+            Check(e.Status == CmaadStatus.InvalidArgument && e.Code == "InvalidClientId" && e.Target == "ClientId", "code/target: " + e.Code + "/" + e.Target);
+            Check(e.ErrorId == "CMAAD.InvalidClientId" && e.ErrorCategoryName == "InvalidArgument", "error id and category");
+            Check(e.Message.Contains("ClientId") && e.Operation == "cmaad_import_client_app", "message and operation");
+            Check(e.ErrorDocument.StartsWith("{\"Error\":"), "raw document kept");
+
+            var bad = Expect<CmaadInvalidArgumentException>(delegate { session.GetApps("not json"); });
+            Check(bad.Code == "MalformedJson", "malformed JSON: " + bad.Code);
+            var unknown = Expect<CmaadInvalidArgumentException>(delegate { session.GetApps("{\"Colour\":\"red\"}"); });
+            Check(unknown.Code == "UnknownField" && unknown.Target == "Colour", "unknown field");
+            Expect<CmaadInvalidArgumentException>(delegate { session.ImportClientApp(null); });
+            Expect<CmaadInvalidArgumentException>(delegate { CmaadSession.Open("{\"TimeoutSeconds\":\"soon\"}"); });
+        }
+    }
+
+    private static void NotFound()
+    {
+        using (CmaadSession session = OpenSession(null))
+        {
+            var e = Expect<CmaadNotFoundException>(delegate
+            {
+                session.ImportClientApp("{\"AppName\":\"CmgClientApp\",\"ClientId\":" + Quote(ClientClientId) + ",\"ServerAppId\":99999}");
+            });
+            Check(e.Status == CmaadStatus.NotFound && e.Target == "ServerAppId" && e.ErrorCategoryName == "ObjectNotFound", "not found: " + e.Code);
+            var byTenant = Expect<CmaadNotFoundException>(delegate
+            {
+                session.ImportClientApp("{\"AppName\":\"CmgClientApp\",\"ClientId\":" + Quote(ClientClientId) + ",\"TenantId\":" + Quote(Tenant) + "}");
+            });
+            Check(byTenant.Target == "TenantId", "tenant without a server app: " + byTenant.Code);
+        }
+    }
+
+    private static void AlreadyExists()
+    {
+        using (CmaadSession session = OpenSession(null))
+        using (SecureString secret = Secure(Secret))
+        {
+            long id = (long)Doc(session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secret))["ID"];
+            var e = Expect<CmaadAlreadyExistsException>(delegate { session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secret); });
+            Check(e.ExistingId.HasValue && e.ExistingId.Value == id, "existing ID " + e.ExistingId + " == " + id);
+            Check(e.ErrorCategoryName == "ResourceExists" && e.ErrorId.StartsWith("CMAAD."), "category " + e.ErrorCategoryName);
+            Check(e.ErrorDocument.IndexOf(Secret, StringComparison.Ordinal) < 0, "secret not in the error");
+        }
+    }
+
+    private static void VerificationFailed()
+    {
+        using (var entra = new FakeEntra(401, "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: Invalid client secret provided.\",\"error_codes\":[7000215],\"correlation_id\":\"0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0\"}"))
+        using (CmaadSession session = OpenSession(",\"AuthorityHost\":" + Quote(entra.Url) + ",\"TimeoutSeconds\":10"))
+        using (SecureString secret = Secure(Secret))
+        {
+            var e = Expect<CmaadVerificationFailedException>(delegate { session.ImportServerApp(ServerRequest(Tenant, ServerClientId, ",\"Verify\":true"), secret); });
+            Check(Array.IndexOf(e.EntraErrorCodes, 7000215L) >= 0, "AADSTS code: " + e.ErrorDocument);
+            Check(e.CorrelationId == "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "correlation ID: " + e.CorrelationId);
+            Check(e.ErrorCategoryName == "AuthenticationError", "category");
+            Check(e.ErrorDocument.IndexOf(Secret, StringComparison.Ordinal) < 0, "secret not in the error");
+            Check(Value(session.GetApps(null)).Count == 0, "nothing stored after a failed verification");
+        }
+    }
+
+    private static void NetworkFailure()
+    {
+        int port = FreePort();
+        using (CmaadSession session = OpenSession(",\"AuthorityHost\":\"http://127.0.0.1:" + port + "\",\"TimeoutSeconds\":2"))
+        using (SecureString secret = Secure(Secret))
+        {
+            var e = Expect<CmaadNetworkException>(delegate { session.ImportServerApp(ServerRequest(Tenant, ServerClientId, ",\"Verify\":true"), secret); });
+            Check(e.Status == CmaadStatus.Network && e.ErrorCategoryName == "ConnectionError", "network: " + e.Code);
+        }
+    }
+
+    private static void StoreFailure()
+    {
+        string dir = Path.GetDirectoryName(TempStore());
+        string file = Path.Combine(dir, "not-a-folder");
+        File.WriteAllText(file, "x");
+        var e = Expect<CmaadStoreException>(delegate { CmaadSession.Open("{\"StorePath\":" + Quote(Path.Combine(file, "site.db")) + "}"); });
+        Check(e.Operation == "cmaad_session_open" && e.ErrorCategoryName == "ReadError", "store on open: " + e.Code + " " + e.ErrorCategoryName);
+
+        string garbage = Path.Combine(dir, "garbage.db");
+        File.WriteAllBytes(garbage, Encoding.ASCII.GetBytes(new string('x', 8192)));
+        var corrupt = Expect<CmaadStoreException>(delegate { CmaadSession.Open("{\"StorePath\":" + Quote(garbage) + "}"); });
+        Check(corrupt.Message.Length > 0, "corrupt store: " + corrupt.Code);
+    }
+
+    private static void InternalStatus()
+    {
+        string doc = "{\"Error\":{\"Status\":\"Internal\",\"Code\":\"InternalError\",\"Target\":null,\"Message\":\"boom\",\"EntraErrorCodes\":[],\"CorrelationId\":null}}";
+        var e = CmaadException.FromDocument(CmaadStatus.Internal, doc, "cmaad_get_apps");
+        Check(e is CmaadInternalException && e.Code == "InternalError" && e.Message == "boom", "internal");
+        Check(e.ErrorCategoryName == "NotSpecified", "category");
+        var unknown = CmaadException.FromDocument((CmaadStatus)42, doc, "cmaad_get_apps");
+        Check(unknown is CmaadInternalException, "an unknown status is internal");
+        var empty = CmaadException.FromDocument(CmaadStatus.NotFound, null, "cmaad_get_apps");
+        Check(empty is CmaadNotFoundException && empty.Message.Contains("cmaad_get_apps") && empty.Code == "NotFound", "no document: " + empty.Message);
+        var garbled = CmaadException.FromDocument(CmaadStatus.Store, "{\"Error\":", "cmaad_import_client_app");
+        Check(garbled is CmaadStoreException && garbled.ErrorCategoryName == "WriteError", "garbled document");
+    }
+
+    private static void Categories()
+    {
+        var expected = new Dictionary<CmaadStatus, Type>
+        {
+            { CmaadStatus.InvalidArgument, typeof(CmaadInvalidArgumentException) },
+            { CmaadStatus.NotFound, typeof(CmaadNotFoundException) },
+            { CmaadStatus.AlreadyExists, typeof(CmaadAlreadyExistsException) },
+            { CmaadStatus.VerificationFailed, typeof(CmaadVerificationFailedException) },
+            { CmaadStatus.Network, typeof(CmaadNetworkException) },
+            { CmaadStatus.Store, typeof(CmaadStoreException) },
+            { CmaadStatus.Internal, typeof(CmaadInternalException) }
+        };
+        var categories = new Dictionary<CmaadStatus, string>
+        {
+            { CmaadStatus.InvalidArgument, "InvalidArgument" },
+            { CmaadStatus.NotFound, "ObjectNotFound" },
+            { CmaadStatus.AlreadyExists, "ResourceExists" },
+            { CmaadStatus.VerificationFailed, "AuthenticationError" },
+            { CmaadStatus.Network, "ConnectionError" },
+            { CmaadStatus.Store, "WriteError" },
+            { CmaadStatus.Internal, "NotSpecified" }
+        };
+        foreach (var pair in expected)
+        {
+            string doc = "{\"Error\":{\"Status\":\"" + pair.Key + "\",\"Code\":\"C" + (uint)pair.Key + "\",\"Target\":\"T\",\"Message\":\"m\",\"EntraErrorCodes\":[50034,7000215],\"CorrelationId\":\"c\",\"ID\":7,\"Details\":{\"Checks\":[]}}}";
+            var e = CmaadException.FromDocument(pair.Key, doc, "cmaad_import_client_app");
+            Check(e.GetType() == pair.Value, pair.Key + " -> " + e.GetType().Name);
+            Check(e.ErrorCategoryName == categories[pair.Key], pair.Key + " category " + e.ErrorCategoryName);
+            Check(e.Code == "C" + (uint)pair.Key && e.Target == "T" && e.CorrelationId == "c" && e.ExistingId == 7, "fields of " + pair.Key);
+            Check(e.EntraErrorCodes.Length == 2 && e.EntraErrorCodes[0] == 50034, "Entra codes of " + pair.Key);
+            Check(e.Details is Dictionary<string, object>, "details of " + pair.Key);
+        }
+        Check(CmaadException.CategoryFor(CmaadStatus.Store, "cmaad_get_apps") == "ReadError", "store read");
+        Check(CmaadException.CategoryFor(CmaadStatus.Store, "cmaad_session_open") == "ReadError", "store open");
+        Check(CmaadException.CategoryFor(CmaadStatus.Store, "cmaad_new_cloud_management_service") == "WriteError", "store write");
+    }
+
+    private static void SecureStringPath()
+    {
+        // Non-ASCII and a character outside the BMP (a surrogate pair) must cross as UTF-16 units.
+        string secret = "s3cr\u00e9t-\u20ac-\U0001F511-" + Secret;
+        using (var entra = new FakeEntra(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJhbGciOiJub25lIn0.eyJyb2xlcyI6W119.c2ln\"}"))
+        using (CmaadSession session = OpenSession(",\"AuthorityHost\":" + Quote(entra.Url) + ",\"TimeoutSeconds\":10"))
+        using (SecureString secure = Secure(secret))
+        {
+            string result = session.ImportServerApp(ServerRequest(Tenant, ServerClientId, ",\"Verify\":true"), secure);
+            var doc = Doc(result);
+            var verification = (Dictionary<string, object>)doc["Verification"];
+            Check((bool)verification["Verified"], "verified: " + result);
+            Check(doc["LastVerified"] != null, "LastVerified set");
+            string body = entra.LastTokenBody;
+            Check(body != null, "the token request reached the fake");
+            var form = ParseForm(body);
+            Check(form.ContainsKey("client_secret") && form["client_secret"] == secret, "secret intact at Entra");
+            Check(form["client_id"] == ServerClientId, "client_id");
+            Check(result.IndexOf("s3cr", StringComparison.Ordinal) < 0 && session.GetApps(null).IndexOf("s3cr", StringComparison.Ordinal) < 0, "secret never returned");
+
+            Expect<ArgumentNullException>(delegate { session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), null); });
+            using (SecureString empty = Secure(""))
+            {
+                Expect<CmaadInvalidArgumentException>(delegate { session.ImportServerApp(ServerRequest(Tenant, "11111111-2222-4333-8444-555555555555", null), empty); });
+            }
+        }
+    }
+
+    private static void EightThreads()
+    {
+        const int Threads = 8;
+        const int PerThread = 10;
+        using (CmaadSession session = OpenSession(null))
+        {
+            var errors = new List<string>();
+            var start = new ManualResetEvent(false);
+            var threads = new List<Thread>();
+            for (int t = 0; t < Threads; t++)
+            {
+                int thread = t;
+                var worker = new Thread(delegate ()
+                {
+                    start.WaitOne();
+                    try
+                    {
+                        using (SecureString secret = Secure(Secret))
+                        {
+                            for (int i = 0; i < PerThread; i++)
+                            {
+                                string tenant = string.Format("{0:x8}-0000-4000-8000-{1:x12}", thread + 1, i + 1);
+                                string serverClient = string.Format("{0:x8}-1111-4000-8000-{1:x12}", thread + 1, i + 1);
+                                string clientClient = string.Format("{0:x8}-2222-4000-8000-{1:x12}", thread + 1, i + 1);
+                                long id = (long)Doc(session.ImportServerApp(ServerRequest(tenant, serverClient, null), secret))["ID"];
+                                session.ImportClientApp("{\"AppName\":\"CmgClientApp\",\"ClientId\":" + Quote(clientClient) + ",\"ServerAppId\":" + id + "}");
+                                var mine = Value(session.GetApps("{\"TenantId\":" + Quote(tenant) + "}"));
+                                if (mine.Count != 2)
+                                {
+                                    throw new Exception("tenant " + tenant + " has " + mine.Count + " apps");
+                                }
+                                try
+                                {
+                                    session.ImportServerApp(ServerRequest(tenant, serverClient, null), secret);
+                                    throw new Exception("duplicate accepted");
+                                }
+                                catch (CmaadAlreadyExistsException)
+                                {
+                                }
+                            }
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        lock (errors)
+                        {
+                            errors.Add("thread " + thread + ": " + e.Message);
+                        }
+                    }
+                });
+                threads.Add(worker);
+                worker.Start();
+            }
+            start.Set();
+            foreach (var worker in threads)
+            {
+                worker.Join();
+            }
+            Check(errors.Count == 0, string.Join("; ", errors.ToArray()));
+            int total = Value(session.GetApps(null)).Count;
+            Check(total == Threads * PerThread * 2, "apps stored: " + total);
+            var ids = new HashSet<long>();
+            foreach (object app in Value(session.GetApps(null)))
+            {
+                ids.Add((long)((Dictionary<string, object>)app)["ID"]);
+            }
+            Check(ids.Count == total, "unique IDs");
+        }
+    }
+
+    private static void ClosedSession()
+    {
+        CmaadSession session = OpenSession(null);
+        session.GetApps(null);
+        session.Dispose();
+        Check(session.IsClosed, "closed");
+        Expect<ObjectDisposedException>(delegate { session.GetApps(null); });
+        using (SecureString secret = Secure(Secret))
+        {
+            Expect<ObjectDisposedException>(delegate { session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secret); });
+        }
+        session.Dispose();
+    }
+
+    private static void SecretKeyTransformation()
+    {
+        var attribute = new CMAAD.SecureStringTransformationAttribute();
+        var host = new System.Management.Automation.Host.PSHost();
+        var engine = new System.Management.Automation.EngineIntrinsics(host);
+        object result = attribute.Transform(engine, Secret);
+        var secure = result as SecureString;
+        Check(secure != null && secure.Length == Secret.Length && secure.IsReadOnly(), "string becomes a read-only SecureString");
+        Check(host.UI.Warnings.Count == 1 && host.UI.Warnings[0].Contains("plain text"), "one warning");
+        object wrapped = attribute.Transform(engine, new System.Management.Automation.PSObject(Secret));
+        Check(wrapped is SecureString, "a PSObject-wrapped string too");
+        var given = Secure("x");
+        Check(ReferenceEquals(attribute.Transform(engine, given), given), "a SecureString passes through");
+        Check(host.UI.Warnings.Count == 2, "no warning for a SecureString");
+        Check(attribute.Transform(engine, 42).Equals(42), "other types are left to the binder");
+        Check(attribute.Transform(null, "x") is SecureString, "no host: no warning, still converted");
+
+        // The converted SecureString works on the native path like any other.
+        using (CmaadSession session = OpenSession(null))
+        {
+            Doc(session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secure));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static Dictionary<string, string> ParseForm(string body)
+    {
+        var form = new Dictionary<string, string>();
+        foreach (string pair in body.Split('&'))
+        {
+            int eq = pair.IndexOf('=');
+            if (eq > 0)
+            {
+                form[Uri.UnescapeDataString(pair.Substring(0, eq).Replace('+', ' '))] = Uri.UnescapeDataString(pair.Substring(eq + 1).Replace('+', ' '));
+            }
+        }
+        return form;
+    }
+
+    /// <summary>A loopback Entra token endpoint that answers every request with one canned reply.</summary>
+    private sealed class FakeEntra : IDisposable
+    {
+        private readonly TcpListener listener;
+        private readonly Thread thread;
+        private readonly int status;
+        private readonly string reply;
+        private volatile bool stopping;
+        private string lastTokenBody;
+
+        public FakeEntra(int status, string reply)
+        {
+            this.status = status;
+            this.reply = reply;
+            listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            thread = new Thread(Serve);
+            thread.IsBackground = true;
+            thread.Start();
+        }
+
+        public string Url
+        {
+            get { return "http://127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port; }
+        }
+
+        public string LastTokenBody
+        {
+            get { lock (this) { return lastTokenBody; } }
+        }
+
+        private void Serve()
+        {
+            while (!stopping)
+            {
+                TcpClient client;
+                try
+                {
+                    client = listener.AcceptTcpClient();
+                }
+                catch (SocketException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                try
+                {
+                    Handle(client);
+                }
+                catch (IOException)
+                {
+                }
+                finally
+                {
+                    client.Close();
+                }
+            }
+        }
+
+        // Minimal HTTP/1.1: read the head and a Content-Length body, answer and close.
+        private void Handle(TcpClient client)
+        {
+            NetworkStream stream = client.GetStream();
+            var head = new MemoryStream();
+            int matched = 0;
+            while (matched < 4)
+            {
+                int b = stream.ReadByte();
+                if (b < 0)
+                {
+                    return;
+                }
+                head.WriteByte((byte)b);
+                matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            string text = Encoding.ASCII.GetString(head.ToArray());
+            int length = 0;
+            foreach (string line in text.Split(new[] { "\r\n" }, StringSplitOptions.None))
+            {
+                if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                {
+                    length = int.Parse(line.Substring(15).Trim());
+                }
+            }
+            var body = new byte[length];
+            int read = 0;
+            while (read < length)
+            {
+                int n = stream.Read(body, read, length - read);
+                if (n <= 0)
+                {
+                    break;
+                }
+                read += n;
+            }
+            string requestLine = text.Substring(0, text.IndexOf('\r'));
+            if (requestLine.StartsWith("POST ") && requestLine.Contains("/oauth2/v2.0/token"))
+            {
+                lock (this)
+                {
+                    lastTokenBody = Encoding.UTF8.GetString(body);
+                }
+            }
+            byte[] payload = Encoding.UTF8.GetBytes(reply);
+            string reason = status == 200 ? "OK" : "Unauthorized";
+            string response = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " + payload.Length +
+                "\r\nConnection: close\r\n\r\n";
+            byte[] headBytes = Encoding.ASCII.GetBytes(response);
+            stream.Write(headBytes, 0, headBytes.Length);
+            stream.Write(payload, 0, payload.Length);
+            stream.Flush();
+        }
+
+        public void Dispose()
+        {
+            stopping = true;
+            listener.Stop();
+            thread.Join(2000);
+        }
+    }
+}
