@@ -18,6 +18,9 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+mod provision;
+pub use provision::*;
+
 /// The ABI's version; it changes on any breaking change to this header.
 pub const CMAAD_ABI_VERSION: u32 = 1;
 
@@ -73,7 +76,7 @@ const _: fn() = || {
 };
 
 /// Runs `body` behind the panic boundary and writes its document to `out_json`.
-fn call(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> cmaad_status {
+pub(crate) fn call(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> cmaad_status {
     if out_json.is_null() {
         return cmaad_status::CMAAD_INVALID_ARGUMENT;
     }
@@ -107,7 +110,7 @@ fn into_c_string(doc: &Value) -> *mut c_char {
 }
 
 /// Borrows a NUL-terminated UTF-8 argument; `field` names it in errors.
-unsafe fn text<'a>(p: *const c_char, field: &str) -> Result<&'a str> {
+pub(crate) unsafe fn text<'a>(p: *const c_char, field: &str) -> Result<&'a str> {
     if p.is_null() {
         return Err(Error::invalid(
             field,
@@ -128,7 +131,7 @@ unsafe fn text<'a>(p: *const c_char, field: &str) -> Result<&'a str> {
 }
 
 /// Borrows an optional argument (NULL means absent).
-unsafe fn optional_text<'a>(p: *const c_char, field: &str) -> Result<Option<&'a str>> {
+pub(crate) unsafe fn optional_text<'a>(p: *const c_char, field: &str) -> Result<Option<&'a str>> {
     if p.is_null() {
         Ok(None)
     } else {
@@ -137,7 +140,7 @@ unsafe fn optional_text<'a>(p: *const c_char, field: &str) -> Result<Option<&'a 
 }
 
 /// Borrows the session behind a handle.
-unsafe fn session<'a>(s: *const cmaad_session) -> Result<&'a Session> {
+pub(crate) unsafe fn session<'a>(s: *const cmaad_session) -> Result<&'a Session> {
     s.as_ref().map(|s| &s.inner).ok_or_else(|| {
         Error::invalid(
             "session",
@@ -148,7 +151,7 @@ unsafe fn session<'a>(s: *const cmaad_session) -> Result<&'a Session> {
 }
 
 /// Copies the UTF-16 secret into zeroizing memory.
-unsafe fn secret(units: *const u16, len: usize) -> Result<SecretKey> {
+pub(crate) unsafe fn secret(units: *const u16, len: usize) -> Result<SecretKey> {
     const FIELD: &str = "SecretKey";
     if len > MAX_SECRET_UNITS {
         return Err(Error::invalid(FIELD, "InvalidSecretKey", format!("SecretKey is {len} UTF-16 units long, more than any Entra client secret: pass only the secret's Value.")));

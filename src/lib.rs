@@ -14,6 +14,7 @@ pub mod secret;
 pub use error::{Error, Result, Status};
 pub mod ffi;
 pub mod model;
+pub mod provision;
 pub mod request;
 pub mod session;
 pub mod store;

@@ -13,6 +13,7 @@
 // every fallible function here returns it unboxed, like the rest of the crate.
 #![allow(clippy::result_large_err)]
 
+pub mod admin;
 mod cache;
 mod client;
 mod errors;

@@ -26,6 +26,9 @@ pub fn serve(state: &mut State, req: &Incoming) -> Reply {
         Err(reply) => return reply,
     };
     let rest = req.path.trim_start_matches("/v1.0/");
+    if let Some(reply) = crate::graph_write::serve(state, req, &token, rest, &request_id) {
+        return reply;
+    }
     if let Some(reply) = crate::graph_passwords::serve(state, req, &token, rest, &request_id) {
         return reply;
     }

@@ -19,6 +19,7 @@
 
 mod faults;
 mod graph;
+mod graph_write;
 mod graph_passwords;
 mod incoming;
 mod model;
@@ -29,6 +30,10 @@ mod state;
 mod tls;
 
 pub use faults::{Endpoint, Fault, FaultKind};
+pub use graph_write::{
+    AppRoleAssignment, GraphOp, GraphWrite, PermissionGrant, ServicePrincipal,
+    DIRECTORY_READ_ALL_ROLE, USER_READ_SCOPE,
+};
 pub use model::{
     App, Config, PermissionScope, RequiredResourceAccess, ResourceAccess, Secret, Tenant,
     GRAPH_APP_ID,

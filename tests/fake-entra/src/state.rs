@@ -107,6 +107,8 @@ pub struct State {
     pub tokens: HashMap<String, IssuedToken>,
     /// Device codes handed out.
     pub device_codes: Vec<DeviceCodeGrant>,
+    /// What Graph writes created (service principals, grants) and their simulation knobs.
+    pub directory: crate::graph_write::Directory,
 }
 
 impl State {
@@ -119,6 +121,7 @@ impl State {
             requests: Vec::new(),
             tokens: HashMap::new(),
             device_codes: Vec::new(),
+            directory: Default::default(),
         }
     }
 

@@ -1,0 +1,352 @@
+//! Microsoft Graph v1.0 calls made as an administrator. Reads, PATCH and DELETE go through the
+//! retrying transport (429/5xx, broken connections); a POST that creates something is sent once
+//! and repeated only after 429 (Graph did not process it), so a lost answer never creates a
+//! duplicate. Calls that name a just-created object are repeated while Graph still answers as if
+//! it did not exist ([`Replication`]).
+
+use crate::entra::errors::GraphErrorBody;
+use crate::entra::transport::{unexpected, Reply, Transport};
+use crate::entra::RetryPolicy;
+use crate::error::{Error, Result, Status};
+use crate::runtime::block_on;
+use crate::secret::SecretKey;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use zeroize::{Zeroize, Zeroizing};
+
+/// How long calls naming a new object are repeated while Graph replicates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replication {
+    /// First wait; doubles each time up to `max_backoff`.
+    pub initial_backoff: Duration,
+    /// Cap of one wait.
+    pub max_backoff: Duration,
+    /// Total time spent waiting for one call.
+    pub max_total: Duration,
+}
+
+impl Default for Replication {
+    fn default() -> Self {
+        Replication {
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_total: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Graph's refusal: HTTP status, Graph error code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphRefusal {
+    /// HTTP status.
+    pub status: u16,
+    /// `Request_BadRequest`, `Authorization_RequestDenied`, ...
+    pub code: String,
+    /// Graph's text.
+    pub message: String,
+}
+
+impl GraphRefusal {
+    /// True when Graph answered as if a just-created object did not exist yet.
+    pub fn is_replication_lag(&self) -> bool {
+        let m = self.message.to_ascii_lowercase();
+        self.status == 404
+            || (self.status == 400
+                && (m.contains("does not reference a valid application object")
+                    || (m.starts_with("resource '") && m.contains("does not exist"))
+                    || m.contains("not a valid reference update")))
+    }
+
+    /// True for a permission refusal.
+    pub fn is_denied(&self) -> bool {
+        self.status == 403 || self.code == "Authorization_RequestDenied"
+    }
+
+    /// The CMAAD error for this refusal while `doing` something.
+    pub fn to_error(&self, doing: &str) -> Error {
+        let (status, code, advice) = match self.status {
+            403 => (Status::VerificationFailed, "GraphPermissionDenied", "the signed-in administrator lacks the permission: sign in as an account that may create app registrations (Application Administrator or Global Administrator) and consent to Application.ReadWrite.All."),
+            401 => (Status::VerificationFailed, "GraphTokenRefused", "Graph refused the sign-in's token: sign in again, for the right cloud."),
+            404 => (Status::NotFound, "GraphResourceNotFound", "the object does not exist (yet); if it was just created, retry in a minute."),
+            409 => (Status::AlreadyExists, "GraphConflict", "an object with the same key already exists."),
+            _ => (Status::VerificationFailed, "GraphRequestRefused", "fix what Graph names and retry."),
+        };
+        let text: String = self.message.chars().take(300).collect();
+        Error::new(
+            status,
+            code,
+            format!(
+                "Microsoft Graph refused {doing} (HTTP {}, {}: {text}): {advice}",
+                self.status, self.code
+            ),
+        )
+    }
+}
+
+/// A Graph answer: the JSON body (Null for 204) or Graph's refusal.
+pub type GraphAnswer = std::result::Result<Value, GraphRefusal>;
+
+/// Graph v1.0 as the administrator.
+pub struct GraphClient {
+    transport: Transport,
+    graph: String,
+    token: Zeroizing<String>,
+    request_id: String,
+    /// Repetition of calls naming new objects.
+    pub replication: Replication,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GraphClient({})", self.graph)
+    }
+}
+
+impl GraphClient {
+    pub(super) fn new(transport: Transport, graph: String, token: Zeroizing<String>) -> Self {
+        GraphClient {
+            transport,
+            graph,
+            token,
+            request_id: uuid::Uuid::new_v4().to_string(),
+            replication: Replication::default(),
+        }
+    }
+
+    /// `GET {path}` (with `query`), retried on transient faults.
+    pub fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<GraphAnswer> {
+        self.call(reqwest::Method::GET, path, query, None, &self.transport)
+    }
+
+    /// `PATCH {path}`, retried on transient faults (a PATCH is idempotent).
+    pub fn patch(&self, path: &str, body: &Value) -> Result<GraphAnswer> {
+        self.call(
+            reqwest::Method::PATCH,
+            path,
+            &[],
+            Some(body),
+            &self.transport,
+        )
+    }
+
+    /// `DELETE {path}`, retried on transient faults.
+    pub fn delete(&self, path: &str) -> Result<GraphAnswer> {
+        self.call(reqwest::Method::DELETE, path, &[], None, &self.transport)
+    }
+
+    /// `POST {path}` that creates something: repeated only after 429.
+    pub fn create(&self, path: &str, body: &Value) -> Result<GraphAnswer> {
+        let once = Transport {
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..self.transport.retry.clone()
+            },
+            ..self.transport.clone()
+        };
+        let start = Instant::now();
+        for attempt in 1u32.. {
+            let answer = self.call(reqwest::Method::POST, path, &[], Some(body), &once);
+            let wait = match &answer {
+                Err(e) if e.code == "Throttled" => self
+                    .transport
+                    .retry
+                    .initial_backoff
+                    .saturating_mul(1 << attempt.min(4))
+                    .min(self.transport.retry.max_backoff),
+                _ => return answer,
+            };
+            if attempt >= self.transport.retry.max_attempts
+                || start.elapsed() + wait > self.transport.retry.max_total
+            {
+                return answer;
+            }
+            std::thread::sleep(wait);
+        }
+        unreachable!("the loop returns")
+    }
+
+    /// Runs `call` again while Graph answers as if a just-created object did not exist yet,
+    /// with backoff, within [`Replication::max_total`].
+    pub fn replicated(&self, call: impl Fn() -> Result<GraphAnswer>) -> Result<GraphAnswer> {
+        let start = Instant::now();
+        let mut wait = self.replication.initial_backoff;
+        loop {
+            let answer = call()?;
+            match &answer {
+                Err(refusal)
+                    if refusal.is_replication_lag()
+                        && start.elapsed() + wait <= self.replication.max_total =>
+                {
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(self.replication.max_backoff);
+                }
+                _ => return Ok(answer),
+            }
+        }
+    }
+
+    fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        transport: &Transport,
+    ) -> Result<GraphAnswer> {
+        let url = format!("{}/v1.0/{path}", self.graph);
+        let what = format!("the Microsoft Graph request {method} {url}");
+        let build = || {
+            let mut b = transport
+                .client
+                .request(method.clone(), &url)
+                .bearer_auth(self.token.as_str())
+                .header("client-request-id", &self.request_id)
+                .header(reqwest::header::ACCEPT, "application/json");
+            if !query.is_empty() {
+                b = b.query(query);
+            }
+            match body {
+                Some(v) => b.json(v),
+                None => b,
+            }
+        };
+        let reply = block_on(transport.send(&what, build))??;
+        interpret(&what, &reply)
+    }
+
+    /// `POST applications/{object_id}/addPassword` (sent once; repeated only while the new app
+    /// replicates): the new secret's key ID, text (in wiping memory) and end.
+    pub fn add_password(
+        &self,
+        object_id: &str,
+        body: &Value,
+    ) -> Result<std::result::Result<NewSecret, GraphRefusal>> {
+        let url = format!("{}/v1.0/applications/{object_id}/addPassword", self.graph);
+        let what = format!("the Microsoft Graph request POST {url}");
+        let once = Transport {
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..self.transport.retry.clone()
+            },
+            ..self.transport.clone()
+        };
+        let start = Instant::now();
+        let mut wait = self.replication.initial_backoff;
+        loop {
+            let mut reply = block_on(once.send(&what, || {
+                once.client
+                    .post(&url)
+                    .bearer_auth(self.token.as_str())
+                    .header("client-request-id", &self.request_id)
+                    .json(body)
+            }))??;
+            if reply.status == 200 || reply.status == 201 {
+                let secret = new_secret(&what, &reply);
+                reply.body.zeroize();
+                return secret.map(Ok);
+            }
+            let refusal = match interpret(&what, &reply)? {
+                Err(refusal) => refusal,
+                Ok(_) => return Err(unexpected(&what, &reply)),
+            };
+            if !refusal.is_replication_lag() || start.elapsed() + wait > self.replication.max_total
+            {
+                return Ok(Err(refusal));
+            }
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(self.replication.max_backoff);
+        }
+    }
+}
+
+/// A password Graph just added.
+pub struct NewSecret {
+    /// `keyId`.
+    pub key_id: String,
+    /// `secretText`.
+    pub secret: SecretKey,
+    /// `endDateTime`, when readable.
+    pub end: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl std::fmt::Debug for NewSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSecret")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn new_secret(what: &str, reply: &Reply) -> Result<NewSecret> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Added {
+        key_id: String,
+        secret_text: String,
+        #[serde(default)]
+        end_date_time: Option<String>,
+    }
+    let added: Added = serde_json::from_slice(&reply.body).map_err(|_| unexpected(what, reply))?;
+    let text = Zeroizing::new(added.secret_text);
+    let units = Zeroizing::new(text.encode_utf16().collect::<Vec<u16>>());
+    Ok(NewSecret {
+        key_id: added.key_id,
+        secret: SecretKey::from_utf16(&units, "SecretKey")?,
+        end: added
+            .end_date_time
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)),
+    })
+}
+
+fn interpret(what: &str, reply: &Reply) -> Result<GraphAnswer> {
+    if reply.status == 204 || (reply.status < 300 && reply.body.is_empty()) {
+        return Ok(Ok(Value::Null));
+    }
+    if !reply.is_json() {
+        return Err(unexpected(what, reply));
+    }
+    if (200..300).contains(&reply.status) {
+        return serde_json::from_slice(&reply.body)
+            .map(Ok)
+            .map_err(|_| unexpected(what, reply));
+    }
+    match serde_json::from_slice::<GraphErrorBody>(&reply.body) {
+        Ok(body) => Ok(Err(GraphRefusal {
+            status: reply.status,
+            code: body.error.code,
+            message: body.error.message,
+        })),
+        Err(_) => Err(unexpected(what, reply)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_lag_shapes() {
+        let r = |status, message: &str| GraphRefusal {
+            status,
+            code: "x".into(),
+            message: message.into(),
+        };
+        assert!(r(404, "Resource 'x' does not exist").is_replication_lag());
+        assert!(r(
+            400,
+            "The appId 'x' of the service principal does not reference a valid application object."
+        )
+        .is_replication_lag());
+        assert!(!r(
+            400,
+            "Property 'x' does not exist as a declared property or extension property."
+        )
+        .is_replication_lag());
+        assert!(!r(403, "Insufficient privileges").is_replication_lag());
+        assert_eq!(
+            r(403, "no").to_error("creating").code,
+            "GraphPermissionDenied"
+        );
+    }
+}
