@@ -19,8 +19,8 @@
 
 mod faults;
 mod graph;
-mod graph_write;
 mod graph_passwords;
+mod graph_write;
 mod incoming;
 mod model;
 mod oauth;
