@@ -1,0 +1,90 @@
+// Each cmdlet's param() block, read from the tree-sitter parse, against contract.json (the
+// machine-readable copy of shared/docs/contract.md's tables): names, types, mandatory,
+// positions, aliases, parameter sets, pipeline input, ShouldProcess and output type.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { functionsOf, moduleRoot, parse, parseFile, unquote } from './lib/parse.mjs';
+
+const contract = JSON.parse(readFileSync(new URL('./contract.json', import.meta.url), 'utf8'));
+const all = { ...contract.cmdlets, ...contract.moduleCmdlets };
+
+function cmdlet(name) {
+  const file = join(moduleRoot, 'Public', `${name}.ps1`);
+  assert.ok(existsSync(file), `${file} is missing`);
+  const functions = functionsOf(parseFile('powershell', file).tree);
+  assert.deepEqual(functions.map((f) => f.name), [name], `${name}.ps1 defines exactly ${name}`);
+  return functions[0];
+}
+
+const sameType = (contractType, psType) =>
+  (contract.typeMap[contractType] || []).some((t) => t.toLowerCase() === String(psType).toLowerCase());
+
+/** Differences between a parsed parameter and its contract entry. */
+function compare(name, spec, p) {
+  const diffs = [];
+  if (!sameType(spec.type, p.type)) diffs.push(`type [${p.type}] is not ${spec.type} (${contract.typeMap[spec.type]})`);
+  if (p.mandatory !== spec.mandatory) diffs.push(`mandatory ${p.mandatory}, contract ${spec.mandatory}`);
+  if (p.position !== spec.position) diffs.push(`position ${p.position}, contract ${spec.position}`);
+  const aliases = [...p.aliases].sort();
+  const expected = [...spec.aliases].sort();
+  if (JSON.stringify(aliases) !== JSON.stringify(expected)) diffs.push(`aliases ${JSON.stringify(aliases)}, contract ${JSON.stringify(expected)}`);
+  const sets = [...p.sets].sort();
+  if (JSON.stringify(sets) !== JSON.stringify([...spec.sets].sort())) diffs.push(`sets ${JSON.stringify(sets)}, contract ${JSON.stringify(spec.sets)}`);
+  if (spec.mandatory && JSON.stringify([...p.mandatoryIn].sort()) !== JSON.stringify(sets)) diffs.push(`mandatory only in ${p.mandatoryIn}`);
+  if (p.pipeline !== Boolean(spec.pipeline)) diffs.push(`ValueFromPipeline ${p.pipeline}, contract ${Boolean(spec.pipeline)}`);
+  if (spec.transformation && !p.attributeNames.includes(spec.transformation)) diffs.push(`needs [${spec.transformation}()]`);
+  if (!p.hasParameterAttribute) diffs.push('no [Parameter()] attribute');
+  return diffs.map((d) => `${name}: ${d}`);
+}
+
+test('contract.json covers the four ConfigurationManager cmdlets', () => {
+  assert.deepEqual(Object.keys(contract.cmdlets).sort(), [
+    'Get-CMAADApplication', 'Import-CMAADClientApplication', 'Import-CMAADServerApplication', 'New-CMCloudManagementAzureService',
+  ]);
+});
+
+test('the comparison catches a wrong type, position, alias, set and mandatory flag', () => {
+  const source = `function Import-CMAADServerApplication {
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    param(
+        [Parameter(Mandatory = $true, Position = 1, ParameterSetName = 'X')]
+        [Alias('AppNameX')]
+        [int]$AppName
+    )
+}
+`;
+  const p = functionsOf(parse('powershell', source))[0].parameters[0];
+  const diffs = compare('AppName', contract.cmdlets['Import-CMAADServerApplication'].parameters.AppName, p);
+  for (const word of ['type', 'position', 'aliases', 'sets']) {
+    assert.ok(diffs.some((d) => d.includes(word)), `${word} difference not reported: ${diffs}`);
+  }
+});
+
+for (const [name, spec] of Object.entries(all)) {
+  test(`${name}: parameters match the contract`, () => {
+    const fn = cmdlet(name);
+    const expected = { ...spec.parameters, ...(spec.noCommonParameters ? {} : contract.commonParameters) };
+    const actual = Object.fromEntries(fn.parameters.map((p) => [p.name, p]));
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), 'parameter names');
+    const diffs = Object.entries(expected).flatMap(([pname, pspec]) => compare(pname, pspec, actual[pname]));
+    assert.deepEqual(diffs, []);
+  });
+
+  test(`${name}: binding, ShouldProcess and output type`, () => {
+    const fn = cmdlet(name);
+    assert.ok(fn.cmdletBinding, 'an advanced function ([CmdletBinding()])');
+    const binding = fn.cmdletBinding.named;
+    assert.equal(binding.positionalbinding, '$false', 'PositionalBinding = $false: only the contract\'s positions bind by position');
+    const supports = binding.supportsshouldprocess === '$true';
+    assert.equal(supports, spec.supportsShouldProcess, 'SupportsShouldProcess');
+    const calls = /\$PSCmdlet\.ShouldProcess\(/.test(fn.text);
+    assert.equal(calls, spec.supportsShouldProcess, 'ShouldProcess is called exactly when it is declared');
+    const defaultSet = binding.defaultparametersetname ? unquote(binding.defaultparametersetname) : null;
+    assert.equal(defaultSet, spec.defaultParameterSet || null, 'DefaultParameterSetName');
+    assert.ok(fn.outputType, '[OutputType()]');
+    assert.deepEqual(fn.outputType.positional, [spec.outputType]);
+    assert.match(fn.text, new RegExp(`-TypeName '${spec.outputType.replace('.', '\\.')}'|return \\$script:CmaadSite`), 'objects carry the declared type name');
+  });
+}
