@@ -11,7 +11,14 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 fn token_polls(fake: &FakeEntra) -> usize {
-    fake.requests().iter().filter(|r| r.endpoint == Endpoint::Token && r.form_field("grant_type") == Some("urn:ietf:params:oauth:grant-type:device_code")).count()
+    fake.requests()
+        .iter()
+        .filter(|r| {
+            r.endpoint == Endpoint::Token
+                && r.form_field("grant_type")
+                    == Some("urn:ietf:params:oauth:grant-type:device_code")
+        })
+        .count()
 }
 
 #[test]
@@ -20,7 +27,13 @@ fn device_code_polls_while_pending_then_signs_in() {
     let s = session(&fake);
     let (status, shown, signin) = begin(&s, &json!({ "TenantId": TENANT }));
     assert_eq!(status, cmaad_status::CMAAD_OK, "{shown}");
-    for key in ["UserCode", "VerificationUri", "Message", "ExpiresIn", "Interval"] {
+    for key in [
+        "UserCode",
+        "VerificationUri",
+        "Message",
+        "ExpiresIn",
+        "Interval",
+    ] {
         assert!(shown.get(key).is_some(), "{key} missing: {shown}");
     }
     assert_eq!(shown["ClientId"], PUBLIC_CLIENT);
@@ -36,9 +49,19 @@ fn device_code_polls_while_pending_then_signs_in() {
     assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
     assert_eq!(doc["SignedIn"], true);
     assert_eq!(doc["Kind"], "DeviceCode");
-    assert!(doc["Scopes"].as_array().unwrap().iter().any(|s| s == "Application.ReadWrite.All"), "{doc}");
+    assert!(
+        doc["Scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "Application.ReadWrite.All"),
+        "{doc}"
+    );
     assert!(token_polls(&fake) >= 2, "pending answers were polled again");
-    assert!(!doc.to_string().contains("DAQAB"), "the device code never leaves the library");
+    assert!(
+        !doc.to_string().contains("DAQAB"),
+        "the device code never leaves the library"
+    );
 }
 
 #[test]
@@ -59,7 +82,11 @@ fn slow_down_adds_five_seconds_to_the_interval() {
     });
     assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
     assert_eq!(token_polls(&fake), 3, "pending, slow_down, then the token");
-    assert!(start.elapsed() >= Duration::from_secs(7), "waited interval + 5 s after slow_down: {:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_secs(7),
+        "waited interval + 5 s after slow_down: {:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -109,7 +136,11 @@ fn cancel_from_another_thread_stops_at_once() {
     });
     assert_eq!(status, cmaad_status::CMAAD_VERIFICATION_FAILED);
     assert_eq!(common::code(&doc), "SignInCancelled", "{doc}");
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(token_polls(&fake), 0);
     unsafe { ffi::cmaad_graph_signin_cancel(std::ptr::null_mut()) };
 }
@@ -118,7 +149,10 @@ fn cancel_from_another_thread_stops_at_once() {
 fn unknown_public_client_is_named() {
     let fake = FakeEntra::start(directory());
     let s = session(&fake);
-    let (status, doc, signin) = begin(&s, &json!({ "TenantId": TENANT, "ClientId": "0d0d0d0d-1111-4222-8333-944455556666" }));
+    let (status, doc, signin) = begin(
+        &s,
+        &json!({ "TenantId": TENANT, "ClientId": "0d0d0d0d-1111-4222-8333-944455556666" }),
+    );
     assert_eq!(status, cmaad_status::CMAAD_VERIFICATION_FAILED);
     assert_eq!(common::code(&doc), "AppNotFound", "{doc}");
     assert!(signin.0.is_null());
@@ -132,7 +166,14 @@ fn client_credentials_sign_in_and_wrong_secret() {
     assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
     assert!(!signin.0.is_null());
     assert_eq!(doc["Kind"], "ClientCredentials");
-    assert!(doc["Roles"].as_array().unwrap().iter().any(|r| r == "Application.ReadWrite.All"), "{doc}");
+    assert!(
+        doc["Roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "Application.ReadWrite.All"),
+        "{doc}"
+    );
     assert!(!doc.to_string().contains(AUTOMATION_SECRET));
     let (status, doc, signin) = sign_in_app(&s, AUTOMATION, "wrong-secret-value");
     assert_eq!(status, cmaad_status::CMAAD_VERIFICATION_FAILED);

@@ -21,24 +21,32 @@ pub const AUTOMATION_SECRET: &str = "Aut0~mation.Secret-Value_123";
 
 /// The tenant: both automation apps and the public client, 1 s device-code interval.
 pub fn directory() -> Config {
-    Config::new()
-        .device_code_interval_secs(1)
-        .tenant(
-            Tenant::new(TENANT)
-                .domain("contoso.onmicrosoft.com")
-                .app(App::new(PUBLIC_CLIENT, "Microsoft Graph Command Line Tools").public_client(true))
-                .app(App::new(AUTOMATION, "CMAAD automation").secret(AUTOMATION_SECRET).graph_roles(&[
-                    "Application.ReadWrite.All",
-                    "AppRoleAssignment.ReadWrite.All",
-                    "DelegatedPermissionGrant.ReadWrite.All",
-                ]))
-                .app(App::new(CREATOR_ONLY, "CMAAD creator").secret(AUTOMATION_SECRET).graph_roles(&["Application.ReadWrite.All"])),
-        )
+    Config::new().device_code_interval_secs(1).tenant(
+        Tenant::new(TENANT)
+            .domain("contoso.onmicrosoft.com")
+            .app(App::new(PUBLIC_CLIENT, "Microsoft Graph Command Line Tools").public_client(true))
+            .app(
+                App::new(AUTOMATION, "CMAAD automation")
+                    .secret(AUTOMATION_SECRET)
+                    .graph_roles(&[
+                        "Application.ReadWrite.All",
+                        "AppRoleAssignment.ReadWrite.All",
+                        "DelegatedPermissionGrant.ReadWrite.All",
+                    ]),
+            )
+            .app(
+                App::new(CREATOR_ONLY, "CMAAD creator")
+                    .secret(AUTOMATION_SECRET)
+                    .graph_roles(&["Application.ReadWrite.All"]),
+            ),
+    )
 }
 
 /// A session pointed at `fake`.
 pub fn session(fake: &FakeEntra) -> FfiSession {
-    FfiSession::open_with(json!({ "AuthorityHost": fake.base_url(), "GraphHost": fake.base_url(), "TimeoutSeconds": 5 }))
+    FfiSession::open_with(
+        json!({ "AuthorityHost": fake.base_url(), "GraphHost": fake.base_url(), "TimeoutSeconds": 5 }),
+    )
 }
 
 /// An owned sign-in handle, freed on drop.
@@ -55,11 +63,19 @@ unsafe impl Sync for SignIn {}
 
 /// Client-credentials sign-in as `client_id`.
 pub fn sign_in_app(s: &FfiSession, client_id: &str, secret: &str) -> (cmaad_status, Value, SignIn) {
-    let req = CString::new(json!({ "TenantId": TENANT, "ClientId": client_id }).to_string()).unwrap();
+    let req =
+        CString::new(json!({ "TenantId": TENANT, "ClientId": client_id }).to_string()).unwrap();
     let units: Vec<u16> = secret.encode_utf16().collect();
     let mut handle = ptr::null_mut();
     let (status, doc) = call(|out| unsafe {
-        ffi::cmaad_graph_signin_client_credentials(s.handle, req.as_ptr(), units.as_ptr(), units.len(), &mut handle, out)
+        ffi::cmaad_graph_signin_client_credentials(
+            s.handle,
+            req.as_ptr(),
+            units.as_ptr(),
+            units.len(),
+            &mut handle,
+            out,
+        )
     });
     (status, doc, SignIn(handle))
 }
@@ -75,21 +91,42 @@ pub fn admin(s: &FfiSession) -> SignIn {
 pub fn begin(s: &FfiSession, req: &Value) -> (cmaad_status, Value, SignIn) {
     let r = CString::new(req.to_string()).unwrap();
     let mut handle = ptr::null_mut();
-    let (status, doc) = call(|out| unsafe { ffi::cmaad_graph_signin_begin(s.handle, r.as_ptr(), &mut handle, out) });
+    let (status, doc) = call(|out| unsafe {
+        ffi::cmaad_graph_signin_begin(s.handle, r.as_ptr(), &mut handle, out)
+    });
     (status, doc, SignIn(handle))
 }
 
 /// Device code phase two.
 pub fn complete(s: &FfiSession, signin: &SignIn, req: Option<&Value>) -> (cmaad_status, Value) {
     let r = req.map(|r| CString::new(r.to_string()).unwrap());
-    call(|out| unsafe { ffi::cmaad_graph_signin_complete(s.handle, signin.0, r.as_ref().map_or(ptr::null(), |c| c.as_ptr()), out) })
+    call(|out| unsafe {
+        ffi::cmaad_graph_signin_complete(
+            s.handle,
+            signin.0,
+            r.as_ref().map_or(ptr::null(), |c| c.as_ptr()),
+            out,
+        )
+    })
 }
 
-type Op = unsafe extern "C" fn(*mut cmaad::ffi::cmaad_session, *mut cmaad_graph_signin, *const std::ffi::c_char, *mut *mut std::ffi::c_char) -> cmaad_status;
+type Op = unsafe extern "C" fn(
+    *mut cmaad::ffi::cmaad_session,
+    *mut cmaad_graph_signin,
+    *const std::ffi::c_char,
+    *mut *mut std::ffi::c_char,
+) -> cmaad_status;
 
 fn op(f: Op, s: &FfiSession, signin: Option<&SignIn>, req: &Value) -> (cmaad_status, Value) {
     let r = CString::new(req.to_string()).unwrap();
-    call(|out| unsafe { f(s.handle, signin.map_or(ptr::null_mut(), |x| x.0), r.as_ptr(), out) })
+    call(|out| unsafe {
+        f(
+            s.handle,
+            signin.map_or(ptr::null_mut(), |x| x.0),
+            r.as_ptr(),
+            out,
+        )
+    })
 }
 
 pub fn new_server(s: &FfiSession, signin: Option<&SignIn>, req: &Value) -> (cmaad_status, Value) {
@@ -100,7 +137,11 @@ pub fn new_client(s: &FfiSession, signin: Option<&SignIn>, req: &Value) -> (cmaa
     op(ffi::cmaad_new_client_app, s, signin, req)
 }
 
-pub fn update_server(s: &FfiSession, signin: Option<&SignIn>, req: &Value) -> (cmaad_status, Value) {
+pub fn update_server(
+    s: &FfiSession,
+    signin: Option<&SignIn>,
+    req: &Value,
+) -> (cmaad_status, Value) {
     op(ffi::cmaad_update_server_app, s, signin, req)
 }
 
@@ -110,10 +151,21 @@ pub fn audit(s: &FfiSession, signin: &SignIn, req: &Value) -> (cmaad_status, Val
 
 /// The outcome of check `name` in an audit document.
 pub fn outcome(doc: &Value, name: &str) -> String {
-    doc["Checks"].as_array().unwrap().iter().find(|c| c["Name"] == name).map(|c| c["Outcome"].as_str().unwrap().to_string()).unwrap_or_else(|| format!("no check {name}"))
+    doc["Checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["Name"] == name)
+        .map(|c| c["Outcome"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| format!("no check {name}"))
 }
 
 /// The apps of the tenant in the fake.
 pub fn apps(fake: &FakeEntra) -> Vec<App> {
-    fake.snapshot().tenants.into_iter().find(|t| t.id == TENANT).unwrap().applications
+    fake.snapshot()
+        .tenants
+        .into_iter()
+        .find(|t| t.id == TENANT)
+        .unwrap()
+        .applications
 }
