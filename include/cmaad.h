@@ -57,6 +57,13 @@ typedef uint32_t cmaad_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// An administrator's Microsoft Graph sign-in (opaque), held in process memory only: its token
+// (and an automation app's secret) live in buffers wiped when it is freed. Created by
+// `cmaad_graph_signin_begin` or `cmaad_graph_signin_client_credentials`, freed by
+// `cmaad_graph_signin_free`. Thread-safe; `cmaad_graph_signin_cancel` may run while another
+// thread is in `cmaad_graph_signin_complete`.
+typedef struct cmaad_graph_signin cmaad_graph_signin;
+
 // An open site session (opaque). Created by `cmaad_session_open`, freed by `cmaad_session_close`.
 typedef struct cmaad_session cmaad_session;
 
@@ -219,6 +226,117 @@ cmaad_status cmaad_set_tenant(cmaad_session *session_ptr,
 
 // Frees a document returned through `out_json`. NULL is a no-op. Free each document once.
 void cmaad_string_free(char *s);
+
+// Device code sign-in to Microsoft Graph, phase one (`Connect-CMAADAzure`).
+//
+// `request_json`: `TenantId` (GUID), optional `ClientId` (a public client app; default
+// 14d82eec-204b-4c2f-b7e8-296a70dab67e, Microsoft Graph PowerShell's well-known public client,
+// which some tenants block) and `AzureEnvironmentOption`. The sign-in asks for the delegated
+// Graph permissions Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All and
+// DelegatedPermissionGrant.ReadWrite.All. On success `*out_signin` receives a pending sign-in
+// (free it with `cmaad_graph_signin_free`) and `*out_json` is
+// `{"UserCode", "VerificationUri", "Message", "ExpiresIn", "Interval", "TenantId", "ClientId",
+// "AzureEnvironment"}`: show `Message` to the person, then call `cmaad_graph_signin_complete`.
+cmaad_status cmaad_graph_signin_begin(cmaad_session *session_ptr,
+                                      const char *request_json,
+                                      cmaad_graph_signin **out_signin,
+                                      char **out_json);
+
+// Device code sign-in, phase two: polls Entra every `Interval` seconds (5 s more after each
+// `slow_down`) until the person signs in, declines (`SignInDeclined`), the code expires
+// (`SignInExpired`), the timeout passes (`SignInTimeout`; the sign-in can be completed again)
+// or `cmaad_graph_signin_cancel` is called (`SignInCancelled`). Blocks the calling thread.
+//
+// `request_json` may be NULL or `{"TimeoutSeconds": 1..3600}` (default 900). The result is
+// `{"SignedIn": true, "Kind": "DeviceCode", "TenantId", "ClientId", "AzureEnvironment",
+// "Scopes": [...], "Roles": [], "ExpiresInSeconds"}`; the token itself never leaves the library.
+cmaad_status cmaad_graph_signin_complete(cmaad_session *session_ptr,
+                                         cmaad_graph_signin *signin_ptr,
+                                         const char *request_json,
+                                         char **out_json);
+
+// Cancels a device code sign-in being completed on another thread; that call returns
+// `SignInCancelled` promptly. Safe from any thread while the handle is alive; NULL is a no-op.
+void cmaad_graph_signin_cancel(cmaad_graph_signin *signin_ptr);
+
+// Signs in to Microsoft Graph as an automation app with its client secret (for scheduled
+// tasks). The app needs the Graph application permission Application.ReadWrite.All (plus
+// AppRoleAssignment.ReadWrite.All and DelegatedPermissionGrant.ReadWrite.All to grant consent),
+// admin-consented.
+//
+// `request_json`: `TenantId`, `ClientId`, optional `AzureEnvironmentOption`. The secret is
+// passed as in `cmaad_import_server_app` (UTF-16 code units; the caller keeps and should zero
+// its buffer); the sign-in keeps a wiped copy to renew its token. On success `*out_signin`
+// receives the sign-in (free with `cmaad_graph_signin_free`) and `*out_json` describes it as
+// `cmaad_graph_signin_complete` does, with `"Kind": "ClientCredentials"` and the app's `Roles`.
+cmaad_status cmaad_graph_signin_client_credentials(cmaad_session *session_ptr,
+                                                   const char *request_json,
+                                                   const uint16_t *secret_utf16,
+                                                   size_t secret_len,
+                                                   cmaad_graph_signin **out_signin,
+                                                   char **out_json);
+
+// Frees a sign-in and wipes its token and secret. NULL is a no-op. No other call may be using
+// the handle (cancel a running `cmaad_graph_signin_complete` and wait for it to return first).
+void cmaad_graph_signin_free(cmaad_graph_signin *signin_ptr);
+
+// Creates the server (web) app registration as seed 003 prescribes and imports it
+// (`New-CMAADServerApplication`).
+//
+// `request_json`: `AppName`; optional `AppIdUri` (default `api://{TenantId}/{AppName}`, checked
+// unused in the tenant first), `SecretKeyExpiry` (`OneYear` default, or `TwoYears`),
+// `EnableUserDiscovery` (adds Graph Directory.Read.All as an application permission),
+// `HomePageUrl`, `TenantName` (the tenant's label in the site; default the stored one, else the
+// tenant GUID), `GrantAdminConsent` (default true), `WhatIf`, `TenantId` (must match the
+// sign-in; with `WhatIf` it replaces the sign-in, which may then be NULL).
+// Result: the imported app document plus `"Registration": {"ObjectId", "AppId",
+// "ServicePrincipalId", "IdentifierUri", "UserImpersonationScopeId", "SecretKeyId",
+// "SecretKeyExpiry", "AdminConsent": [{"Permission", "Granted", "Note"}]}` and `Warnings`. The
+// secret goes from Graph into the store and never into a document. With `WhatIf`:
+// `{"WhatIf": true, "AppType", "TenantId", "Application": <POST body>, "Password",
+// "ServicePrincipal", "AdminConsent"}` and nothing is created. On failure everything created is
+// deleted again; the error's `Details` say `{"RolledBack": true, "Removed": [...]}` or, if that
+// failed, `{"RolledBack": false, "Remaining": [{"Kind", "ObjectId"}]}`; nothing is imported.
+cmaad_status cmaad_new_server_app(cmaad_session *session_ptr,
+                                  cmaad_graph_signin *signin_ptr,
+                                  const char *request_json,
+                                  char **out_json);
+
+// Creates the client (native) app registration for a stored server app and imports it linked
+// to that server app (`New-CMAADClientApplication -InputObject <server app>`).
+//
+// `request_json`: `AppName`, `ServerAppId` (the server app's `ID` in the site); optional
+// `GrantAdminConsent` (default true), `WhatIf` (the sign-in may then be NULL). Result: the
+// imported app document plus `"Registration": {"ObjectId", "AppId", "ServicePrincipalId",
+// "RedirectUri", "UserImpersonationScopeId", "AdminConsent": [...]}`. Failures roll back as
+// for `cmaad_new_server_app`.
+cmaad_status cmaad_new_client_app(cmaad_session *session_ptr,
+                                  cmaad_graph_signin *signin_ptr,
+                                  const char *request_json,
+                                  char **out_json);
+
+// Adds the `http://localhost` public client redirect URI that server apps need since ConfigMgr
+// 2309 (`Set-UpdateServerApplication -TenantId`), in Entra, to the tenant's stored server apps.
+//
+// `request_json`: `TenantId` or `ID`; optional `WhatIf` (reads, changes nothing). Result:
+// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris"}], "WhatIf"}`.
+cmaad_status cmaad_update_server_app(cmaad_session *session_ptr,
+                                     cmaad_graph_signin *signin_ptr,
+                                     const char *request_json,
+                                     char **out_json);
+
+// Checks an existing registration against every requirement of seed 003 for its kind
+// (`Test-CMAADApplication`).
+//
+// `request_json`: `ClientId`; optional `AppType` (`ServerApplication`/`ClientApplication`;
+// default: a server app if it exposes user_impersonation) and, for a client app,
+// `ServerClientId` (default: the tenant's stored server app). Result: `{"ClientId",
+// "DisplayName", "AppType", "TenantId", "Passed", "Checks": [{"Name", "Outcome"
+// (Passed|Failed|NotChecked), "Detail", "Fix"}]}`; a failed check is not an error.
+cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
+                             cmaad_graph_signin *signin_ptr,
+                             const char *request_json,
+                             char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"
