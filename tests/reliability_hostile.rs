@@ -97,6 +97,35 @@ fn life(
     })
 }
 
+/// A provisioning call with no sign-in handle (only `WhatIf` may go without one).
+fn prov(
+    f: unsafe extern "C" fn(
+        *mut ffi::cmaad_session,
+        *mut ffi::cmaad_graph_signin,
+        *const c_char,
+        *mut *mut c_char,
+    ) -> cmaad_status,
+    v: Value,
+) -> Run {
+    Box::new(move |c| {
+        let r = CString::new(v.to_string()).unwrap();
+        call(|out| unsafe { f(c.s.handle, ptr::null_mut(), r.as_ptr(), out) })
+    })
+}
+
+/// Device-code sign-in start; the out handle must stay NULL on error.
+fn signin(v: Value) -> Run {
+    Box::new(move |c| {
+        let r = CString::new(v.to_string()).unwrap();
+        let mut h = ptr::null_mut();
+        let result = call(|out| unsafe {
+            ffi::cmaad_graph_signin_begin(c.s.handle, r.as_ptr(), &mut h, out)
+        });
+        assert!(h.is_null());
+        result
+    })
+}
+
 fn set_secret(v: Value, units: Vec<u16>) -> Run {
     Box::new(move |c| {
         let r = CString::new(v.to_string()).unwrap();
@@ -247,6 +276,14 @@ fn cases() -> Vec<Case> {
         ("remove service: ID string", life(ffi::cmaad_remove_service, json!({"ID": "1"})), CMAAD_INVALID_ARGUMENT, "WrongType"),
         ("get tenants: TenantId not a GUID", life(ffi::cmaad_get_tenants, json!({"TenantId": "contoso"})), CMAAD_INVALID_ARGUMENT, "InvalidTenantId"),
         ("set tenant: flag as string", life(ffi::cmaad_set_tenant, json!({"TenantId": TENANT, "DisableAADAuthentication": "yes"})), CMAAD_INVALID_ARGUMENT, "WrongType"),
+        // Provisioning through Graph.
+        ("sign-in: TenantId missing", signin(json!({})), CMAAD_INVALID_ARGUMENT, "MissingField"),
+        ("sign-in: ClientId not a GUID", signin(json!({"TenantId": TENANT, "ClientId": "graph"})), CMAAD_INVALID_ARGUMENT, "InvalidClientId"),
+        ("new server app: no sign-in", prov(ffi::cmaad_new_server_app, json!({"AppName": "CmgServerApp2", "TenantId": TENANT})), CMAAD_INVALID_ARGUMENT, "NotSignedIn"),
+        ("new server app: 3-year secret", prov(ffi::cmaad_new_server_app, json!({"AppName": "S", "TenantId": TENANT, "SecretKeyExpiry": "ThreeYears", "WhatIf": true})), CMAAD_INVALID_ARGUMENT, "InvalidSecretKeyExpiry"),
+        ("new client app: server app unknown", prov(ffi::cmaad_new_client_app, json!({"AppName": "C2", "ServerAppId": 424_242, "WhatIf": true})), CMAAD_NOT_FOUND, "ServerAppNotFound"),
+        ("update server app: TenantId wrong type", prov(ffi::cmaad_update_server_app, json!({"TenantId": 5, "WhatIf": true})), CMAAD_INVALID_ARGUMENT, "WrongType"),
+        ("audit: no sign-in", prov(ffi::cmaad_audit_app, json!({"ClientId": SERVER_CLIENT_ID})), CMAAD_INVALID_ARGUMENT, "NullSignIn"),
     ]
 }
 
