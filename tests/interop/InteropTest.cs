@@ -54,6 +54,8 @@ internal static class InteropTest
         Run("SecureString secret reaches Entra intact and never comes back", SecureStringPath);
         Run("8 threads share one session", EightThreads);
         Run("closed session refuses calls; Dispose twice is harmless", ClosedSession);
+        Run("lifecycle wrappers: services, tenants, set/remove apps, renewed secret", Lifecycle);
+        Run("Graph wrappers: sign-in handles, WhatIf with no sign-in, cancel, free", GraphWrappers);
         Run("-SecretKey transformation: string -> SecureString with a warning", SecretKeyTransformation);
         foreach (string dir in tempDirs)
         {
@@ -483,6 +485,63 @@ internal static class InteropTest
             Expect<ObjectDisposedException>(delegate { session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secret); });
         }
         session.Dispose();
+    }
+
+    private static void Lifecycle()
+    {
+        using (CmaadSession session = OpenSession(null))
+        using (SecureString secret = Secure(Secret))
+        {
+            long serverId = (long)Doc(session.ImportServerApp(ServerRequest(Tenant, ServerClientId, null), secret))["ID"];
+            long clientId = (long)Doc(session.ImportClientApp("{\"AppName\":\"CmgClientApp\",\"ClientId\":" + Quote(ClientClientId) + ",\"ServerAppId\":" + serverId + "}"))["ID"];
+            long serviceId = (long)Doc(session.NewCloudManagementService("{\"Name\":\"Contoso\",\"ServerAppId\":" + serverId + ",\"ClientAppId\":" + clientId + "}"))["ID"];
+            Check(Value(session.GetServices(null)).Count == 1 && Value(session.GetServices("{\"Name\":\"Contoso\"}")).Count == 1, "get services");
+            Check(Value(session.GetTenants(null)).Count == 1, "get tenants");
+            Check((string)Doc(session.SetApp("{\"ID\":" + clientId + ",\"NewName\":\"CmgClientApp2\"}"))["Name"] == "CmgClientApp2", "set app");
+            var inUse = Expect<CmaadException>(delegate { session.RemoveApp("{\"ID\":" + serverId + "}"); });
+            Check(inUse.Message.Length > 0, "removing an app in use is refused: " + inUse.Code);
+            session.RemoveService("{\"ID\":" + serviceId + "}");
+            Check(Value(session.GetServices(null)).Count == 0, "service removed");
+            session.RemoveApp("{\"ID\":" + clientId + "}");
+            Check(Value(session.GetApps(null)).Count == 1, "client app removed");
+            using (SecureString renewed = Secure("renewed-" + Secret))
+            {
+                string doc = session.SetAppSecret("{\"ID\":" + serverId + ",\"SecretKeyExpiry\":" + Quote(DateTime.UtcNow.AddYears(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")) + "}", renewed);
+                Check(doc.IndexOf("renewed-", StringComparison.Ordinal) < 0, "renewed secret not returned");
+                Expect<ArgumentNullException>(delegate { session.SetAppSecret("{}", null); });
+            }
+            Check((string)Doc(session.SetTenant("{\"TenantId\":" + Quote(Tenant) + ",\"NewName\":\"Contoso Ltd\"}"))["Name"] == "Contoso Ltd", "set tenant");
+            Expect<CmaadInvalidArgumentException>(delegate { session.VerifyApps("{\"Nope\":1}"); });
+        }
+    }
+
+    private static void GraphWrappers()
+    {
+        using (CmaadSession session = OpenSession(null))
+        {
+            string whatIf = session.NewServerApp(null, "{\"AppName\":\"CmgNewServerApp\",\"TenantId\":" + Quote(Tenant) + ",\"WhatIf\":true}");
+            Check(Doc(whatIf).ContainsKey("WhatIf"), "WhatIf without a sign-in: " + whatIf);
+            Check(Value(session.GetApps(null)).Count == 0, "WhatIf created nothing");
+            Expect<CmaadException>(delegate { session.NewServerApp(null, "{\"AppName\":\"CmgNewServerApp\",\"TenantId\":" + Quote(Tenant) + "}"); });
+            Expect<ArgumentNullException>(delegate { session.GraphSignInComplete(null, null); });
+        }
+        int port = FreePort();
+        using (CmaadSession offline = OpenSession(",\"AuthorityHost\":\"http://127.0.0.1:" + port + "\",\"TimeoutSeconds\":2"))
+        {
+            Expect<CmaadNetworkException>(delegate { offline.GraphSignInBegin("{\"TenantId\":" + Quote(Tenant) + "}"); });
+        }
+        using (var entra = new FakeEntra(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJBcHBsaWNhdGlvbi5SZWFkV3JpdGUuQWxsIl19.c2ln\"}"))
+        using (CmaadSession session = OpenSession(",\"AuthorityHost\":" + Quote(entra.Url) + ",\"TimeoutSeconds\":10"))
+        using (SecureString secret = Secure(Secret))
+        {
+            CmaadGraphSignIn signIn = session.GraphSignInClientCredentials("{\"TenantId\":" + Quote(Tenant) + ",\"ClientId\":" + Quote(ServerClientId) + "}", secret);
+            Check(signIn.Document.Contains("ClientCredentials") && signIn.Document.IndexOf(Secret, StringComparison.Ordinal) < 0, "sign-in document: " + signIn.Document);
+            Check(ParseForm(entra.LastTokenBody)["client_secret"] == Secret, "automation secret intact at Entra");
+            signIn.Cancel();
+            signIn.Dispose();
+            signIn.Dispose();
+            Expect<ObjectDisposedException>(delegate { session.AuditApp(signIn, "{\"ClientId\":" + Quote(ServerClientId) + "}"); });
+        }
     }
 
     private static void SecretKeyTransformation()

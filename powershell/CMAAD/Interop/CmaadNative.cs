@@ -72,6 +72,23 @@ namespace CMAAD.Interop
         }
     }
 
+    /// <summary>A Microsoft Graph sign-in handle: freed (token and secret wiped) exactly once.</summary>
+    public sealed class CmaadGraphSignInHandle : SafeHandle
+    {
+        public CmaadGraphSignInHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMethods.cmaad_graph_signin_free(handle);
+            return true;
+        }
+    }
+
     internal static class NativeMethods
     {
         // Replaced by the module (and the tests) with the absolute path of the native library.
@@ -100,6 +117,63 @@ namespace CMAAD.Interop
 
         [DllImport(Library, EntryPoint = "cmaad_new_cloud_management_service", CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_new_cloud_management_service(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_set_app_secret", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_set_app_secret(CmaadSessionHandle session, byte[] request_json, IntPtr secret_utf16, UIntPtr secret_len, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_set_app", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_set_app(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_remove_app", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_remove_app(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_verify_apps", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_verify_apps(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_rotate_app_secret", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_rotate_app_secret(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_get_services", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_get_services(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_set_cloud_management_service", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_set_cloud_management_service(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_remove_service", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_remove_service(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_get_tenants", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_get_tenants(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_set_tenant", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_set_tenant(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_graph_signin_begin", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_graph_signin_begin(CmaadSessionHandle session, byte[] request_json, out CmaadGraphSignInHandle out_signin, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_graph_signin_complete", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_graph_signin_complete(CmaadSessionHandle session, CmaadGraphSignInHandle signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_graph_signin_cancel", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void cmaad_graph_signin_cancel(CmaadGraphSignInHandle signin);
+
+        [DllImport(Library, EntryPoint = "cmaad_graph_signin_client_credentials", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_graph_signin_client_credentials(CmaadSessionHandle session, byte[] request_json, IntPtr secret_utf16, UIntPtr secret_len, out CmaadGraphSignInHandle out_signin, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_graph_signin_free", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void cmaad_graph_signin_free(IntPtr signin);
+
+        [DllImport(Library, EntryPoint = "cmaad_new_server_app", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_new_server_app(CmaadSessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_new_client_app", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_new_client_app(CmaadSessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_update_server_app", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_update_server_app(CmaadSessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, EntryPoint = "cmaad_audit_app", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_audit_app(CmaadSessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, EntryPoint = "cmaad_string_free", CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_string_free(IntPtr s);
@@ -398,6 +472,10 @@ namespace CMAAD.Interop
     {
         private delegate CmaadStatus RequestCall(CmaadSessionHandle session, byte[] request, out IntPtr json);
 
+        private delegate CmaadStatus SignInCall(CmaadSessionHandle session, IntPtr signIn, byte[] request, out IntPtr json);
+
+        private delegate CmaadStatus SecretCall(CmaadSessionHandle session, byte[] request, IntPtr secret, UIntPtr secretLength, out IntPtr json);
+
         private readonly CmaadSessionHandle handle;
         private readonly string document;
 
@@ -444,29 +522,13 @@ namespace CMAAD.Interop
         /// <summary>Import-CMAADServerApplication. The secret crosses as UTF-16 units and is zero-freed.</summary>
         public string ImportServerApp(string requestJson, SecureString secretKey)
         {
-            if (secretKey == null)
-            {
-                throw new ArgumentNullException("secretKey");
-            }
-            byte[] request = Utf8.ToNative(requestJson);
-            IntPtr secret = IntPtr.Zero;
-            IntPtr json = IntPtr.Zero;
-            CmaadStatus status = CmaadStatus.Internal;
-            string doc = null;
-            try
-            {
-                secret = Marshal.SecureStringToGlobalAllocUnicode(secretKey);
-                status = NativeMethods.cmaad_import_server_app(handle, request, secret, new UIntPtr((uint)secretKey.Length), out json);
-            }
-            finally
-            {
-                if (secret != IntPtr.Zero)
-                {
-                    Marshal.ZeroFreeGlobalAllocUnicode(secret);
-                }
-                doc = TakeDocument(json);
-            }
-            return Check(status, doc, "cmaad_import_server_app");
+            return CallWithSecret("cmaad_import_server_app", NativeMethods.cmaad_import_server_app, requestJson, secretKey);
+        }
+
+        /// <summary>Stores a renewed portal secret for a server app. The secret is zero-freed.</summary>
+        public string SetAppSecret(string requestJson, SecureString secretKey)
+        {
+            return CallWithSecret("cmaad_set_app_secret", NativeMethods.cmaad_set_app_secret, requestJson, secretKey);
         }
 
         /// <summary>Import-CMAADClientApplication.</summary>
@@ -485,6 +547,154 @@ namespace CMAAD.Interop
         public string NewCloudManagementService(string requestJson)
         {
             return Call("cmaad_new_cloud_management_service", NativeMethods.cmaad_new_cloud_management_service, requestJson);
+        }
+
+        /// <summary>Changes an app's stored settings.</summary>
+        public string SetApp(string requestJson)
+        {
+            return Call("cmaad_set_app", NativeMethods.cmaad_set_app, requestJson);
+        }
+
+        /// <summary>Removes an app from the site (refused while a service uses it).</summary>
+        public string RemoveApp(string requestJson)
+        {
+            return Call("cmaad_remove_app", NativeMethods.cmaad_remove_app, requestJson);
+        }
+
+        /// <summary>Re-verifies stored apps against Microsoft Entra ID; filterJson may be null.</summary>
+        public string VerifyApps(string filterJson)
+        {
+            return Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filterJson);
+        }
+
+        /// <summary>Rotates a server app's secret through Microsoft Graph.</summary>
+        public string RotateAppSecret(string requestJson)
+        {
+            return Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, requestJson);
+        }
+
+        /// <summary>Lists cloud management services as {"value":[...]}; filterJson may be null.</summary>
+        public string GetServices(string filterJson)
+        {
+            return Call("cmaad_get_services", NativeMethods.cmaad_get_services, filterJson);
+        }
+
+        /// <summary>Changes a cloud management service.</summary>
+        public string SetCloudManagementService(string requestJson)
+        {
+            return Call("cmaad_set_cloud_management_service", NativeMethods.cmaad_set_cloud_management_service, requestJson);
+        }
+
+        /// <summary>Removes a cloud management service.</summary>
+        public string RemoveService(string requestJson)
+        {
+            return Call("cmaad_remove_service", NativeMethods.cmaad_remove_service, requestJson);
+        }
+
+        /// <summary>Lists tenants as {"value":[...]}; filterJson may be null.</summary>
+        public string GetTenants(string filterJson)
+        {
+            return Call("cmaad_get_tenants", NativeMethods.cmaad_get_tenants, filterJson);
+        }
+
+        /// <summary>Changes a tenant (label, DisableAADAuthentication).</summary>
+        public string SetTenant(string requestJson)
+        {
+            return Call("cmaad_set_tenant", NativeMethods.cmaad_set_tenant, requestJson);
+        }
+
+        /// <summary>Device code sign-in to Microsoft Graph, phase one: Document holds the Message to show.</summary>
+        public CmaadGraphSignIn GraphSignInBegin(string requestJson)
+        {
+            byte[] request = Utf8.ToNative(requestJson);
+            CmaadGraphSignInHandle signIn = null;
+            IntPtr json = IntPtr.Zero;
+            CmaadStatus status = CmaadStatus.Internal;
+            string doc = null;
+            try
+            {
+                status = NativeMethods.cmaad_graph_signin_begin(handle, request, out signIn, out json);
+            }
+            finally
+            {
+                doc = TakeDocument(json);
+            }
+            return CmaadGraphSignIn.Take(status, signIn, doc, "cmaad_graph_signin_begin");
+        }
+
+        /// <summary>Device code sign-in, phase two: blocks until signed in, declined, expired, timed out or cancelled.</summary>
+        public string GraphSignInComplete(CmaadGraphSignIn signIn, string requestJson)
+        {
+            if (signIn == null)
+            {
+                throw new ArgumentNullException("signIn");
+            }
+            byte[] request = Utf8.ToNative(requestJson);
+            IntPtr json = IntPtr.Zero;
+            CmaadStatus status = CmaadStatus.Internal;
+            string doc = null;
+            try
+            {
+                status = NativeMethods.cmaad_graph_signin_complete(handle, signIn.Handle, request, out json);
+            }
+            finally
+            {
+                doc = TakeDocument(json);
+            }
+            return Check(status, doc, "cmaad_graph_signin_complete");
+        }
+
+        /// <summary>Signs in to Microsoft Graph as an automation app with its secret (zero-freed).</summary>
+        public CmaadGraphSignIn GraphSignInClientCredentials(string requestJson, SecureString secretKey)
+        {
+            if (secretKey == null)
+            {
+                throw new ArgumentNullException("secretKey");
+            }
+            byte[] request = Utf8.ToNative(requestJson);
+            IntPtr secret = IntPtr.Zero;
+            CmaadGraphSignInHandle signIn = null;
+            IntPtr json = IntPtr.Zero;
+            CmaadStatus status = CmaadStatus.Internal;
+            string doc = null;
+            try
+            {
+                secret = Marshal.SecureStringToGlobalAllocUnicode(secretKey);
+                status = NativeMethods.cmaad_graph_signin_client_credentials(handle, request, secret, new UIntPtr((uint)secretKey.Length), out signIn, out json);
+            }
+            finally
+            {
+                if (secret != IntPtr.Zero)
+                {
+                    Marshal.ZeroFreeGlobalAllocUnicode(secret);
+                }
+                doc = TakeDocument(json);
+            }
+            return CmaadGraphSignIn.Take(status, signIn, doc, "cmaad_graph_signin_client_credentials");
+        }
+
+        /// <summary>Creates and imports the server app registration; signIn may be null with WhatIf.</summary>
+        public string NewServerApp(CmaadGraphSignIn signIn, string requestJson)
+        {
+            return CallWithSignIn("cmaad_new_server_app", NativeMethods.cmaad_new_server_app, signIn, requestJson);
+        }
+
+        /// <summary>Creates and imports the client app registration of a stored server app; signIn may be null with WhatIf.</summary>
+        public string NewClientApp(CmaadGraphSignIn signIn, string requestJson)
+        {
+            return CallWithSignIn("cmaad_new_client_app", NativeMethods.cmaad_new_client_app, signIn, requestJson);
+        }
+
+        /// <summary>Adds the http://localhost redirect URI to the tenant's server apps; signIn may be null with WhatIf.</summary>
+        public string UpdateServerApp(CmaadGraphSignIn signIn, string requestJson)
+        {
+            return CallWithSignIn("cmaad_update_server_app", NativeMethods.cmaad_update_server_app, signIn, requestJson);
+        }
+
+        /// <summary>Checks a registration against the requirements for its kind.</summary>
+        public string AuditApp(CmaadGraphSignIn signIn, string requestJson)
+        {
+            return CallWithSignIn("cmaad_audit_app", NativeMethods.cmaad_audit_app, signIn, requestJson);
         }
 
         /// <summary>Closes the session once no call is using it.</summary>
@@ -507,6 +717,66 @@ namespace CMAAD.Interop
             {
                 doc = TakeDocument(json);
             }
+            return Check(status, doc, operation);
+        }
+
+        private string CallWithSecret(string operation, SecretCall call, string requestJson, SecureString secretKey)
+        {
+            if (secretKey == null)
+            {
+                throw new ArgumentNullException("secretKey");
+            }
+            byte[] request = Utf8.ToNative(requestJson);
+            IntPtr secret = IntPtr.Zero;
+            IntPtr json = IntPtr.Zero;
+            CmaadStatus status = CmaadStatus.Internal;
+            string doc = null;
+            try
+            {
+                secret = Marshal.SecureStringToGlobalAllocUnicode(secretKey);
+                status = call(handle, request, secret, new UIntPtr((uint)secretKey.Length), out json);
+            }
+            finally
+            {
+                if (secret != IntPtr.Zero)
+                {
+                    Marshal.ZeroFreeGlobalAllocUnicode(secret);
+                }
+                doc = TakeDocument(json);
+            }
+            return Check(status, doc, operation);
+        }
+
+        private string CallWithSignIn(string operation, SignInCall call, CmaadGraphSignIn signIn, string requestJson)
+        {
+            byte[] request = Utf8.ToNative(requestJson);
+            IntPtr json = IntPtr.Zero;
+            CmaadStatus status = CmaadStatus.Internal;
+            string doc = null;
+            bool added = false;
+            try
+            {
+                IntPtr signInPointer = IntPtr.Zero;
+                if (signIn != null)
+                {
+                    signIn.Handle.DangerousAddRef(ref added);
+                    signInPointer = signIn.Handle.DangerousGetHandle();
+                }
+                status = call(handle, signInPointer, request, out json);
+            }
+            finally
+            {
+                doc = TakeDocument(json);
+                if (added)
+                {
+                    signIn.Handle.DangerousRelease();
+                }
+            }
+            return Check(status, doc, operation);
+        }
+
+        internal static string CheckDocument(CmaadStatus status, string doc, string operation)
+        {
             return Check(status, doc, operation);
         }
 
@@ -538,6 +808,49 @@ namespace CMAAD.Interop
             {
                 NativeMethods.cmaad_string_free(json);
             }
+        }
+    }
+
+    /// <summary>A Microsoft Graph sign-in (device code or client credentials). Dispose wipes it.</summary>
+    public sealed class CmaadGraphSignIn : IDisposable
+    {
+        private readonly CmaadGraphSignInHandle handle;
+        private readonly string document;
+
+        private CmaadGraphSignIn(CmaadGraphSignInHandle handle, string document)
+        {
+            this.handle = handle;
+            this.document = document;
+        }
+
+        /// <summary>The sign-in document (device code: UserCode, VerificationUri, Message, ...).</summary>
+        public string Document { get { return document; } }
+
+        internal CmaadGraphSignInHandle Handle { get { return handle; } }
+
+        /// <summary>Makes a GraphSignInComplete running on another thread return SignInCancelled.</summary>
+        public void Cancel()
+        {
+            NativeMethods.cmaad_graph_signin_cancel(handle);
+        }
+
+        /// <summary>Frees the sign-in once no call is using it.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+
+        internal static CmaadGraphSignIn Take(CmaadStatus status, CmaadGraphSignInHandle signIn, string doc, string operation)
+        {
+            if (status != CmaadStatus.Ok || signIn == null || signIn.IsInvalid)
+            {
+                if (signIn != null)
+                {
+                    signIn.SetHandleAsInvalid();
+                }
+                CmaadSession.CheckDocument(status == CmaadStatus.Ok ? CmaadStatus.Internal : status, doc, operation);
+            }
+            return new CmaadGraphSignIn(signIn, doc);
         }
     }
 
