@@ -114,7 +114,7 @@ function Assert-CmaadLibrary {
     if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
         $rid = Get-CmaadRuntimeId
         $message = ("The CMAAD native library for this platform ($rid) is missing: expected '$path'. " +
-            'Install a CMAAD build that includes it (see the README: scripts/stage-module.sh stages the module with the library), ' +
+            'Install a CMAAD build that includes it (see the README: powershell/stage-module.sh stages the module with the library), ' +
             'or point $env:CMAAD_LIBRARY at a built library before importing the module.')
         $exception = New-Object -TypeName System.IO.FileNotFoundException -ArgumentList $message, $path
         $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'CMAAD.LibraryMissing', ([System.Management.Automation.ErrorCategory]::ResourceUnavailable), $path

@@ -122,6 +122,9 @@ function Import-CMAADServerApplication {
     )
 
     process {
+        if ([CMAAD.SecureStringTransformationAttribute]::TakePlainTextConversion()) {
+            Write-Warning -Message ([CMAAD.SecureStringTransformationAttribute]::PlainTextWarning)
+        }
         $request = [ordered]@{
             TenantName      = $TenantName
             TenantId        = $TenantId

@@ -1,0 +1,254 @@
+# Pester 5 tests of the CMAAD module end to end, against the real native library. They run
+# wherever pwsh (or Windows PowerShell with Pester 5) exists:
+#   pwsh -NoProfile -Command "Invoke-Pester -Path tests/powershell -CI"
+# or tests/powershell/run-pester.sh, which prints a one-line notice and skips when pwsh is
+# missing. The library defaults to target/debug (cargo build); set $env:CMAAD_LIBRARY to test
+# another build, or $env:CMAAD_TEST_MODULE to test a staged module (dist/CMAAD/CMAAD.psd1).
+
+BeforeAll {
+    $script:Repo = (Resolve-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath '../..')).Path
+    $script:IsWindowsHost = ($PSVersionTable.PSEdition -eq 'Desktop') -or [bool](Get-Variable -Name IsWindows -ValueOnly -ErrorAction SilentlyContinue)
+    $script:IsMacHost = [bool](Get-Variable -Name IsMacOS -ValueOnly -ErrorAction SilentlyContinue)
+    if (-not $env:CMAAD_TEST_MODULE -and -not $env:CMAAD_LIBRARY) {
+        $name = 'libcmaad.so'
+        if ($script:IsWindowsHost) {
+            $name = 'cmaad.dll'
+        }
+        elseif ($script:IsMacHost) {
+            $name = 'libcmaad.dylib'
+        }
+        $env:CMAAD_LIBRARY = Join-Path -Path $script:Repo -ChildPath "target/debug/$name"
+    }
+    $script:ModulePath = $env:CMAAD_TEST_MODULE
+    if (-not $script:ModulePath) {
+        $script:ModulePath = Join-Path -Path $script:Repo -ChildPath 'powershell/CMAAD/CMAAD.psd1'
+    }
+    Import-Module -Name $script:ModulePath -Force -ErrorAction Stop
+
+    $script:Contract = Get-Content -Raw -Path (Join-Path -Path $PSScriptRoot -ChildPath 'contract.json') | ConvertFrom-Json
+    $script:TenantId = '05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b'
+    $script:ServerClientId = '7078946d-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
+    $script:ClientClientId = 'cf114f48-2b3c-4d5e-9f0a-1b2c3d4e5f60'
+    $script:PlainSecret = '1uXGR^!0@Cjas6qI*J02ZeS&&zY19^hC*9'
+    $script:Expiry = (Get-Date).Date.AddYears(1)
+
+    $script:TypeOf = @{
+        'String'               = [string]
+        'SecureString'         = [System.Security.SecureString]
+        'DateTime'             = [datetime]
+        'Uri'                  = [uri]
+        'AzureEnvironment'     = [CMAAD.AzureEnvironment]
+        'CloudApplicationType' = [CMAAD.CloudApplicationType]
+        'AppObject'            = [object]
+        'Schedule'             = [object]
+        'Boolean'              = [bool]
+        'Int32'                = [int]
+        'String[]'             = [string[]]
+        'Switch'               = [System.Management.Automation.SwitchParameter]
+    }
+
+    function New-TestSecret {
+        param([string]$Text)
+        $secure = New-Object -TypeName System.Security.SecureString
+        foreach ($c in $Text.ToCharArray()) {
+            $secure.AppendChar($c)
+        }
+        $secure.MakeReadOnly()
+        return $secure
+    }
+
+    function Get-TestGuid {
+        param([int]$Index)
+        return ('{0:x8}-aaaa-4bbb-8ccc-{1:x12}' -f $Index, $Index)
+    }
+}
+
+AfterAll {
+    Remove-Module -Name CMAAD -ErrorAction SilentlyContinue
+}
+
+Describe 'Module surface' {
+    It 'exports exactly the four ConfigurationManager cmdlets and Connect-CMAADSite' {
+        $names = @(Get-Command -Module CMAAD | ForEach-Object { $_.Name } | Sort-Object)
+        $names | Should -Be @('Connect-CMAADSite', 'Get-CMAADApplication', 'Import-CMAADClientApplication', 'Import-CMAADServerApplication', 'New-CMCloudManagementAzureService')
+    }
+
+    It '<Name> binds exactly the contract parameters' -TestCases @(
+        @{ Name = 'Import-CMAADServerApplication' },
+        @{ Name = 'Import-CMAADClientApplication' },
+        @{ Name = 'Get-CMAADApplication' },
+        @{ Name = 'New-CMCloudManagementAzureService' }
+    ) {
+        param($Name)
+        $command = Get-Command -Name $Name
+        $spec = $script:Contract.cmdlets.$Name
+        $common = @([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
+        $declared = @($command.Parameters.Keys | Where-Object { $common -notcontains $_ } | Sort-Object)
+        $expected = @(@($spec.parameters.PSObject.Properties.Name) + @($script:Contract.commonParameters.PSObject.Properties.Name) | Sort-Object)
+        $declared | Should -Be $expected
+        foreach ($property in $spec.parameters.PSObject.Properties) {
+            $parameter = $command.Parameters[$property.Name]
+            $want = $property.Value
+            $parameter.ParameterType | Should -Be $script:TypeOf[$want.type] -Because "$Name -$($property.Name) is $($want.type)"
+            @($parameter.Aliases | Sort-Object) | Should -Be @($want.aliases | Sort-Object)
+            $attributes = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })
+            ($attributes | Where-Object { $_.Mandatory }).Count -gt 0 | Should -Be ([bool]$want.mandatory)
+            $position = $null
+            foreach ($attribute in $attributes) {
+                if ($attribute.Position -ge 0) {
+                    $position = $attribute.Position
+                }
+            }
+            $position | Should -Be $want.position
+        }
+    }
+
+    It 'Import-CMAADClientApplication has the ByServerApp and ById sets' {
+        $sets = @((Get-Command -Name Import-CMAADClientApplication).ParameterSets | ForEach-Object { $_.Name } | Sort-Object)
+        $sets | Should -Be @('ById', 'ByServerApp')
+    }
+
+    It '<Name> has help with examples' -TestCases @(
+        @{ Name = 'Import-CMAADServerApplication' },
+        @{ Name = 'Import-CMAADClientApplication' },
+        @{ Name = 'Get-CMAADApplication' },
+        @{ Name = 'New-CMCloudManagementAzureService' },
+        @{ Name = 'Connect-CMAADSite' }
+    ) {
+        param($Name)
+        $help = Get-Help -Name $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+}
+
+Describe 'Onboarding flow' {
+    BeforeAll {
+        $script:Site = Connect-CMAADSite -StorePath (Join-Path -Path $TestDrive -ChildPath 'site.db')
+    }
+
+    It 'Connect-CMAADSite chooses the store and reports the site' {
+        $script:Site.PSObject.TypeNames | Should -Contain 'CMAAD.Site'
+        $script:Site.StorePath | Should -BeLike '*site.db'
+        $script:Site.AzureEnvironment | Should -Be 'AzurePublicCloud'
+    }
+
+    It "runs Microsoft's published example unchanged (plain-string secret, with a warning)" {
+        $date = [datetime]::ParseExact($script:Expiry.ToString('MM/dd/yyyy', [System.Globalization.CultureInfo]::InvariantCulture), 'MM/dd/yyyy', $null)
+        $app = Import-CMAADServerApplication -TenantName "Contoso" -TenantId $script:TenantId -AppName "CmgServerApp" -ClientId $script:ServerClientId -SecretKey $script:PlainSecret -SecretKeyExpiry $date -WarningVariable warnings 3>$null
+        @($warnings | Where-Object { "$_" -like '*plain text*' }).Count | Should -Be 1
+        $app.PSObject.TypeNames[0] | Should -Be 'CMAAD.Application'
+        $app.AppType | Should -Be 'ServerApplication'
+        $app.TenantID | Should -Be $script:TenantId
+        $app.SecretKeyExpiry | Should -BeOfType [datetime]
+        $app.SecretKeyExpiry.Date | Should -Be $date.Date
+        ($app | ConvertTo-Json -Depth 5) | Should -Not -BeLike "*$($script:PlainSecret)*"
+    }
+
+    It 'binds the contract positions (TenantName TenantId AppName ClientId SecretKey SecretKeyExpiry)' {
+        $tenant = Get-TestGuid 1
+        $app = Import-CMAADServerApplication 'Fabrikam' $tenant 'FabrikamServerApp' (Get-TestGuid 2) (New-TestSecret 'fabrikam-secret') $script:Expiry
+        $app.TenantName | Should -Be 'Fabrikam'
+        $app.Name | Should -Be 'FabrikamServerApp'
+    }
+
+    It '-WhatIf imports nothing' {
+        Import-CMAADServerApplication -TenantName 'WhatIf' -TenantId (Get-TestGuid 3) -AppName 'WhatIfApp' -ClientId (Get-TestGuid 4) -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry -WhatIf
+        Get-CMAADApplication -TenantName 'WhatIf' | Should -BeNullOrEmpty
+    }
+
+    It 'imports the client app by server app, by pipeline and by tenant ID' {
+        $serverApp = Get-CMAADApplication -TenantName "Contoso" -AppType ServerApplication -AppName "CmgServerApp"
+        $client = Import-CMAADClientApplication -ServerApp $serverApp -AppName "CmgClientApp" -ClientId $script:ClientClientId
+        $client.IsClientApp | Should -BeTrue
+        $client.TenantName | Should -Be 'Contoso'
+
+        $piped = Get-CMAADApplication -AppName 'FabrikamServerApp' | Import-CMAADClientApplication -AppName 'FabrikamClientApp' -ClientId (Get-TestGuid 5)
+        $piped.TenantName | Should -Be 'Fabrikam'
+
+        $byId = Import-CMAADClientApplication -TenantId (Get-TestGuid 1) -ApplicationName 'FabrikamClientApp2' -ClientId (Get-TestGuid 6)
+        $byId.TenantID | Should -Be (Get-TestGuid 1)
+    }
+
+    It 'filters with AND; no match is empty and not an error' {
+        @(Get-CMAADApplication -TenantName 'Contoso' -AppType ClientApplication) | Should -HaveCount 1
+        @(Get-CMAADApplication -TenantName 'Contoso' -AppType ClientApplication)[0].PSObject.TypeNames[0] | Should -Be 'CMAAD.Application'
+        @(Get-CMAADApplication -TenantId $script:TenantId -ApplicationType ServerApplication) | Should -HaveCount 1
+        @(Get-CMAADApplication -ApplicationName 'CmgServerApp') | Should -HaveCount 1
+        @(Get-CMAADApplication) | Should -HaveCount 5
+        $none = Get-CMAADApplication -AppName 'Nope' -ErrorVariable err
+        $none | Should -BeNullOrEmpty
+        $err | Should -BeNullOrEmpty
+    }
+
+    It "creates the service with Microsoft's example and the parameter aliases" {
+        $serverApp = Get-CMAADApplication -TenantName "Contoso" -AppType ServerApplication -AppName "CmgServerApp"
+        $clientApp = Get-CMAADApplication -TenantName "Contoso" -AppType ClientApplication -AppName "CmgClientApp"
+        $service = New-CMCloudManagementAzureService -Name "Contoso" -Description "Azure Service" -ServerApp $serverApp -ClientApp $clientApp -AzureEnvironmentOption AzurePublicCloud
+        $service.PSObject.TypeNames[0] | Should -Be 'CMAAD.CloudService'
+        $service.ServiceType | Should -Be 'CloudManagement'
+        $service.ServerAppID | Should -Be $serverApp.ID
+        $service.CreatedTime | Should -BeOfType [datetime]
+
+        $fabServer = Get-CMAADApplication -AppName 'FabrikamServerApp'
+        $fabClient = Get-CMAADApplication -AppName 'FabrikamClientApp'
+        $groups = New-CMCloudManagementAzureService -Name 'Fabrikam' -WebApplication $fabServer -NativeClientApplication $fabClient -EnableUserDiscovery $true -EnableUserDeltaDiscovery $true -UserDeltaDiscoveryMins 5 -UserDiscoverySchedule @{ Kind = 'Days'; Interval = 7 } -EnableGroupDiscovery $true -AddGroupNames 'CMG Users'
+        $groups.UserDiscoverySchedule.Kind | Should -Be 'Days'
+        @($groups.AddGroupName) | Should -Be @('CMG Users')
+    }
+
+    It 'reports failures as ErrorRecords with a CMAAD id and the right category' {
+        $result = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'Bad' -ClientId 'abc' -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry -ErrorAction SilentlyContinue -ErrorVariable err
+        $result | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'CMAAD.InvalidClientId,Import-CMAADServerApplication'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception | Should -BeOfType [CMAAD.Interop.CmaadInvalidArgumentException]
+
+        $null = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'CmgServerApp' -ClientId $script:ServerClientId -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry -ErrorAction SilentlyContinue -ErrorVariable dup
+        $dup[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $dup[0].Exception.ExistingId | Should -Be (Get-CMAADApplication -AppName 'CmgServerApp').ID
+
+        $null = Import-CMAADClientApplication -TenantId (Get-TestGuid 99) -AppName 'Orphan' -ClientId (Get-TestGuid 98) -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'lets try/catch with -ErrorAction Stop catch the typed exception' {
+        $caught = $null
+        try {
+            Import-CMAADClientApplication -TenantId (Get-TestGuid 99) -AppName 'Orphan' -ClientId (Get-TestGuid 98) -ErrorAction Stop
+        }
+        catch [CMAAD.Interop.CmaadNotFoundException] {
+            $caught = $_
+        }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'CMAAD.*,Import-CMAADClientApplication'
+    }
+
+    It 'refuses several server apps given to -ServerApp' {
+        $all = Get-CMAADApplication -AppType ServerApplication
+        { Import-CMAADClientApplication -ServerApp $all -AppName 'X' -ClientId (Get-TestGuid 97) } | Should -Throw -ErrorId 'CMAAD.AmbiguousApp,Import-CMAADClientApplication'
+    }
+
+    It 'refuses the retired German cloud with a clear message' {
+        $null = Import-CMAADServerApplication -TenantName 'Old' -TenantId (Get-TestGuid 7) -AppName 'Old' -ClientId (Get-TestGuid 8) -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry -AzureEnvironmentOption AzureGermanCloud -ErrorAction SilentlyContinue -ErrorVariable german
+        $german[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $german[0].Exception.Message | Should -BeLike '*German*'
+    }
+
+    It '-Verbose says what is contacted' {
+        $verbose = Get-CMAADApplication -AppName 'CmgServerApp' -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose | ForEach-Object { $_.Message }) -join "`n" | Should -BeLike '*site store*'
+    }
+}
+
+Describe 'Native library missing' {
+    It 'names the expected file' {
+        $pwsh = (Get-Process -Id $PID).Path
+        $missing = Join-Path -Path $TestDrive -ChildPath 'no-such-libcmaad.so'
+        $command = "`$env:CMAAD_LIBRARY = '$missing'; Import-Module '$($script:ModulePath)'; try { Get-CMAADApplication -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $output = & $pwsh -NoProfile -NonInteractive -Command $command
+        ($output -join "`n") | Should -BeLike '*CMAAD.LibraryMissing*'
+        ($output -join "`n") | Should -BeLike "*$missing*"
+    }
+}
