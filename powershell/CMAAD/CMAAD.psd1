@@ -8,7 +8,6 @@
     Description          = 'Onboards a Configuration Manager site to Microsoft Entra ID for the cloud management gateway. Drop-in Import-CMAADServerApplication, Import-CMAADClientApplication, Get-CMAADApplication and New-CMCloudManagementAzureService over a native library, with verification against Entra and sealed secrets.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('CMAAD.Format.ps1xml')
     FunctionsToExport    = @(
         'Connect-CMAADSite',

@@ -17,7 +17,8 @@ function New-CmaadErrorRecord {
         [object]$TargetObject
     )
 
-    # Exceptions from .NET methods arrive wrapped (MethodInvocationException): find ours.
+    # Exceptions from .NET methods arrive wrapped (MethodInvocationException,
+    # TargetInvocationException from reflection): find ours.
     $inner = $Exception
     while ($null -ne $inner -and -not ($inner -is [CMAAD.Interop.CmaadException])) {
         $inner = $inner.InnerException
@@ -38,7 +39,7 @@ function New-CmaadErrorRecord {
     }
 
     $root = $Exception
-    while ($root -is [System.Management.Automation.MethodInvocationException] -and $null -ne $root.InnerException) {
+    while (($root -is [System.Management.Automation.MethodInvocationException] -or $root -is [System.Reflection.TargetInvocationException]) -and $null -ne $root.InnerException) {
         $root = $root.InnerException
     }
     $id = 'CMAAD.Unexpected'

@@ -90,12 +90,12 @@ function Import-CmaadInterop {
         $interopFile = Join-Path -Path (Join-Path -Path $script:ModuleRoot -ChildPath 'Interop') -ChildPath 'CmaadNative.cs'
         $source = [System.IO.File]::ReadAllText($interopFile)
         $source = $source.Replace('__CMAAD_LIBRARY_PATH__', $libraryPath.Replace('"', '""'))
-        Add-Type -TypeDefinition $source -Language CSharp -ErrorAction Stop
+        Add-Type -TypeDefinition $source -Language CSharp -IgnoreWarnings -ErrorAction Stop
     }
 
     if ($null -eq ('CMAAD.SecureStringTransformationAttribute' -as [type])) {
         $glueFile = Join-Path -Path (Join-Path -Path $script:ModuleRoot -ChildPath 'Interop') -ChildPath 'SecureStringTransformation.cs'
-        Add-Type -TypeDefinition ([System.IO.File]::ReadAllText($glueFile)) -Language CSharp -ErrorAction Stop
+        Add-Type -TypeDefinition ([System.IO.File]::ReadAllText($glueFile)) -Language CSharp -IgnoreWarnings -ErrorAction Stop
     }
 }
 

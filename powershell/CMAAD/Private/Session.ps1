@@ -76,8 +76,13 @@ function Invoke-CmaadNative {
     )
 
     $cmaadSession = Get-CmaadSession -Cmdlet $Cmdlet
+    $methodInfo = $cmaadSession.GetType().GetMethod($Method)
+    if ($null -eq $methodInfo) {
+        throw "CmaadSession has no method '$Method': the module's interop and cmdlets are out of step."
+    }
     try {
-        return $cmaadSession.PSObject.Methods[$Method].Invoke($ArgumentList)
+        # Reflection passes the argument array as is (a null filter stays one null argument).
+        return $methodInfo.Invoke($cmaadSession, [object[]]$ArgumentList)
     }
     catch {
         $record = New-CmaadErrorRecord -Exception $_.Exception -TargetObject $TargetObject
