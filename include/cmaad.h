@@ -224,6 +224,19 @@ cmaad_status cmaad_set_tenant(cmaad_session *session_ptr,
                               const char *request_json,
                               char **out_json);
 
+// Secret maintenance for a scheduled task: verifies every stored app, rotates server app
+// secrets expiring within `RotateWithinDays` (default 30) through Graph with no downtime, and
+// reports each app's `Action` (`Verified`, `Rotated`, `RotationDue`, `NeedsAttention`) with a
+// `Summary` whose `NeedsAttention` count says whether a person must act.
+//
+// `request_json` may be NULL (defaults) or an object with any of `RotateWithinDays` (0–365),
+// `Rotate` (default true), `ValidityDays` (1–730, default 365), `RemoveOldSecret` (default
+// false), `TenantId`. Apps failing is part of the result; the status is not OK only for a bad
+// request or an unreadable store.
+cmaad_status cmaad_maintain_secrets(cmaad_session *session_ptr,
+                                    const char *request_json,
+                                    char **out_json);
+
 // Frees a document returned through `out_json`. NULL is a no-op. Free each document once.
 void cmaad_string_free(char *s);
 

@@ -76,7 +76,10 @@ const _: fn() = || {
 };
 
 /// Runs `body` behind the panic boundary and writes its document to `out_json`.
-pub(crate) fn call(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> cmaad_status {
+pub(crate) fn call(
+    out_json: *mut *mut c_char,
+    body: impl FnOnce() -> Result<Value>,
+) -> cmaad_status {
     if out_json.is_null() {
         return cmaad_status::CMAAD_INVALID_ARGUMENT;
     }
@@ -465,6 +468,26 @@ pub unsafe extern "C" fn cmaad_set_tenant(
 ) -> cmaad_status {
     call(out_json, || {
         session(session_ptr)?.set_tenant(text(request_json, "request_json")?)
+    })
+}
+
+/// Secret maintenance for a scheduled task: verifies every stored app, rotates server app
+/// secrets expiring within `RotateWithinDays` (default 30) through Graph with no downtime, and
+/// reports each app's `Action` (`Verified`, `Rotated`, `RotationDue`, `NeedsAttention`) with a
+/// `Summary` whose `NeedsAttention` count says whether a person must act.
+///
+/// `request_json` may be NULL (defaults) or an object with any of `RotateWithinDays` (0–365),
+/// `Rotate` (default true), `ValidityDays` (1–730, default 365), `RemoveOldSecret` (default
+/// false), `TenantId`. Apps failing is part of the result; the status is not OK only for a bad
+/// request or an unreadable store.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_maintain_secrets(
+    session_ptr: *mut cmaad_session,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        session(session_ptr)?.maintain_secrets(optional_text(request_json, "request_json")?)
     })
 }
 

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod lifecycle;
+mod maintenance;
 mod rotation;
 
 /// Environment variable naming the store file when `StorePath` is not given.
