@@ -64,7 +64,7 @@ fn maintain(s: &FfiSession, request: Option<Value>) -> (cmaad::ffi::cmaad_status
     })
 }
 
-fn action<'a>(doc: &'a Value, id: i64) -> &'a Value {
+fn action(doc: &Value, id: i64) -> &Value {
     doc["value"]
         .as_array()
         .unwrap()
