@@ -88,3 +88,29 @@ for (const [name, spec] of Object.entries(all)) {
     assert.match(fn.text, new RegExp(`-TypeName '${spec.outputType.replace('.', '\\.')}'|return \\$script:CmaadSite`), 'objects carry the declared type name');
   });
 }
+
+/** Keys a cmdlet puts into its request dictionary ($request / $filter / $options). */
+function requestKeys(fn) {
+  const keys = new Set();
+  const text = fn.text;
+  for (const m of text.matchAll(/\$(?:request|filter|options)\['(\w+)'\]/g)) keys.add(m[1]);
+  for (const m of text.matchAll(/\$(?:request|filter|options) = \[ordered\]@\{([^}]*)\}/g)) {
+    for (const k of m[1].matchAll(/^\s*(\w+)\s*=/gm)) keys.add(k[1]);
+  }
+  // foreach ($x in @('A', 'B')) { ... $request[$x] = ... }
+  for (const m of text.matchAll(/foreach \(\$(\w+) in @\(([^)]*)\)\) \{[^]*?\n        \}/g)) {
+    if (new RegExp(`\\$(?:request|filter|options)\\[\\$${m[1]}\\]`).test(m[0])) {
+      for (const s of m[2].matchAll(/'(\w+)'/g)) keys.add(s[1]);
+    }
+  }
+  return [...keys].sort();
+}
+
+for (const [name, fields] of Object.entries(contract.requestFields).filter(([k]) => !k.startsWith('$'))) {
+  test(`${name}: sends only the request fields the library accepts`, () => {
+    const keys = requestKeys(cmdlet(name));
+    assert.ok(keys.length >= Math.min(3, fields.length), `found request keys: ${keys}`);
+    assert.deepEqual(keys.filter((k) => !fields.includes(k)), [], 'unknown request fields');
+    assert.deepEqual(fields.filter((k) => !keys.includes(k)), [], 'contract fields the cmdlet never sends');
+  });
+}
