@@ -512,6 +512,7 @@ internal static class InteropTest
             }
             Check((string)Doc(session.SetTenant("{\"TenantId\":" + Quote(Tenant) + ",\"NewName\":\"Contoso Ltd\"}"))["Name"] == "Contoso Ltd", "set tenant");
             Expect<CmaadInvalidArgumentException>(delegate { session.VerifyApps("{\"Nope\":1}"); });
+            Expect<CmaadInvalidArgumentException>(delegate { session.MaintainSecrets("{\"RotateWithinDays\":999}"); });
         }
     }
 

@@ -151,10 +151,12 @@ test('every header function has a matching [DllImport] (name, Cdecl, parameters,
   const fromHeader = headerFunctions();
   const imports = dllImports();
   assert.ok(Object.keys(fromHeader).length >= 9, `header functions: ${Object.keys(fromHeader)}`);
-  assert.deepEqual(Object.keys(imports).sort(), Object.keys(fromHeader).sort(), 'imported = declared');
+  assert.deepEqual(Object.keys(imports).filter((n) => !fromHeader[n]), [], 'every [DllImport] names a header function');
   const problems = [];
   for (const [name, h] of Object.entries(fromHeader)) {
     const cs = imports[name];
+    if (!cs) continue; // reported by the todo test below
+
     if (cs.callingConvention !== 'Cdecl') problems.push(`${name}: CallingConvention.Cdecl is required`);
     if (cs.library !== 'Library') problems.push(`${name}: must import from the baked Library path, not ${cs.library}`);
     if (!cs.isStaticExtern) problems.push(`${name}: static extern`);
@@ -169,6 +171,16 @@ test('every header function has a matching [DllImport] (name, Cdecl, parameters,
   }
   assert.deepEqual(problems, []);
 });
+
+// A function the library gains before the interop wraps it is reported (node:test "todo"),
+// not failed, so the native side can move first; wrapping it takes one [DllImport] and one
+// CmaadSession method.
+{
+  const missing = Object.keys(headerFunctions()).filter((n) => !dllImports()[n]);
+  test('every header function is wrapped by the interop', { todo: missing.length ? `not yet wrapped: ${missing.join(', ')}` : false }, () => {
+    assert.deepEqual(missing, []);
+  });
+}
 
 test('status values, ABI version and library placeholder agree with the header', () => {
   const cs = readFileSync(nativeFile, 'utf8');

@@ -175,6 +175,9 @@ namespace CMAAD.Interop
         [DllImport(Library, EntryPoint = "cmaad_audit_app", CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_audit_app(CmaadSessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
 
+        [DllImport(Library, EntryPoint = "cmaad_maintain_secrets", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_maintain_secrets(CmaadSessionHandle session, byte[] request_json, out IntPtr out_json);
+
         [DllImport(Library, EntryPoint = "cmaad_string_free", CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_string_free(IntPtr s);
     }
@@ -601,6 +604,12 @@ namespace CMAAD.Interop
         public string SetTenant(string requestJson)
         {
             return Call("cmaad_set_tenant", NativeMethods.cmaad_set_tenant, requestJson);
+        }
+
+        /// <summary>Scheduled secret maintenance: verify every app, rotate secrets that expire soon; requestJson may be null.</summary>
+        public string MaintainSecrets(string requestJson)
+        {
+            return Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, requestJson);
         }
 
         /// <summary>Device code sign-in to Microsoft Graph, phase one: Document holds the Message to show.</summary>
