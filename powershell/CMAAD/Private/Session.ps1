@@ -80,9 +80,18 @@ function Invoke-CmaadNative {
     if ($null -eq $methodInfo) {
         throw "CmaadSession has no method '$Method': the module's interop and cmdlets are out of step."
     }
+    # Reflection passes the arguments as they are (a null filter stays one null argument), so
+    # strip PowerShell's PSObject wrappers, which its own method binder would have removed.
+    $arguments = New-Object -TypeName 'object[]' -ArgumentList $ArgumentList.Count
+    for ($i = 0; $i -lt $ArgumentList.Count; $i++) {
+        $argument = $ArgumentList[$i]
+        if ($null -ne $argument) {
+            $argument = $argument.PSObject.BaseObject
+        }
+        $arguments[$i] = $argument
+    }
     try {
-        # Reflection passes the argument array as is (a null filter stays one null argument).
-        return $methodInfo.Invoke($cmaadSession, [object[]]$ArgumentList)
+        return $methodInfo.Invoke($cmaadSession, $arguments)
     }
     catch {
         $record = New-CmaadErrorRecord -Exception $_.Exception -TargetObject $TargetObject
@@ -113,11 +122,13 @@ function Write-CmaadContact {
         return
     }
     if ($Entra) {
+        $hosts = "authority $($site.AuthorityHost), Graph $($site.GraphHost)"
         $cloud = $site.AzureEnvironment
-        if ($Environment) {
+        if ($Environment -and $Environment -ne $site.AzureEnvironment) {
             $cloud = $Environment
+            $hosts = "that cloud's authority and Graph hosts, unless Connect-CMAADSite overrides them"
         }
-        Write-Verbose "$Action`: contacting Microsoft Entra ID ($cloud; authority $($site.AuthorityHost), Graph $($site.GraphHost)), then the site store '$($site.StorePath)'."
+        Write-Verbose "$Action`: contacting Microsoft Entra ID ($cloud; $hosts), then the site store '$($site.StorePath)'."
     }
     else {
         Write-Verbose "$Action`: site store '$($site.StorePath)' only; nothing is sent to Microsoft Entra ID."
