@@ -176,7 +176,8 @@ test('every header function has a matching [DllImport] (name, Cdecl, parameters,
 // not failed, so the native side can move first; wrapping it takes one [DllImport] and one
 // CmaadSession method.
 {
-  const missing = Object.keys(headerFunctions()).filter((n) => !dllImports()[n]);
+  const imported = dllImports();
+  const missing = Object.keys(headerFunctions()).filter((n) => !imported[n]);
   test('every header function is wrapped by the interop', { todo: missing.length ? `not yet wrapped: ${missing.join(', ')}` : false }, () => {
     assert.deepEqual(missing, []);
   });

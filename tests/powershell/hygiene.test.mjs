@@ -42,7 +42,7 @@ test('manifest: identity, editions, versions and explicit exports', () => {
 
 test('root module exports the same functions as the manifest', () => {
   const { tree } = parseFile('powershell', join(moduleRoot, 'CMAAD.psm1'));
-  const exportCall = [...walk(tree.rootNode)].find((n) => n.type === 'command' && n.text.startsWith('Export-ModuleMember'));
+  const exportCall = tree.rootNode.descendantsOfType('command').find((n) => n.text.startsWith('Export-ModuleMember'));
   assert.ok(exportCall, 'Export-ModuleMember is called');
   assert.deepEqual(stringsIn(exportCall).sort(), publicNames);
 });

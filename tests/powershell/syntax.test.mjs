@@ -14,7 +14,10 @@ const sources = [
 /** PowerShell 7-only constructs found in a tree (tree-sitter leaves plus a few shapes). */
 function ps7Only(tree) {
   const found = [];
-  for (const n of walk(tree.rootNode)) {
+  // (descendantsOfType returns nothing if any name is unknown to the grammar: list known ones only.)
+  const suspects = tree.rootNode.descendantsOfType(['&&', '||', '??', '??=', '?.', '?', 'variable', 'pipeline_chain_tail']);
+  const leaves = tree.rootNode.hasError ? [...walk(tree.rootNode)].filter((n) => n.childCount === 0) : [];
+  for (const n of [...suspects, ...leaves]) {
     const at = `${n.startPosition.row + 1}:${n.startPosition.column + 1}`;
     if (n.childCount === 0 && ['&&', '||', '??', '??=', '?.', '?[', '?'].includes(n.type)) {
       found.push(`${at}: '${n.type}' (PowerShell 7 only)`);

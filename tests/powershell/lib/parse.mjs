@@ -1,5 +1,6 @@
 // tree-sitter (WASM, no native build) parsers and helpers shared by the *.test.mjs files:
 // PowerShell for the module, C# for the interop, C for include/cmaad.h.
+import v8 from 'node:v8';
 import { Parser, Language } from 'web-tree-sitter';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +14,9 @@ export const repoRoot = resolve(here, '..', '..', '..');
 export const moduleRoot = join(repoRoot, 'powershell', 'CMAAD');
 export const rel = (path) => relative(repoRoot, path);
 
+// V8 would spend seconds optimising the grammars' huge parse functions with TurboFan for a few
+// small files; the baseline compiler alone parses everything here in well under a second.
+v8.setFlagsFromString('--liftoff-only');
 await Parser.init();
 const grammars = {
   powershell: await Language.load(readFileSync(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm'))),
@@ -42,6 +46,7 @@ export function* walk(node) {
 /** ERROR and MISSING nodes as "line:col: text" strings (1-based). */
 export function syntaxProblems(tree) {
   const problems = [];
+  if (!tree.rootNode.hasError) return problems;
   for (const n of walk(tree.rootNode)) {
     if (n.isError || n.type === 'ERROR' || n.isMissing) {
       const kind = n.isMissing ? `MISSING ${n.type}` : 'ERROR';
@@ -95,9 +100,7 @@ function readAttribute(attr) {
         const value = arg.children.filter((c) => c !== simple && c.type !== '=');
         named[simple.text.toLowerCase()] = value.length ? value.map((v) => v.text).join('') : '$true';
       } else {
-        for (const n of walk(arg)) {
-          if (n.type === 'string_literal') positional.push(unquote(n.text));
-        }
+        for (const n of arg.descendantsOfType('string_literal')) positional.push(unquote(n.text));
         if (!positional.length) positional.push(arg.text);
       }
     }
@@ -110,8 +113,7 @@ const truthy = (text) => text !== undefined && /^\$true$/i.test(text.trim());
 /** Functions defined in a PowerShell tree, with their binding, help and parameters. */
 export function functionsOf(tree) {
   const out = [];
-  for (const fn of walk(tree.rootNode)) {
-    if (fn.type !== 'function_statement') continue;
+  for (const fn of tree.rootNode.descendantsOfType('function_statement')) {
     const name = child(fn, 'function_name').text;
     const block = child(fn, 'script_block');
     const paramBlock = block && child(block, 'param_block');
@@ -144,7 +146,7 @@ export function functionsOf(tree) {
         });
       }
     }
-    const comments = [...walk(fn)].filter((n) => n.type === 'comment' && n.text.startsWith('<#'));
+    const comments = fn.descendantsOfType('comment').filter((n) => n.text.startsWith('<#'));
     out.push({
       name,
       node: fn,
@@ -179,12 +181,12 @@ export function parseHelp(comment) {
 
 /** Strings of a PowerShell array/list expression (e.g. a manifest's FunctionsToExport). */
 export function stringsIn(node) {
-  return [...walk(node)].filter((n) => n.type === 'string_literal').map((n) => unquote(n.text));
+  return node.descendantsOfType('string_literal').map((n) => unquote(n.text));
 }
 
 /** Top-level key -> value node of a .psd1 hashtable. */
 export function manifestEntries(tree) {
-  const table = [...walk(tree.rootNode)].find((n) => n.type === 'hash_literal_expression');
+  const table = tree.rootNode.descendantsOfType('hash_literal_expression')[0];
   const entries = {};
   const body = table && child(table, 'hash_literal_body');
   for (const entry of body ? children(body, 'hash_entry') : []) {
