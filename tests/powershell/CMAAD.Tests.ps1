@@ -70,7 +70,7 @@ AfterAll {
 Describe 'Module surface' {
     It 'exports exactly the four ConfigurationManager cmdlets and Connect-CMAADSite' {
         $names = @(Get-Command -Module CMAAD | ForEach-Object { $_.Name } | Sort-Object)
-        $names | Should -Be @('Connect-CMAADSite', 'Get-CMAADApplication', 'Import-CMAADClientApplication', 'Import-CMAADServerApplication', 'New-CMCloudManagementAzureService')
+        ($names -join ',') | Should -Be 'Connect-CMAADSite,Get-CMAADApplication,Import-CMAADClientApplication,Import-CMAADServerApplication,New-CMCloudManagementAzureService'
     }
 
     It '<Name> binds exactly the contract parameters' -TestCases @(
@@ -85,12 +85,12 @@ Describe 'Module surface' {
         $common = @([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
         $declared = @($command.Parameters.Keys | Where-Object { $common -notcontains $_ } | Sort-Object)
         $expected = @(@($spec.parameters.PSObject.Properties.Name) + @($script:Contract.commonParameters.PSObject.Properties.Name) | Sort-Object)
-        $declared | Should -Be $expected
+        ($declared -join ',') | Should -Be ($expected -join ',')
         foreach ($property in $spec.parameters.PSObject.Properties) {
             $parameter = $command.Parameters[$property.Name]
             $want = $property.Value
             $parameter.ParameterType | Should -Be $script:TypeOf[$want.type] -Because "$Name -$($property.Name) is $($want.type)"
-            @($parameter.Aliases | Sort-Object) | Should -Be @($want.aliases | Sort-Object)
+            (@($parameter.Aliases | Sort-Object) -join ',') | Should -Be (@($want.aliases | Sort-Object) -join ',') -Because "aliases of -$($property.Name)"
             $attributes = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })
             ($attributes | Where-Object { $_.Mandatory }).Count -gt 0 | Should -Be ([bool]$want.mandatory)
             $position = $null
@@ -105,7 +105,7 @@ Describe 'Module surface' {
 
     It 'Import-CMAADClientApplication has the ByServerApp and ById sets' {
         $sets = @((Get-Command -Name Import-CMAADClientApplication).ParameterSets | ForEach-Object { $_.Name } | Sort-Object)
-        $sets | Should -Be @('ById', 'ByServerApp')
+        ($sets -join ',') | Should -Be 'ById,ByServerApp'
     }
 
     It '<Name> has help with examples' -TestCases @(
@@ -194,7 +194,7 @@ Describe 'Onboarding flow' {
         $fabClient = Get-CMAADApplication -AppName 'FabrikamClientApp'
         $groups = New-CMCloudManagementAzureService -Name 'Fabrikam' -WebApplication $fabServer -NativeClientApplication $fabClient -EnableUserDiscovery $true -EnableUserDeltaDiscovery $true -UserDeltaDiscoveryMins 5 -UserDiscoverySchedule @{ Kind = 'Days'; Interval = 7 } -EnableGroupDiscovery $true -AddGroupNames 'CMG Users'
         $groups.UserDiscoverySchedule.Kind | Should -Be 'Days'
-        @($groups.AddGroupName) | Should -Be @('CMG Users')
+        (@($groups.AddGroupName) -join ',') | Should -Be 'CMG Users'
     }
 
     It 'reports failures as ErrorRecords with a CMAAD id and the right category' {
