@@ -44,6 +44,11 @@ if [ -x tests/interop/run.sh ] || [ -f tests/interop/run.sh ]; then
   bash tests/interop/run.sh "$root/target/debug/libcmaad.so"
 fi
 
+if [ "${CMAAD_QUICK:-}" != 1 ]; then
+  step ".NET interop on mono under valgrind (errors through libcmaad only; ~5 min; CMAAD_QUICK=1 skips)"
+  bash scripts/valgrind-interop.sh "$root/target/debug/libcmaad.so" | tail -3
+fi
+
 if [ -f tests/powershell/CMAAD.Tests.ps1 ]; then
   step "Pester"
   if command -v pwsh >/dev/null; then

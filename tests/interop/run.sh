@@ -49,4 +49,5 @@ export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 export no_proxy="$NO_PROXY"
 export CMAAD_SITE_KEY=
 unset CMAAD_SITE_KEY CMAAD_STORE
-mono --debug "$build/interop-test.exe" "$lib"
+# CMAAD_INTEROP_WRAPPER runs mono under a tool (scripts/valgrind-interop.sh sets it to valgrind).
+${CMAAD_INTEROP_WRAPPER:-} mono --debug "$build/interop-test.exe" "$lib"
