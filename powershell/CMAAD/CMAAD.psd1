@@ -5,20 +5,38 @@
     Author               = 'The CMAAD authors'
     CompanyName          = 'CMAAD'
     Copyright            = '(c) The CMAAD authors. All rights reserved.'
-    Description          = 'Onboards a Configuration Manager site to Microsoft Entra ID for the cloud management gateway. Drop-in Import-CMAADServerApplication, Import-CMAADClientApplication, Get-CMAADApplication and New-CMCloudManagementAzureService over a native library, with verification against Entra and sealed secrets.'
+    Description          = 'Onboards a Configuration Manager site to Microsoft Entra ID for the cloud management gateway. Drop-in ConfigurationManager cmdlets for Entra apps, tenants and the cloud management service (Import-, New-, Get-CMAAD*Application, New-, Get-, Set-, Remove-CMCloudManagementAzureService, Get-CMAADTenant, Set-UpdateServerApplication) over a native library: app registrations created through Microsoft Graph, attended or unattended, verification against Entra, sealed secrets, and secret rotation for scheduled tasks.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('CMAAD.Format.ps1xml')
     FunctionsToExport    = @(
+        'Connect-CMAADAzure',
         'Connect-CMAADSite',
+        'Disconnect-CMAADAzure',
         'Get-CMAADApplication',
+        'Get-CMAADTenant',
+        'Get-CMCloudManagementAzureService',
         'Import-CMAADClientApplication',
         'Import-CMAADServerApplication',
-        'New-CMCloudManagementAzureService'
+        'Invoke-CMAADSecretMaintenance',
+        'New-CMAADClientApplication',
+        'New-CMAADServerApplication',
+        'New-CMCloudManagementAzureService',
+        'Remove-CMAADApplication',
+        'Remove-CMCloudManagementAzureService',
+        'Set-CMAADApplication',
+        'Set-CMAADTenant',
+        'Set-CMCloudManagementAzureService',
+        'Set-UpdateServerApplication',
+        'Test-CMAADApplication',
+        'Update-CMAADApplicationSecret'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @(
+        'Get-CMAzureService',
+        'Remove-CMAzureService'
+    )
     FileList             = @(
         'CMAAD.psd1',
         'CMAAD.psm1',
@@ -30,7 +48,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('ConfigMgr', 'MECM', 'SCCM', 'EntraID', 'AzureAD', 'CMG', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'macOS')
-            ReleaseNotes = 'First release: the four ConfigurationManager cmdlets for Entra apps and the cloud management service, plus Connect-CMAADSite.'
+            ReleaseNotes = 'Creates the two CMG app registrations through Microsoft Graph (Connect-CMAADAzure, New-CMAADServerApplication, New-CMAADClientApplication, Set-UpdateServerApplication, Test-CMAADApplication) and manages the secret lifecycle (Get-CMAADApplication -ExpiringWithinDays, Set-CMAADApplication, Update-CMAADApplicationSecret, Invoke-CMAADSecretMaintenance) and the rest of the family (Remove-CMAADApplication, Get-/Set-/Remove-CMCloudManagementAzureService, Get-/Set-CMAADTenant).'
         }
     }
 }

@@ -12,6 +12,10 @@ $script:ModuleRoot = $PSScriptRoot
 $script:CmaadSession = $null
 $script:CmaadSite = $null
 $script:CmaadSessionOptions = $null
+# The Microsoft Graph sign-in of Connect-CMAADAzure (a CMAAD.Interop.CmaadGraphSignIn) and its
+# description; freed on re-connect, Disconnect-CMAADAzure and module removal.
+$script:CmaadGraphSignIn = $null
+$script:CmaadGraphSignInInfo = $null
 
 function Get-CmaadScriptFile {
     param([string]$Folder)
@@ -33,6 +37,11 @@ foreach ($file in (Get-CmaadScriptFile -Folder 'Public')) {
 }
 
 $ExecutionContext.SessionState.Module.OnRemove = {
+    if ($null -ne $script:CmaadGraphSignIn) {
+        $script:CmaadGraphSignIn.Dispose()
+        $script:CmaadGraphSignIn = $null
+        $script:CmaadGraphSignInInfo = $null
+    }
     if ($null -ne $script:CmaadSession) {
         $script:CmaadSession.Dispose()
         $script:CmaadSession = $null
@@ -40,9 +49,27 @@ $ExecutionContext.SessionState.Module.OnRemove = {
 }
 
 Export-ModuleMember -Function @(
+    'Connect-CMAADAzure',
     'Connect-CMAADSite',
+    'Disconnect-CMAADAzure',
     'Get-CMAADApplication',
+    'Get-CMAADTenant',
+    'Get-CMCloudManagementAzureService',
     'Import-CMAADClientApplication',
     'Import-CMAADServerApplication',
-    'New-CMCloudManagementAzureService'
+    'Invoke-CMAADSecretMaintenance',
+    'New-CMAADClientApplication',
+    'New-CMAADServerApplication',
+    'New-CMCloudManagementAzureService',
+    'Remove-CMAADApplication',
+    'Remove-CMCloudManagementAzureService',
+    'Set-CMAADApplication',
+    'Set-CMAADTenant',
+    'Set-CMCloudManagementAzureService',
+    'Set-UpdateServerApplication',
+    'Test-CMAADApplication',
+    'Update-CMAADApplicationSecret'
+) -Alias @(
+    'Get-CMAzureService',
+    'Remove-CMAzureService'
 )

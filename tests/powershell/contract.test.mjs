@@ -3,7 +3,7 @@
 // positions, aliases, parameter sets, pipeline input, ShouldProcess and output type.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionsOf, moduleRoot, parse, parseFile, unquote } from './lib/parse.mjs';
 
@@ -32,17 +32,46 @@ function compare(name, spec, p) {
   if (JSON.stringify(aliases) !== JSON.stringify(expected)) diffs.push(`aliases ${JSON.stringify(aliases)}, contract ${JSON.stringify(expected)}`);
   const sets = [...p.sets].sort();
   if (JSON.stringify(sets) !== JSON.stringify([...spec.sets].sort())) diffs.push(`sets ${JSON.stringify(sets)}, contract ${JSON.stringify(spec.sets)}`);
-  if (spec.mandatory && JSON.stringify([...p.mandatoryIn].sort()) !== JSON.stringify(sets)) diffs.push(`mandatory only in ${p.mandatoryIn}`);
+  const mandatoryIn = spec.mandatoryIn ? [...spec.mandatoryIn].sort() : sets;
+  if (spec.mandatory && JSON.stringify([...p.mandatoryIn].sort()) !== JSON.stringify(mandatoryIn)) diffs.push(`mandatory in ${p.mandatoryIn}, contract ${mandatoryIn}`);
   if (p.pipeline !== Boolean(spec.pipeline)) diffs.push(`ValueFromPipeline ${p.pipeline}, contract ${Boolean(spec.pipeline)}`);
+  const byName = p.attributes.some((a) => a.name && a.name.toLowerCase() === 'parameter' && /^\$true$/i.test(a.named.valuefrompipelinebypropertyname || ''));
+  if (byName !== Boolean(spec.pipelineByPropertyName)) diffs.push(`ValueFromPipelineByPropertyName ${byName}, contract ${Boolean(spec.pipelineByPropertyName)}`);
   if (spec.transformation && !p.attributeNames.includes(spec.transformation)) diffs.push(`needs [${spec.transformation}()]`);
   if (!p.hasParameterAttribute) diffs.push('no [Parameter()] attribute');
   return diffs.map((d) => `${name}: ${d}`);
 }
 
-test('contract.json covers the four ConfigurationManager cmdlets', () => {
+test('contract.json covers the ConfigurationManager cmdlets CMAAD reimplements', () => {
   assert.deepEqual(Object.keys(contract.cmdlets).sort(), [
-    'Get-CMAADApplication', 'Import-CMAADClientApplication', 'Import-CMAADServerApplication', 'New-CMCloudManagementAzureService',
+    'Get-CMAADApplication', 'Get-CMAADTenant', 'Get-CMCloudManagementAzureService', 'Import-CMAADClientApplication',
+    'Import-CMAADServerApplication', 'New-CMAADClientApplication', 'New-CMAADServerApplication', 'New-CMCloudManagementAzureService',
+    'Remove-CMCloudManagementAzureService', 'Set-CMCloudManagementAzureService', 'Set-UpdateServerApplication',
   ]);
+  const aliases = Object.values(contract.cmdlets).flatMap((c) => c.commandAliases || []).sort();
+  assert.deepEqual(aliases, ['Get-CMAzureService', 'Remove-CMAzureService'], 'ConfigMgr\'s Azure service cmdlet names');
+});
+
+test('every Public/ cmdlet has a contract entry', () => {
+  const publicDir = join(moduleRoot, 'Public');
+  const names = readdirSync(publicDir).filter((f) => f.endsWith('.ps1')).map((f) => f.slice(0, -4)).sort();
+  assert.deepEqual(Object.keys(all).sort(), names);
+});
+
+test('the comparison catches a wrong mandatory set and pipeline-by-property-name', () => {
+  const source = `function Connect-CMAADAzure {
+    [CmdletBinding(PositionalBinding = $false)]
+    param(
+        [Parameter(Mandatory = $true, ParameterSetName = 'DeviceCode')]
+        [Parameter(Mandatory = $true, ParameterSetName = 'ClientSecret', ValueFromPipelineByPropertyName = $true)]
+        [string]$ClientId
+    )
+}
+`;
+  const p = functionsOf(parse('powershell', source))[0].parameters[0];
+  const diffs = compare('ClientId', contract.moduleCmdlets['Connect-CMAADAzure'].parameters.ClientId, p);
+  assert.ok(diffs.some((d) => d.includes('mandatory in')), `mandatory set difference not reported: ${diffs}`);
+  assert.ok(diffs.some((d) => d.includes('ByPropertyName')), `by-property-name difference not reported: ${diffs}`);
 });
 
 test('the comparison catches a wrong type, position, alias, set and mandatory flag', () => {
@@ -84,8 +113,19 @@ for (const [name, spec] of Object.entries(all)) {
     const defaultSet = binding.defaultparametersetname ? unquote(binding.defaultparametersetname) : null;
     assert.equal(defaultSet, spec.defaultParameterSet || null, 'DefaultParameterSetName');
     assert.ok(fn.outputType, '[OutputType()]');
-    assert.deepEqual(fn.outputType.positional, [spec.outputType]);
-    assert.match(fn.text, new RegExp(`-TypeName '${spec.outputType.replace('.', '\\.')}'|return \\$script:CmaadSite`), 'objects carry the declared type name');
+    const outputTypes = [].concat(spec.outputType);
+    assert.deepEqual(fn.outputType.positional, outputTypes);
+    for (const type of outputTypes) {
+      assert.match(fn.text, new RegExp(`-TypeName '${type.replace('.', '\\.')}'|return \\$script:CmaadSite|return \\$description`), `objects carry the declared type name ${type}`);
+    }
+    const impact = binding.confirmimpact ? unquote(binding.confirmimpact) : null;
+    if (spec.confirmImpact) assert.equal(impact, spec.confirmImpact, 'ConfirmImpact');
+    if (spec.supportsShouldProcess) assert.ok(impact, 'ConfirmImpact is explicit');
+    const fnAliases = fn.node.descendantsOfType('param_block')[0].children
+      .filter((c) => c.type === 'attribute_list').flatMap((l) => l.children)
+      .filter((a) => a.type === 'attribute' && /^\[Alias\(/i.test(a.text))
+      .flatMap((a) => [...a.text.matchAll(/'([^']+)'/g)].map((m) => m[1]));
+    assert.deepEqual(fnAliases.sort(), [...(spec.commandAliases || [])].sort(), 'function-level aliases');
   });
 }
 

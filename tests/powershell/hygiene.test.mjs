@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { filesUnder, functionsOf, manifestEntries, moduleRoot, parseFile, rel, repoRoot, stringsIn, unquote, walk } from './lib/parse.mjs';
+import { filesUnder, functionsOf, manifestEntries, moduleRoot, parse, parseFile, rel, repoRoot, stringsIn, unquote, walk } from './lib/parse.mjs';
 
 const publicFiles = readdirSync(join(moduleRoot, 'Public')).filter((f) => f.endsWith('.ps1')).sort();
 const publicNames = publicFiles.map((f) => basename(f, '.ps1'));
@@ -14,6 +14,16 @@ const privateFiles = readdirSync(join(moduleRoot, 'Private')).filter((f) => f.en
 const moduleFiles = filesUnder(moduleRoot, ['.ps1', '.psm1']);
 const parsed = Object.fromEntries(moduleFiles.map((f) => [f, parseFile('powershell', f)]));
 const allFunctions = Object.entries(parsed).flatMap(([file, { tree }]) => functionsOf(tree).map((fn) => ({ ...fn, file })));
+// Function-level [Alias()] names (ConfigMgr's second names, e.g. Get-CMAzureService).
+const functionAliases = (fn) => {
+  const paramBlock = fn.node.descendantsOfType('param_block')[0];
+  const list = paramBlock && paramBlock.children.find((c) => c.type === 'attribute_list');
+  if (!list) return [];
+  return list.children.filter((a) => a.type === 'attribute' && /^\[Alias\(/i.test(a.text)).flatMap((a) => stringsIn(a));
+};
+const publicAliases = allFunctions.filter((f) => f.file.includes('/Public/')).flatMap(functionAliases).sort();
+// ConfigMgr names without the CM/CMAAD prefix, kept for drop-in compatibility.
+const unprefixedConfigMgrNames = new Set(['Set-UpdateServerApplication']);
 
 // Get-Verb on Windows PowerShell 5.1 (the verbs this module can use).
 const approvedVerbs = new Set(['Add', 'Clear', 'Close', 'Copy', 'Enter', 'Exit', 'Find', 'Format', 'Get', 'Hide', 'Join', 'Lock', 'Move', 'New', 'Open', 'Optimize', 'Pop', 'Push', 'Redo', 'Remove', 'Rename', 'Reset', 'Resize', 'Search', 'Select', 'Set', 'Show', 'Skip', 'Split', 'Step', 'Switch', 'Undo', 'Unlock', 'Watch', 'Connect', 'Disconnect', 'Read', 'Receive', 'Send', 'Write', 'Backup', 'Checkpoint', 'Compare', 'Compress', 'Convert', 'ConvertFrom', 'ConvertTo', 'Dismount', 'Edit', 'Expand', 'Export', 'Group', 'Import', 'Initialize', 'Limit', 'Merge', 'Mount', 'Out', 'Publish', 'Restore', 'Save', 'Sync', 'Unpublish', 'Update', 'Approve', 'Assert', 'Build', 'Complete', 'Confirm', 'Deny', 'Deploy', 'Disable', 'Enable', 'Install', 'Invoke', 'Register', 'Request', 'Restart', 'Resume', 'Start', 'Stop', 'Submit', 'Suspend', 'Uninstall', 'Unregister', 'Wait', 'Debug', 'Measure', 'Ping', 'Repair', 'Resolve', 'Test', 'Trace', 'Block', 'Grant', 'Protect', 'Revoke', 'Unblock', 'Unprotect', 'Use']);
@@ -29,10 +39,12 @@ test('manifest: identity, editions, versions and explicit exports', () => {
   assert.equal(one('PowerShellVersion'), '5.1');
   assert.deepEqual(stringsIn(m.CompatiblePSEditions).sort(), ['Core', 'Desktop']);
   assert.deepEqual(stringsIn(m.FunctionsToExport).sort(), publicNames, 'FunctionsToExport lists exactly the Public/ files');
-  for (const key of ['CmdletsToExport', 'VariablesToExport', 'AliasesToExport']) {
+  for (const key of ['CmdletsToExport', 'VariablesToExport']) {
     assert.deepEqual(stringsIn(m[key]), [], `${key} is explicit and empty`);
     assert.ok(!m[key].text.includes('*'), `${key} has no wildcard`);
   }
+  assert.ok(!m.AliasesToExport.text.includes('*'), 'AliasesToExport has no wildcard');
+  assert.deepEqual(stringsIn(m.AliasesToExport).sort(), publicAliases, 'AliasesToExport lists exactly the [Alias()] names of the Public/ functions');
   for (const file of [...stringsIn(m.FormatsToProcess), ...stringsIn(m.FileList)]) {
     assert.ok(existsSync(join(moduleRoot, file)), `${file} listed in the manifest exists`);
   }
@@ -44,7 +56,10 @@ test('root module exports the same functions as the manifest', () => {
   const { tree } = parseFile('powershell', join(moduleRoot, 'CMAAD.psm1'));
   const exportCall = tree.rootNode.descendantsOfType('command').find((n) => n.text.startsWith('Export-ModuleMember'));
   assert.ok(exportCall, 'Export-ModuleMember is called');
-  assert.deepEqual(stringsIn(exportCall).sort(), publicNames);
+  const [functionPart, aliasPart = ''] = exportCall.text.split(/\s-Alias\s/);
+  assert.deepEqual(stringsIn(parse('powershell', functionPart).rootNode).sort(), publicNames);
+  assert.deepEqual(stringsIn(parse('powershell', aliasPart).rootNode).sort(), publicAliases, '-Alias lists the functions\' aliases');
+  assert.ok(publicAliases.includes('Get-CMAzureService') && publicAliases.includes('Remove-CMAzureService'), 'ConfigMgr\'s Azure service names');
 });
 
 test('each Public/ and Private/ file: functions named after approved verbs, Public files one function named like the file', () => {
@@ -55,6 +70,7 @@ test('each Public/ and Private/ file: functions named after approved verbs, Publ
   for (const fn of allFunctions) {
     const verb = fn.name.split('-')[0];
     assert.ok(approvedVerbs.has(verb), `${fn.name} (${rel(fn.file)}) uses unapproved verb ${verb}`);
+    if (unprefixedConfigMgrNames.has(fn.name)) continue;
     assert.match(fn.name, /^[A-Z][A-Za-z]+-(CMAAD|CM|Cmaad)[A-Za-z]+$/, `${fn.name} carries the module prefix`);
   }
 });
@@ -71,7 +87,8 @@ test('every function is an advanced function with help; public ones document eve
     assert.ok(help.DESCRIPTION && help.DESCRIPTION.join(' ').length > 80, `${name}: .DESCRIPTION`);
     assert.ok(help.EXAMPLE.length >= 2, `${name}: at least two .EXAMPLEs`);
     for (const example of help.EXAMPLE) {
-      assert.ok(example.some((l) => l.includes(name) || l.startsWith('$')), `${name}: each example runs the cmdlet`);
+      const names = [name, ...functionAliases(fn)];
+      assert.ok(example.some((l) => names.some((n) => l.includes(n)) || l.startsWith('$')), `${name}: each example runs the cmdlet`);
     }
     const expected = fn.parameters.map((p) => p.name);
     if (fn.cmdletBinding.named.supportsshouldprocess === '$true') expected.push('WhatIf', 'Confirm');
@@ -125,7 +142,7 @@ test('the CmaadSession methods the cmdlets call exist in the C# interop', () => 
   const called = new Set(Object.values(parsed).flatMap(({ text }) => [...text.matchAll(/-Method '([A-Za-z]+)'/g)].map((m) => m[1])));
   assert.ok(called.size >= 4);
   for (const method of called) {
-    assert.match(cs, new RegExp(`public string ${method}\\(`), `CmaadSession.${method} exists`);
+    assert.match(cs, new RegExp(`public [\\w.<>]+ ${method}\\(`), `CmaadSession.${method} exists`);
   }
   for (const member of [...Object.values(parsed).map((p) => p.text).join('\n').matchAll(/\[CMAAD\.Interop\.(\w+)\]::(\w+)/g)]) {
     assert.match(cs, new RegExp(`class ${member[1]}\\b[\\s\\S]*public static [\\w.<>\\[\\]]+ ${member[2]}\\b`), `${member[1]}::${member[2]} exists`);

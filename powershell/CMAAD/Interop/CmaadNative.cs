@@ -653,6 +653,44 @@ namespace CMAAD.Interop
             return Check(status, doc, "cmaad_graph_signin_complete");
         }
 
+        /// <summary>
+        /// Runs GraphSignInComplete on a worker thread. The caller waits in short slices (so
+        /// PowerShell can react to Ctrl+C between them), calls signIn.Cancel() when it stops
+        /// early, and waits for the task before disposing the sign-in. The task's result is the
+        /// sign-in document; its exception is the CmaadException of the call.
+        /// </summary>
+        public System.Threading.Tasks.Task<string> StartGraphSignInComplete(CmaadGraphSignIn signIn, string requestJson)
+        {
+            if (signIn == null)
+            {
+                throw new ArgumentNullException("signIn");
+            }
+            return System.Threading.Tasks.Task.Factory.StartNew(
+                delegate { return GraphSignInComplete(signIn, requestJson); },
+                System.Threading.CancellationToken.None,
+                System.Threading.Tasks.TaskCreationOptions.LongRunning,
+                System.Threading.Tasks.TaskScheduler.Default);
+        }
+
+        /// <summary>The result of a finished StartGraphSignInComplete task, or its CmaadException unwrapped.</summary>
+        public static string TakeSignInResult(System.Threading.Tasks.Task<string> task)
+        {
+            if (task == null)
+            {
+                throw new ArgumentNullException("task");
+            }
+            try
+            {
+                return task.Result;
+            }
+            catch (AggregateException e)
+            {
+                // Rethrow the call's own exception (typed, with its stack), not the wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.GetBaseException()).Throw();
+                throw;
+            }
+        }
+
         /// <summary>Signs in to Microsoft Graph as an automation app with its secret (zero-freed).</summary>
         public CmaadGraphSignIn GraphSignInClientCredentials(string requestJson, SecureString secretKey)
         {

@@ -121,7 +121,7 @@ function ConvertFrom-CmaadDocument {
 function Get-CmaadAppId {
     <#
     .SYNOPSIS
-    The ID of an app object from Get-CMAADApplication (or an app ID given directly).
+    The ID of an app (or service) object from Get-CMAADApplication (or an ID given directly).
     .DESCRIPTION
     Accepts exactly one object with an ID property, a hashtable with an ID key, or an integer.
     Several objects (a Get-CMAADApplication filter that matched more than one app) or an object
@@ -138,13 +138,21 @@ function Get-CmaadAppId {
         [object]$InputObject,
 
         [Parameter(Mandatory = $true)]
-        [string]$ParameterName
+        [string]$ParameterName,
+
+        # What the object is, for the messages: service objects (Get-CMCloudManagementAzureService) carry an ID too.
+        [ValidateSet('app', 'service')]
+        [string]$Noun = 'app'
     )
 
     $value = $InputObject
     if ($value -is [System.Collections.IList] -and -not ($value -is [string])) {
         $items = @($value)
         if ($items.Count -ne 1) {
+            if ($Noun -eq 'service') {
+                $Cmdlet.ThrowTerminatingError((New-CmaadArgumentError -ErrorId 'AmbiguousService' -TargetObject $ParameterName -Message (
+                    "$ParameterName got $($items.Count) services: pass one service, or pipe them to handle each.")))
+            }
             $Cmdlet.ThrowTerminatingError((New-CmaadArgumentError -ErrorId 'AmbiguousApp' -TargetObject $ParameterName -Message (
                 "$ParameterName got $($items.Count) apps: pass one app. Narrow Get-CMAADApplication with -AppName, -AppType and -TenantId so it returns a single app.")))
         }
@@ -163,6 +171,10 @@ function Get-CmaadAppId {
         if ($null -ne $property -and $null -ne $property.Value) {
             return [long]$property.Value
         }
+    }
+    if ($Noun -eq 'service') {
+        $Cmdlet.ThrowTerminatingError((New-CmaadArgumentError -ErrorId 'InvalidServiceObject' -TargetObject $ParameterName -Message (
+            "$ParameterName must be a service object from Get-CMCloudManagementAzureService (it has no ID property).")))
     }
     $Cmdlet.ThrowTerminatingError((New-CmaadArgumentError -ErrorId 'InvalidAppObject' -TargetObject $ParameterName -Message (
         "$ParameterName must be an app object from Get-CMAADApplication or Import-CMAAD*Application (it has no ID property).")))

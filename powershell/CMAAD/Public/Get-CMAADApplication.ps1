@@ -26,6 +26,10 @@ function Get-CMAADApplication {
     .PARAMETER TenantName
     The tenant's name as it was imported.
 
+    .PARAMETER ExpiringWithinDays
+    Only server apps whose secret expires within this many days (0 to 36500), expired secrets
+    included. CMAAD addition: ConfigMgr warns only for apps it created.
+
     .PARAMETER DisableWildcardHandling
     Accepted for compatibility with the ConfigurationManager module; CMAAD takes no wildcards.
 
@@ -48,9 +52,9 @@ function Get-CMAADApplication {
     Gets the app named CmgServerApp.
 
     .EXAMPLE
-    Get-CMAADApplication -AppType ServerApplication | Where-Object DaysUntilSecretExpiry -lt 30
+    Get-CMAADApplication -ExpiringWithinDays 30
 
-    Lists server apps whose secret expires within 30 days.
+    Lists server apps whose secret expires within 30 days or has expired (SecretExpired).
 
     .INPUTS
     None.
@@ -82,6 +86,10 @@ function Get-CMAADApplication {
         [string]$TenantName,
 
         [Parameter()]
+        [ValidateRange(0, 36500)]
+        [int]$ExpiringWithinDays,
+
+        [Parameter()]
         [switch]$DisableWildcardHandling,
 
         [Parameter()]
@@ -97,6 +105,9 @@ function Get-CMAADApplication {
         }
         if ($PSBoundParameters.ContainsKey('AppType')) {
             $filter['AppType'] = $AppType.ToString()
+        }
+        if ($PSBoundParameters.ContainsKey('ExpiringWithinDays')) {
+            $filter['ExpiringWithinDays'] = $ExpiringWithinDays
         }
         $json = $null
         if ($filter.Count -gt 0) {
