@@ -7,7 +7,11 @@
 //   - the SecureString path: the secret reaches Entra intact (non-ASCII included) and never
 //     appears in any document;
 //   - 8 threads calling one session at once;
-//   - the -SecretKey argument transformation (against a stub of System.Management.Automation).
+//   - the -SecretKey argument transformation (against a stub of System.Management.Automation);
+//   - against the local fake Entra + Graph (the fake-entra binary of tests/fake-entra, path in
+//     $CMAAD_FAKE_ENTRA; run.sh builds it): the secret maintenance the scheduled-task script
+//     relies on (NeedsAttention and the exit decision), the Graph sign-in handle lifecycle
+//     (begin, complete on a worker thread, cancel, free) and app creation with and without WhatIf.
 // Compiled with mcs -langversion:5 (Windows PowerShell 5.1's C# level). Usage:
 //   mono interop-test.exe <path of libcmaad>
 
@@ -58,6 +62,9 @@ internal static class InteropTest
         Run("lifecycle wrappers: services, tenants, set/remove apps, renewed secret", Lifecycle);
         Run("Graph wrappers: sign-in handles, WhatIf with no sign-in, cancel, free", GraphWrappers);
         Run("-SecretKey transformation: string -> SecureString, conversion reported for the warning", SecretKeyTransformation);
+        Run("fake Entra: secret maintenance, NeedsAttention and the scheduled task's exit decision", Maintenance);
+        Run("fake Entra: device code sign-in handle: begin, complete on a worker, cancel, timeout, free", DeviceCodeLifecycle);
+        Run("fake Entra: client credentials sign-in, creation with WhatIf, creation, audit", Creation);
         foreach (string dir in tempDirs)
         {
             try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -623,6 +630,211 @@ internal static class InteropTest
         }
     }
 
+    // ---------------------------------------------------------------- against the fake Entra + Graph
+
+    private const string PublicClient = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+    private const string Automation = "a1b2c3d4-1111-4222-8333-944455556666";
+    private const string AutomationSecret = "Aut0~mation.Secret-Value_123";
+    private static readonly string[] Due = { "11111111-aaaa-4aaa-8aaa-000000000001", "21111111-aaaa-4aaa-8aaa-000000000001" };
+    private static readonly string[] Healthy = { "11111111-aaaa-4aaa-8aaa-000000000002", "21111111-aaaa-4aaa-8aaa-000000000002" };
+    private static readonly string[] Wrong = { "11111111-aaaa-4aaa-8aaa-000000000003", "21111111-aaaa-4aaa-8aaa-000000000003" };
+
+    /// <summary>The directory: Contoso with the public client and an automation app, plus one tenant per maintenance case.</summary>
+    private static string FakeDirectory()
+    {
+        string serverApp = "{\"appId\":\"{0}\",\"displayName\":\"CmgServerApp\",\"secrets\":[{\"value\":" + Quote(Secret) + ",\"endDateTime\":\"2099-01-01T00:00:00Z\"}]," +
+            "\"graphRoles\":[\"Application.ReadWrite.OwnedBy\",\"Directory.Read.All\"]}";
+        var tenants = new List<string>();
+        tenants.Add("{\"id\":" + Quote(Tenant) + ",\"displayName\":\"Contoso\",\"domains\":[\"contoso.onmicrosoft.com\"],\"applications\":[" +
+            "{\"appId\":" + Quote(PublicClient) + ",\"displayName\":\"Microsoft Graph Command Line Tools\",\"isFallbackPublicClient\":true}," +
+            "{\"appId\":" + Quote(Automation) + ",\"displayName\":\"CMAAD automation\",\"secrets\":[{\"value\":" + Quote(AutomationSecret) + ",\"endDateTime\":\"2099-01-01T00:00:00Z\"}]," +
+            "\"graphRoles\":[\"Application.ReadWrite.All\",\"AppRoleAssignment.ReadWrite.All\",\"DelegatedPermissionGrant.ReadWrite.All\"]}]}");
+        foreach (string[] pair in new[] { Due, Healthy, Wrong })
+        {
+            tenants.Add("{\"id\":" + Quote(pair[0]) + ",\"displayName\":\"T\",\"applications\":[" + serverApp.Replace("{0}", pair[1]) + "]}");
+        }
+        return "{\"deviceCodeIntervalSecs\":1,\"tenants\":[" + string.Join(",", tenants.ToArray()) + "]}";
+    }
+
+    private static CmaadSession FakeSession(FakeEntraProcess fake)
+    {
+        return OpenSession(",\"AuthorityHost\":" + Quote(fake.Url) + ",\"GraphHost\":" + Quote(fake.Url) + ",\"TimeoutSeconds\":10");
+    }
+
+    private static long ImportDue(CmaadSession session, string[] pair, int days, string secret)
+    {
+        string request = "{\"TenantName\":" + Quote("T" + pair[0].Substring(35)) + ",\"TenantId\":" + Quote(pair[0]) + ",\"AppName\":\"CmgServerApp\",\"ClientId\":" + Quote(pair[1]) +
+            ",\"SecretKeyExpiry\":" + Quote(DateTime.UtcNow.AddDays(days).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")) + "}";
+        using (SecureString s = Secure(secret))
+        {
+            return (long)Doc(session.ImportServerApp(request, s))["ID"];
+        }
+    }
+
+    /// <summary>The scheduled-task script's decision (examples/Invoke-CmgSecretMaintenance.ps1): 1 when a person must act.</summary>
+    private static int ExitCodeFor(Dictionary<string, object> report)
+    {
+        var summary = (Dictionary<string, object>)report["Summary"];
+        return (long)summary["NeedsAttention"] > 0 ? 1 : 0;
+    }
+
+    private static Dictionary<string, object> Entry(Dictionary<string, object> report, long id)
+    {
+        foreach (object o in (List<object>)report["value"])
+        {
+            var e = (Dictionary<string, object>)o;
+            if ((long)e["ID"] == id)
+            {
+                return e;
+            }
+        }
+        throw new Exception("no entry for app " + id);
+    }
+
+    private static long Count(Dictionary<string, object> report, string key)
+    {
+        return (long)((Dictionary<string, object>)report["Summary"])[key];
+    }
+
+    private static void Maintenance()
+    {
+        using (var fake = FakeEntraProcess.Start(FakeDirectory()))
+        using (CmaadSession session = FakeSession(fake))
+        {
+            long due = ImportDue(session, Due, 10, Secret);
+            long healthy = ImportDue(session, Healthy, 200, Secret);
+            long wrong = ImportDue(session, Wrong, 200, "not-the-secret");
+
+            // -ReportOnly / -WhatIf: the request Invoke-CMAADSecretMaintenance sends; nothing rotated.
+            var dry = Doc(session.MaintainSecrets("{\"RemoveOldSecret\":false,\"Rotate\":false}"));
+            Check((string)Entry(dry, due)["Action"] == "RotationDue", "due app reported as due: " + Json.GetString(Entry(dry, due), "Detail"));
+            Check(Count(dry, "Rotated") == 0 && Count(dry, "RotationDue") == 1, "nothing rotated in a dry run");
+            Check(ExitCodeFor(dry) == 1, "a wrong secret fails the dry run too");
+
+            // The scheduled run: rotate what is due, report what needs a person.
+            var run = Doc(session.MaintainSecrets("{\"RotateWithinDays\":30,\"ValidityDays\":365,\"RemoveOldSecret\":true,\"Rotate\":true}"));
+            Check((string)Entry(run, due)["Action"] == "Rotated", "due app rotated: " + Json.GetString(Entry(run, due), "Detail"));
+            Check((long)Entry(run, due)["DaysUntilSecretExpiry"] >= 364, "rotated secret valid a year");
+            Check((string)Entry(run, healthy)["Action"] == "Verified", "healthy app verified");
+            var broken = Entry(run, wrong);
+            Check((string)broken["Action"] == "NeedsAttention" && ((string)broken["Detail"]).Length > 0, "wrong secret needs a person");
+            Check(Json.GetString((Dictionary<string, object>)broken["Error"], "Code") == "InvalidClientSecret", "error code of the wrong secret");
+            Check(Count(run, "Total") == 3 && Count(run, "Verified") == 1 && Count(run, "Rotated") == 1 && Count(run, "NeedsAttention") == 1, "summary");
+            Check(ExitCodeFor(run) == 1, "NeedsAttention > 0 makes the task fail");
+            Check(session.GetApps(null).IndexOf(Secret, StringComparison.Ordinal) < 0, "no secret in any document");
+
+            // The person renews the secret in the portal and stores it (Set-CMAADApplication -Verify).
+            using (SecureString right = Secure(Secret))
+            {
+                session.SetAppSecret("{\"ID\":" + wrong + ",\"SecretKeyExpiry\":" + Quote(DateTime.UtcNow.AddDays(300).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")) + ",\"Verify\":true}", right);
+            }
+            var next = Doc(session.MaintainSecrets(null));
+            Check(Count(next, "NeedsAttention") == 0 && Count(next, "Verified") == 3 && Count(next, "Rotated") == 0, "the next night is clean");
+            Check(ExitCodeFor(next) == 0, "and the task succeeds");
+
+            // Test-CMAADApplication -Stored: one bounded call per tenant.
+            var verified = Doc(session.VerifyApps("{\"TenantId\":" + Quote(Due[0]) + "}"));
+            Check(((List<object>)verified["value"]).Count == 1 && Count(verified, "Verified") == 1, "per-tenant verification");
+            Check(Value(session.GetApps("{\"ExpiringWithinDays\":30}")).Count == 0, "nothing expires within 30 days any more");
+            Expect<CmaadInvalidArgumentException>(delegate { session.MaintainSecrets("{\"ValidityDays\":731}"); });
+        }
+    }
+
+    private static bool WaitDone(System.Threading.Tasks.Task task, int milliseconds)
+    {
+        return System.Threading.Tasks.Task.WaitAny(new System.Threading.Tasks.Task[] { task }, milliseconds) == 0;
+    }
+
+    private static void DeviceCodeLifecycle()
+    {
+        using (var fake = FakeEntraProcess.Start(FakeDirectory()))
+        using (CmaadSession session = FakeSession(fake))
+        {
+            // Begin, complete on a worker thread (as Connect-CMAADAzure does), cancel from the caller.
+            CmaadGraphSignIn pending = session.GraphSignInBegin("{\"TenantId\":" + Quote(Tenant) + "}");
+            var code = Doc(pending.Document);
+            Check(((string)code["Message"]).Contains((string)code["UserCode"]) && (long)code["Interval"] == 1, "device code document: " + pending.Document);
+            Check((string)code["ClientId"] == PublicClient, "default public client");
+            var task = session.StartGraphSignInComplete(pending, "{\"TimeoutSeconds\":60}");
+            Check(!WaitDone(task, 2500), "completion waits for the person");
+            var started = DateTime.UtcNow;
+            pending.Cancel();
+            Check(WaitDone(task, 5000), "cancel ends the wait promptly");
+            Check((DateTime.UtcNow - started).TotalSeconds < 3, "within a poll interval");
+            var cancelled = Expect<CmaadException>(delegate { CmaadSession.TakeSignInResult(task); });
+            Check(cancelled.Code == "SignInCancelled", "SignInCancelled: " + cancelled.Code);
+            Check(cancelled.GetType() != typeof(AggregateException), "the typed exception, not the task's wrapper");
+            pending.Dispose();
+            pending.Dispose();
+            var gone = Expect<ObjectDisposedException>(delegate { CmaadSession.TakeSignInResult(session.StartGraphSignInComplete(pending, null)); });
+            Check(gone != null, "a freed sign-in is refused");
+            Expect<ArgumentNullException>(delegate { session.StartGraphSignInComplete(null, null); });
+
+            // A timeout keeps the code pending: it can be completed again, then freed.
+            CmaadGraphSignIn again = session.GraphSignInBegin("{\"TenantId\":" + Quote(Tenant) + "}");
+            var timedOut = Expect<CmaadException>(delegate { session.GraphSignInComplete(again, "{\"TimeoutSeconds\":1}"); });
+            Check(timedOut.Code == "SignInTimeout", "timeout: " + timedOut.Code);
+            Expect<CmaadInvalidArgumentException>(delegate { session.GraphSignInComplete(again, "{\"TimeoutSeconds\":0}"); });
+
+            // Freeing while a completion runs (Ctrl+C: cancel, then free before the worker returns)
+            // is safe: the handle is released only when the native call has returned.
+            var running = session.StartGraphSignInComplete(again, "{\"TimeoutSeconds\":60}");
+            Thread.Sleep(300);
+            again.Cancel();
+            again.Dispose();
+            Check(WaitDone(running, 5000), "the worker returns after cancel");
+            Check(Expect<CmaadException>(delegate { CmaadSession.TakeSignInResult(running); }).Code == "SignInCancelled", "cancelled, then freed");
+
+            // A sign-in nobody completes is still freed cleanly.
+            CmaadGraphSignIn abandoned = session.GraphSignInBegin("{\"TenantId\":" + Quote(Tenant) + "}");
+            abandoned.Dispose();
+            var notSignedIn = Expect<CmaadException>(delegate { session.NewServerApp(null, "{\"AppName\":\"X\"}"); });
+            Check(notSignedIn.Message.Length > 0, "creating without a sign-in is refused: " + notSignedIn.Code);
+        }
+    }
+
+    private static void Creation()
+    {
+        using (var fake = FakeEntraProcess.Start(FakeDirectory()))
+        using (CmaadSession session = FakeSession(fake))
+        using (SecureString secret = Secure(AutomationSecret))
+        {
+            CmaadGraphSignIn signIn = session.GraphSignInClientCredentials("{\"TenantId\":" + Quote(Tenant) + ",\"ClientId\":" + Quote(Automation) + "}", secret);
+            var described = Doc(signIn.Document);
+            Check((string)described["Kind"] == "ClientCredentials" && (bool)described["SignedIn"], "client credentials sign-in: " + signIn.Document);
+
+            // New-CMAADServerApplication -WhatIf: the request the cmdlet sends, with the sign-in's tenant.
+            string planJson = session.NewServerApp(signIn, "{\"AppName\":\"CmgServerApp\",\"SecretKeyExpiry\":\"TwoYears\",\"GrantAdminConsent\":true,\"WhatIf\":true}");
+            var plan = Doc(planJson);
+            Check((bool)plan["WhatIf"] && (string)plan["AppType"] == "ServerApplication" && (string)plan["TenantId"] == Tenant, "plan: " + planJson);
+            var application = (Dictionary<string, object>)plan["Application"];
+            Check((string)application["displayName"] == "CmgServerApp", "the POST body's display name");
+            Check(planJson.Contains("api://" + Tenant + "/CmgServerApp"), "the default App ID URI");
+            Check(Value(session.GetApps(null)).Count == 0, "WhatIf created and imported nothing");
+
+            // The real creation, then the client app for it (WhatIf first, without a sign-in).
+            var server = Doc(session.NewServerApp(signIn, "{\"AppName\":\"CmgServerApp\",\"SecretKeyExpiry\":\"OneYear\",\"GrantAdminConsent\":true}"));
+            long serverId = (long)server["ID"];
+            var registration = (Dictionary<string, object>)server["Registration"];
+            Check((string)registration["IdentifierUri"] == "api://" + Tenant + "/CmgServerApp", "identifier URI");
+            Check((string)server["ClientID"] == (string)registration["AppId"] && (long)server["DaysUntilSecretExpiry"] >= 364, "imported with its secret's expiry");
+            var clientPlan = Doc(session.NewClientApp(null, "{\"AppName\":\"CmgClientApp\",\"ServerAppId\":" + serverId + ",\"GrantAdminConsent\":true,\"WhatIf\":true}"));
+            Check((bool)clientPlan["WhatIf"] && Value(session.GetApps(null)).Count == 1, "client WhatIf created nothing");
+            var client = Doc(session.NewClientApp(signIn, "{\"AppName\":\"CmgClientApp\",\"ServerAppId\":" + serverId + ",\"GrantAdminConsent\":true}"));
+            Check((bool)client["IsClientApp"] && (string)client["TenantID"] == Tenant, "client app imported in the tenant");
+            Check(((string)((Dictionary<string, object>)client["Registration"])["RedirectUri"]).StartsWith("ms-appx-web://Microsoft.AAD.BrokerPlugin/"), "broker redirect URI");
+
+            // Test-CMAADApplication -ClientId and Set-UpdateServerApplication -WhatIf on what was made.
+            var audit = Doc(session.AuditApp(signIn, "{\"ClientId\":" + Quote((string)server["ClientID"]) + "}"));
+            Check((bool)audit["Passed"], "the created server app passes the audit: " + Json.GetString(audit, "DisplayName"));
+            var update = Doc(session.UpdateServerApp(signIn, "{\"TenantId\":" + Quote(Tenant) + ",\"WhatIf\":true}"));
+            Check(Value(session.UpdateServerApp(signIn, "{\"TenantId\":" + Quote(Tenant) + ",\"WhatIf\":true}")).Count == 1 && update.ContainsKey("WhatIf"), "update plan");
+            Check(!(bool)((Dictionary<string, object>)((List<object>)update["value"])[0])["WouldChange"], "a new app already has http://localhost");
+            signIn.Dispose();
+            Expect<ObjectDisposedException>(delegate { session.AuditApp(signIn, "{\"ClientId\":" + Quote((string)server["ClientID"]) + "}"); });
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static int FreePort()
@@ -646,6 +858,62 @@ internal static class InteropTest
             }
         }
         return form;
+    }
+
+    /// <summary>The fake-entra binary (tests/fake-entra) serving a directory from a config file; killed on Dispose.</summary>
+    private sealed class FakeEntraProcess : IDisposable
+    {
+        private readonly System.Diagnostics.Process process;
+        private readonly string configPath;
+        private readonly string url;
+
+        private FakeEntraProcess(System.Diagnostics.Process process, string configPath, string url)
+        {
+            this.process = process;
+            this.configPath = configPath;
+            this.url = url;
+        }
+
+        public string Url
+        {
+            get { return url; }
+        }
+
+        public static FakeEntraProcess Start(string configJson)
+        {
+            string binary = Environment.GetEnvironmentVariable("CMAAD_FAKE_ENTRA");
+            if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
+            {
+                throw new Exception("the fake Entra binary is missing: set CMAAD_FAKE_ENTRA (run.sh builds it with cargo build -p cmaad-fake-entra --bin fake-entra)");
+            }
+            string config = Path.Combine(Path.GetDirectoryName(TempStore()), "fake-entra.json");
+            File.WriteAllText(config, configJson);
+            var info = new System.Diagnostics.ProcessStartInfo(binary, "\"" + config + "\"");
+            info.UseShellExecute = false;
+            info.RedirectStandardOutput = true;
+            var process = System.Diagnostics.Process.Start(info);
+            string first = process.StandardOutput.ReadLine();
+            if (first == null || !first.StartsWith("http://127.0.0.1:"))
+            {
+                try { process.Kill(); } catch (InvalidOperationException) { }
+                throw new Exception("fake-entra did not start (first line: " + (first ?? "none") + ")");
+            }
+            return new FakeEntraProcess(process, config, first.Trim());
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                process.Kill();
+                process.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            process.Dispose();
+            File.Delete(configPath);
+        }
     }
 
     /// <summary>A loopback Entra token endpoint that answers every request with one canned reply.</summary>

@@ -4,6 +4,7 @@
 # then runs tests/interop/InteropTest.cs on mono against the real native library.
 #
 # Usage: tests/interop/run.sh [path of libcmaad.so]   (default: target/debug/libcmaad.so)
+# The fake Entra binary comes from $CMAAD_FAKE_ENTRA, else cargo builds tests/fake-entra.
 # Installs nothing: CI (.ci/run) installs mono-mcs and mono-runtime.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +31,17 @@ if grep -nE "$denied" "$interop"/*.cs | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//';
   echo "tests/interop: the interop uses APIs that .NET Framework 4.x (Windows PowerShell 5.1) lacks (see above)." >&2
   exit 1
 fi
+
+# The local fake Entra + Graph (tests/fake-entra) for the maintenance, sign-in and creation tests.
+if [ -z "${CMAAD_FAKE_ENTRA:-}" ]; then
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "tests/interop: cargo is needed to build the fake Entra (or set CMAAD_FAKE_ENTRA to a built fake-entra)." >&2
+    exit 3
+  fi
+  (cd "$root" && cargo build -q -p cmaad-fake-entra --bin fake-entra)
+  CMAAD_FAKE_ENTRA="$root/target/debug/fake-entra"
+fi
+export CMAAD_FAKE_ENTRA
 
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
