@@ -5,6 +5,17 @@
 # missing. The library defaults to target/debug (cargo build); set $env:CMAAD_LIBRARY to test
 # another build, or $env:CMAAD_TEST_MODULE to test a staged module (dist/CMAAD/CMAAD.psd1).
 
+BeforeDiscovery {
+    $contractFile = Join-Path -Path $PSScriptRoot -ChildPath 'contract.json'
+    $discoveredContract = Get-Content -Raw -Path $contractFile | ConvertFrom-Json
+    $script:ContractCases = @()
+    foreach ($group in @('cmdlets', 'moduleCmdlets')) {
+        foreach ($entry in $discoveredContract.$group.PSObject.Properties) {
+            $script:ContractCases += @{ Name = $entry.Name; Group = $group }
+        }
+    }
+}
+
 BeforeAll {
     $script:Repo = (Resolve-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath '../..')).Path
     $script:IsWindowsHost = ($PSVersionTable.PSEdition -eq 'Desktop') -or [bool](Get-Variable -Name IsWindows -ValueOnly -ErrorAction SilentlyContinue)
@@ -43,6 +54,7 @@ BeforeAll {
         'Schedule'             = [object]
         'Boolean'              = [bool]
         'Int32'                = [int]
+        'Int64'                = [long]
         'String[]'             = [string[]]
         'Switch'               = [System.Management.Automation.SwitchParameter]
     }
@@ -68,24 +80,27 @@ AfterAll {
 }
 
 Describe 'Module surface' {
-    It 'exports exactly the four ConfigurationManager cmdlets and Connect-CMAADSite' {
-        $names = @(Get-Command -Module CMAAD | ForEach-Object { $_.Name } | Sort-Object)
-        ($names -join ',') | Should -Be 'Connect-CMAADSite,Get-CMAADApplication,Import-CMAADClientApplication,Import-CMAADServerApplication,New-CMCloudManagementAzureService'
+    It 'exports exactly the manifest functions and the ConfigMgr alias names' {
+        $manifest = Import-PowerShellDataFile -Path $script:ModulePath
+        $functions = @(Get-Command -Module CMAAD -CommandType Function | ForEach-Object { $_.Name } | Sort-Object)
+        ($functions -join ',') | Should -Be (@($manifest.FunctionsToExport | Sort-Object) -join ',')
+        $contractNames = @(@($script:Contract.cmdlets.PSObject.Properties.Name) + @($script:Contract.moduleCmdlets.PSObject.Properties.Name) | Sort-Object)
+        ($functions -join ',') | Should -Be ($contractNames -join ',')
+        (Get-Command -Name Get-CMAzureService).ResolvedCommandName | Should -Be 'Get-CMCloudManagementAzureService'
+        (Get-Command -Name Remove-CMAzureService).ResolvedCommandName | Should -Be 'Remove-CMCloudManagementAzureService'
     }
 
-    It '<Name> binds exactly the contract parameters' -TestCases @(
-        @{ Name = 'Import-CMAADServerApplication' },
-        @{ Name = 'Import-CMAADClientApplication' },
-        @{ Name = 'Get-CMAADApplication' },
-        @{ Name = 'New-CMCloudManagementAzureService' }
-    ) {
-        param($Name)
-        $command = Get-Command -Name $Name
-        $spec = $script:Contract.cmdlets.$Name
+    It '<Name> binds exactly the contract parameters' -TestCases $script:ContractCases {
+        param($Name, $Group)
+        $command = Get-Command -Name $Name -CommandType Function
+        $spec = $script:Contract.$Group.$Name
         $common = @([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
         $declared = @($command.Parameters.Keys | Where-Object { $common -notcontains $_ } | Sort-Object)
-        $expected = @(@($spec.parameters.PSObject.Properties.Name) + @($script:Contract.commonParameters.PSObject.Properties.Name) | Sort-Object)
-        ($declared -join ',') | Should -Be ($expected -join ',')
+        $names = @($spec.parameters.PSObject.Properties.Name)
+        if (-not $spec.noCommonParameters) {
+            $names += @($script:Contract.commonParameters.PSObject.Properties.Name)
+        }
+        ($declared -join ',') | Should -Be (@($names | Sort-Object) -join ',')
         foreach ($property in $spec.parameters.PSObject.Properties) {
             $parameter = $command.Parameters[$property.Name]
             $want = $property.Value
@@ -101,6 +116,11 @@ Describe 'Module surface' {
             }
             $position | Should -Be $want.position
         }
+        $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        [bool]$binding.SupportsShouldProcess | Should -Be ([bool]$spec.supportsShouldProcess)
+        if ($spec.confirmImpact) {
+            $binding.ConfirmImpact.ToString() | Should -Be $spec.confirmImpact
+        }
     }
 
     It 'Import-CMAADClientApplication has the ByServerApp and ById sets' {
@@ -108,14 +128,8 @@ Describe 'Module surface' {
         ($sets -join ',') | Should -Be 'ById,ByServerApp'
     }
 
-    It '<Name> has help with examples' -TestCases @(
-        @{ Name = 'Import-CMAADServerApplication' },
-        @{ Name = 'Import-CMAADClientApplication' },
-        @{ Name = 'Get-CMAADApplication' },
-        @{ Name = 'New-CMCloudManagementAzureService' },
-        @{ Name = 'Connect-CMAADSite' }
-    ) {
-        param($Name)
+    It '<Name> has help with examples' -TestCases $script:ContractCases {
+        param($Name, $Group)
         $help = Get-Help -Name $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
@@ -239,6 +253,130 @@ Describe 'Onboarding flow' {
     It '-Verbose says what is contacted' {
         $verbose = Get-CMAADApplication -AppName 'CmgServerApp' -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($verbose | ForEach-Object { $_.Message }) -join "`n" | Should -BeLike '*site store*'
+    }
+}
+
+Describe 'Secret lifecycle and the cmdlet family (site store only)' {
+    BeforeAll {
+        $null = Connect-CMAADSite -StorePath (Join-Path -Path $TestDrive -ChildPath 'lifecycle.db')
+        $script:SoonTenant = Get-TestGuid 201
+        $script:LaterTenant = Get-TestGuid 202
+        # DaysUntilSecretExpiry 10 and 40 (an hour past the whole days).
+        $soonExpiry = (Get-Date).AddHours(241)
+        $laterExpiry = (Get-Date).AddHours(961)
+        $script:Soon = Import-CMAADServerApplication -TenantName 'Soon' -TenantId $script:SoonTenant -AppName 'SoonServer' -ClientId (Get-TestGuid 211) -SecretKey (New-TestSecret 'soon') -SecretKeyExpiry $soonExpiry
+        $script:Later = Import-CMAADServerApplication -TenantName 'Later' -TenantId $script:LaterTenant -AppName 'LaterServer' -ClientId (Get-TestGuid 212) -SecretKey (New-TestSecret 'later') -SecretKeyExpiry $laterExpiry
+        $script:LaterClient = $script:Later | Import-CMAADClientApplication -AppName 'LaterClient' -ClientId (Get-TestGuid 213)
+        $script:Service = New-CMCloudManagementAzureService -Name 'Later' -ServerApp $script:Later -ClientApp $script:LaterClient
+    }
+
+    It 'Get-CMAADApplication -ExpiringWithinDays filters at the boundary' {
+        @(Get-CMAADApplication -ExpiringWithinDays 10) | Should -HaveCount 1
+        @(Get-CMAADApplication -ExpiringWithinDays 9) | Should -HaveCount 0
+        @(Get-CMAADApplication -ExpiringWithinDays 40) | Should -HaveCount 2
+        (Get-CMAADApplication -ExpiringWithinDays 30).Name | Should -Be 'SoonServer'
+        { Get-CMAADApplication -ExpiringWithinDays -1 } | Should -Throw
+    }
+
+    It 'Set-CMAADApplication stores a renewed secret and renames' {
+        $expiry = (Get-Date).AddDays(300)
+        $renewed = $script:Soon | Set-CMAADApplication -SecretKey (New-TestSecret 'renewed') -SecretKeyExpiry $expiry -PassThru
+        $renewed.PSObject.TypeNames[0] | Should -Be 'CMAAD.Application'
+        $renewed.DaysUntilSecretExpiry | Should -BeGreaterOrEqual 299
+        $quiet = Set-CMAADApplication -Id $script:Soon.ID -NewName 'SoonServer2'
+        $quiet | Should -BeNullOrEmpty
+        (Get-CMAADApplication -AppName 'SoonServer2').ID | Should -Be $script:Soon.ID
+        { Set-CMAADApplication -Id $script:Soon.ID -SecretKey (New-TestSecret 'x') } | Should -Throw -ErrorId 'CMAAD.SecretNeedsExpiry,Set-CMAADApplication'
+        { Set-CMAADApplication -Id $script:Soon.ID } | Should -Throw -ErrorId 'CMAAD.NothingToChange,Set-CMAADApplication'
+    }
+
+    It 'Remove-CMAADApplication is refused while a service uses the app, honors -WhatIf and removes with -Force' {
+        $null = $script:LaterClient | Remove-CMAADApplication -Force -ErrorAction SilentlyContinue -ErrorVariable inUse
+        $inUse | Should -HaveCount 1
+        $inUse[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppInUse,*'
+        (Get-Command Remove-CMAADApplication).ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].ConfirmImpact | Should -Be 'High'
+
+        Get-CMAzureService -Name 'Lat*' | Should -HaveCount 1
+        $service = Get-CMCloudManagementAzureService -Id $script:Service.ID
+        $changed = $service | Set-CMCloudManagementAzureService -EnableAADGroupSync $true -Description 'CMG' -PassThru
+        $changed.EnableAADGroupSync | Should -BeTrue
+        $changed.Description | Should -Be 'CMG'
+        Remove-CMAzureService -Name 'Later' -WhatIf
+        @(Get-CMAzureService) | Should -HaveCount 1
+        $removedService = Remove-CMAzureService -Name 'Later' -Force -PassThru
+        $removedService.Removed | Should -BeTrue
+
+        $script:LaterClient | Remove-CMAADApplication -WhatIf
+        @(Get-CMAADApplication -AppName 'LaterClient') | Should -HaveCount 1
+        $removed = $script:LaterClient, $script:Later | Remove-CMAADApplication -Force -PassThru
+        @($removed) | Should -HaveCount 2
+        @(Get-CMAADApplication -TenantId $script:LaterTenant) | Should -HaveCount 0
+    }
+
+    It 'Get-CMAADTenant and Set-CMAADTenant -DisableAADAuthentication' {
+        $tenant = Get-CMAADTenant -Name 'Soon'
+        $tenant.PSObject.TypeNames[0] | Should -Be 'CMAAD.Tenant'
+        $tenant.TenantID | Should -Be $script:SoonTenant
+        (Get-CMAADTenant -TenantId $script:SoonTenant).Name | Should -Be 'Soon'
+        $disabled = $tenant | Set-CMAADTenant -DisableAADAuthentication $true -PassThru
+        $disabled.DisableAADAuthentication | Should -BeTrue
+        Set-CMAADTenant -TenantId $script:SoonTenant -DisableAADAuthentication $false
+        (Get-CMAADTenant -Id $script:SoonTenant).DisableAADAuthentication | Should -BeFalse
+    }
+}
+
+Describe 'Graph cmdlets without Microsoft Entra ID' {
+    BeforeAll {
+        $listener = New-Object -TypeName System.Net.Sockets.TcpListener -ArgumentList ([System.Net.IPAddress]::Loopback), 0
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        $listener.Stop()
+        $script:Offline = "http://127.0.0.1:$port"
+        $null = Connect-CMAADSite -StorePath (Join-Path -Path $TestDrive -ChildPath 'graph.db') -AuthorityHost $script:Offline -GraphHost $script:Offline -TimeoutSeconds 2
+    }
+
+    It 'New-CMAADServerApplication -WhatIf shows the registration without a sign-in and creates nothing' {
+        $plan = New-CMAADServerApplication -AppName 'CmgServerApp' -TenantId $script:TenantId -SecretKeyExpiry TwoYears -WhatIf
+        $plan.PSObject.TypeNames[0] | Should -Be 'CMAAD.RegistrationPlan'
+        $plan.WhatIf | Should -BeTrue
+        $plan.Application.displayName | Should -Be 'CmgServerApp'
+        ($plan | ConvertTo-Json -Depth 10) | Should -BeLike "*api://$($script:TenantId)/CmgServerApp*"
+        @(Get-CMAADApplication) | Should -HaveCount 0
+    }
+
+    It 'refuses to create without a sign-in' {
+        { New-CMAADServerApplication -AppName 'CmgServerApp' -Confirm:$false } | Should -Throw -ErrorId 'CMAAD.NotConnected,New-CMAADServerApplication'
+        { Test-CMAADApplication -ClientId $script:ServerClientId } | Should -Throw -ErrorId 'CMAAD.NotConnected,Test-CMAADApplication'
+    }
+
+    It 'Connect-CMAADAzure reports an unreachable authority and keeps no sign-in' {
+        { Connect-CMAADAzure -TenantId $script:TenantId -ClientId $script:ServerClientId -ClientSecret (New-TestSecret 'x') } | Should -Throw -ErrorId 'CMAAD.*'
+        { New-CMAADServerApplication -AppName 'X' -Confirm:$false } | Should -Throw -ErrorId 'CMAAD.NotConnected,New-CMAADServerApplication'
+        Disconnect-CMAADAzure -PassThru | Should -BeNullOrEmpty
+    }
+
+    It 'Invoke-CMAADSecretMaintenance reports every unreachable app as needing a person' {
+        $null = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'CmgServerApp' -ClientId $script:ServerClientId -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry
+        $report = Invoke-CMAADSecretMaintenance -ReportOnly
+        $report.PSObject.TypeNames[0] | Should -Be 'CMAAD.MaintenanceReport'
+        $report.Total | Should -Be 1
+        $report.NeedsAttention | Should -Be 1
+        $report.Apps[0].PSObject.TypeNames[0] | Should -Be 'CMAAD.MaintenanceEntry'
+        $report.Apps[0].Action | Should -Be 'NeedsAttention'
+        $verified = @(Test-CMAADApplication -Stored)
+        $verified | Should -HaveCount 1
+        $verified[0].Verified | Should -BeFalse
+    }
+
+    It 'the scheduled-task example exits 0 on a clean store and prints the summary' {
+        $pwsh = (Get-Process -Id $PID).Path
+        $script = Join-Path -Path $script:Repo -ChildPath 'powershell/examples/Invoke-CmgSecretMaintenance.ps1'
+        $store = Join-Path -Path $TestDrive -ChildPath 'empty.db'
+        $modulesFolder = Split-Path -Parent (Split-Path -Parent $script:ModulePath)
+        $command = "`$env:PSModulePath = '$modulesFolder' + [System.IO.Path]::PathSeparator + `$env:PSModulePath; & '$script' -StorePath '$store' -ReportOnly; exit `$LASTEXITCODE"
+        $output = & $pwsh -NoProfile -NonInteractive -Command $command
+        $LASTEXITCODE | Should -Be 0
+        ($output -join "`n") | Should -BeLike '*0 app(s)*0 need attention*'
     }
 }
 
