@@ -98,6 +98,28 @@ impl Fields {
         }
     }
 
+    /// An optional integer field that must lie in `range`; `unit` names it in the message
+    /// ("days", "seconds").
+    pub fn optional_i64_in(
+        &mut self,
+        name: &str,
+        range: std::ops::RangeInclusive<i64>,
+        unit: &str,
+    ) -> Result<Option<i64>> {
+        match self.optional_i64(name)? {
+            Some(v) if !range.contains(&v) => Err(Error::invalid(
+                name,
+                "OutOfRange",
+                format!(
+                    "{name} {v} is out of range: give {} to {} {unit}.",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+            v => Ok(v),
+        }
+    }
+
     /// A mandatory integer field.
     pub fn required_i64(&mut self, name: &str) -> Result<i64> {
         self.optional_i64(name)?.ok_or_else(|| {
@@ -489,16 +511,7 @@ impl AppFilter {
             .optional_str("TenantName")?
             .map(|v| name(&v, "TenantName"))
             .transpose()?;
-        let expiring_within_days = f.optional_i64("ExpiringWithinDays")?;
-        if let Some(d) = expiring_within_days {
-            if !(0..=36_500).contains(&d) {
-                return Err(Error::invalid(
-                    "ExpiringWithinDays",
-                    "OutOfRange",
-                    format!("ExpiringWithinDays {d} is out of range: give 0 to 36500 days."),
-                ));
-            }
-        }
+        let expiring_within_days = f.optional_i64_in("ExpiringWithinDays", 0..=36_500, "days")?;
         f.finish()?;
         Ok(AppFilter {
             app_name,

@@ -72,17 +72,10 @@ impl SessionOptions {
             .optional_str("Proxy")?
             .map(|u| check_proxy(&u))
             .transpose()?;
-        let timeout = match f.optional_i64("TimeoutSeconds")? {
-            None => Duration::from_secs(30),
-            Some(s) if (1..=600).contains(&s) => Duration::from_secs(s as u64),
-            Some(s) => {
-                return Err(Error::invalid(
-                    "TimeoutSeconds",
-                    "OutOfRange",
-                    format!("TimeoutSeconds {s} is out of range: give 1 to 600 seconds."),
-                ))
-            }
-        };
+        let timeout = Duration::from_secs(
+            f.optional_i64_in("TimeoutSeconds", 1..=600, "seconds")?
+                .unwrap_or(30) as u64,
+        );
         let trusted_ca_pem = f
             .optional_str("TrustedCaPath")?
             .map(|p| read_trusted_roots(&p))

@@ -4,7 +4,7 @@
 
 use super::rotation::error_body;
 use super::Session;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::request::{guid, Fields};
 use serde_json::{json, Value};
 
@@ -55,19 +55,7 @@ fn days(
     default: i64,
     range: std::ops::RangeInclusive<i64>,
 ) -> Result<i64> {
-    match f.optional_i64(field)? {
-        None => Ok(default),
-        Some(d) if range.contains(&d) => Ok(d),
-        Some(d) => Err(Error::invalid(
-            field,
-            "OutOfRange",
-            format!(
-                "{field} {d} is out of range: give {} to {} days.",
-                range.start(),
-                range.end()
-            ),
-        )),
-    }
+    Ok(f.optional_i64_in(field, range, "days")?.unwrap_or(default))
 }
 
 impl Session {

@@ -256,41 +256,53 @@ fn existing_service(conn: &Connection, id: i64) -> Result<CloudService> {
 
 /// Refuses to remove an app a service uses, or a server app client apps were imported with.
 fn refuse_if_used(conn: &Connection, app: &App) -> Result<()> {
-    let services: Vec<(i64, String)> = conn
-        .prepare_cached("SELECT id, name FROM services WHERE server_app_id = ?1 OR client_app_id = ?1 ORDER BY id")?
-        .query_map([app.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let services = rows_using(
+        conn,
+        "SELECT id, name FROM services WHERE server_app_id = ?1 OR client_app_id = ?1 ORDER BY id",
+        app.id,
+    )?;
     if !services.is_empty() {
-        let names = services
-            .iter()
-            .map(|(id, n)| format!("'{n}' (ID {id})"))
-            .collect::<Vec<_>>()
-            .join(", ");
         return Err(Error::invalid(
             "ID",
             "AppInUse",
-            format!("App {} '{}' is used by the cloud management service {names}: remove the service first (Remove-CMAzureService), or keep the app.", app.id, app.name),
+            format!("App {} '{}' is used by the cloud management service {}: remove the service first (Remove-CMAzureService), or keep the app.", app.id, app.name, listed(&services)),
         )
-        .with_details(serde_json::json!({ "ServiceIDs": services.iter().map(|(id, _)| id).collect::<Vec<_>>() })));
+        .with_details(serde_json::json!({ "ServiceIDs": ids(&services) })));
     }
-    let clients: Vec<(i64, String)> = conn
-        .prepare_cached("SELECT id, name FROM apps WHERE server_app_id = ?1 ORDER BY id")?
-        .query_map([app.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let clients = rows_using(
+        conn,
+        "SELECT id, name FROM apps WHERE server_app_id = ?1 ORDER BY id",
+        app.id,
+    )?;
     if !clients.is_empty() {
-        let names = clients
-            .iter()
-            .map(|(id, n)| format!("'{n}' (ID {id})"))
-            .collect::<Vec<_>>()
-            .join(", ");
         return Err(Error::invalid(
             "ID",
             "AppHasClientApps",
-            format!("Server app {} '{}' has client apps imported with it: {names}. Remove those first (Remove-CMAADApplication), then the server app.", app.id, app.name),
+            format!("Server app {} '{}' has client apps imported with it: {}. Remove those first (Remove-CMAADApplication), then the server app.", app.id, app.name, listed(&clients)),
         )
-        .with_details(serde_json::json!({ "ClientAppIDs": clients.iter().map(|(id, _)| id).collect::<Vec<_>>() })));
+        .with_details(serde_json::json!({ "ClientAppIDs": ids(&clients) })));
     }
     Ok(())
+}
+
+/// The (ID, name) rows that `sql` finds referring to app `id`.
+fn rows_using(conn: &Connection, sql: &str, id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// `'name' (ID n), ...` for a message.
+fn listed(rows: &[(i64, String)]) -> String {
+    rows.iter()
+        .map(|(id, n)| format!("'{n}' (ID {id})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ids(rows: &[(i64, String)]) -> Vec<i64> {
+    rows.iter().map(|(id, _)| *id).collect()
 }
 
 /// A `Get-CMAzureService -Name` pattern (`*`, `?`) as a SQL LIKE pattern.
