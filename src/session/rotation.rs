@@ -310,10 +310,12 @@ fn parallel_map<T: Sync, R: Send>(
             });
         *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
     };
+    // The calling thread is one of the workers: a single app costs no thread at all.
     std::thread::scope(|scope| {
-        for _ in 0..limit.min(items.len()).max(1) {
+        for _ in 1..limit.min(items.len()) {
             scope.spawn(worker);
         }
+        worker();
     });
     slots
         .into_iter()

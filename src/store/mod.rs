@@ -203,11 +203,8 @@ impl Store {
     pub fn server_secret(&self, app: &App) -> Result<SecretKey> {
         let sealed: Option<Vec<u8>> = self
             .conn()
-            .query_row(
-                "SELECT secret_sealed FROM apps WHERE id = ?1",
-                [app.id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT secret_sealed FROM apps WHERE id = ?1")?
+            .query_row([app.id], |r| r.get(0))
             .optional()?
             .flatten();
         let sealed = sealed.ok_or_else(|| {
@@ -226,10 +223,9 @@ impl Store {
 
     /// Records a successful verification of app `id`.
     pub fn mark_verified(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        self.conn().execute(
-            "UPDATE apps SET last_verified = ?1 WHERE id = ?2",
-            params![format_time(&at), id],
-        )?;
+        self.conn()
+            .prepare_cached("UPDATE apps SET last_verified = ?1 WHERE id = ?2")?
+            .execute(params![format_time(&at), id])?;
         Ok(())
     }
 
