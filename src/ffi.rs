@@ -80,6 +80,11 @@ pub(crate) fn call(
     out_json: *mut *mut c_char,
     body: impl FnOnce() -> Result<Value>,
 ) -> cmaad_status {
+    call_text(out_json, || body().map(|doc| doc.to_string()))
+}
+
+/// [`call`] for a body that writes its result document as text itself (large lists).
+fn call_text(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<String>) -> cmaad_status {
     if out_json.is_null() {
         return cmaad_status::CMAAD_INVALID_ARGUMENT;
     }
@@ -87,12 +92,12 @@ pub(crate) fn call(
     unsafe { *out_json = ptr::null_mut() };
     let result =
         catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| Err(panic_error(panic)));
-    let (status, doc) = match result {
-        Ok(v) => (cmaad_status::CMAAD_OK, v),
-        Err(e) => (e.status.into(), e.to_document()),
+    let (status, text) = match result {
+        Ok(text) => (cmaad_status::CMAAD_OK, text),
+        Err(e) => (e.status.into(), e.to_document().to_string()),
     };
     // SAFETY: as above.
-    unsafe { *out_json = into_c_string(&doc) };
+    unsafe { *out_json = into_c_string(text) };
     status
 }
 
@@ -105,9 +110,9 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
     Error::internal(format!("CMAAD hit an internal error ({what}); nothing was changed by this call. Please report it with the steps that led to it."))
 }
 
-fn into_c_string(doc: &Value) -> *mut c_char {
+fn into_c_string(text: String) -> *mut c_char {
     // serde_json escapes U+0000, so the text has no interior NUL.
-    CString::new(doc.to_string())
+    CString::new(text)
         .map(CString::into_raw)
         .unwrap_or(ptr::null_mut())
 }
@@ -278,8 +283,8 @@ pub unsafe extern "C" fn cmaad_get_apps(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        session(session_ptr)?.get_apps(optional_text(filter_json, "filter_json")?)
+    call_text(out_json, || {
+        session(session_ptr)?.get_apps_text(optional_text(filter_json, "filter_json")?)
     })
 }
 

@@ -5,6 +5,7 @@
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
 /// The kind of an app registration (ConfigMgr's `CloudApplicationType`).
@@ -95,35 +96,53 @@ impl App {
 
     /// The app document (`SMS_AAD_Application_Ex` shape). Never contains the secret.
     pub fn to_json(&self, now: DateTime<Utc>) -> Value {
-        let mut doc = json!({
-            "ID": self.id,
-            "Name": self.name,
-            "ClientID": self.client_id,
-            "TenantID": self.tenant_id,
-            "TenantName": self.tenant_name,
-            "IsClientApp": self.app_type.is_client(),
-            "AppType": self.app_type.name(),
-            "AzureEnvironment": self.environment.name(),
-            "LastVerified": self.last_verified.as_ref().map(format_time),
-            "ApplicationCreationTime": format_time(&self.created),
-            "LastUpdateTime": format_time(&self.updated),
-        });
-        match self.app_type {
+        serde_json::to_value(self.view(now)).unwrap_or(Value::Null)
+    }
+
+    /// The app document as a serializable view, for writing many apps without building a
+    /// JSON tree of each.
+    pub fn view(&self, now: DateTime<Utc>) -> AppView<'_> {
+        AppView { app: self, now }
+    }
+}
+
+/// An [`App`] as its document, serialized field by field in the contract's order.
+pub struct AppView<'a> {
+    app: &'a App,
+    now: DateTime<Utc>,
+}
+
+impl Serialize for AppView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let (a, now) = (self.app, self.now);
+        let time = |t: &Option<DateTime<Utc>>| t.as_ref().map(format_time);
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("ID", &a.id)?;
+        m.serialize_entry("Name", &a.name)?;
+        m.serialize_entry("ClientID", &a.client_id)?;
+        m.serialize_entry("TenantID", &a.tenant_id)?;
+        m.serialize_entry("TenantName", &a.tenant_name)?;
+        m.serialize_entry("IsClientApp", &a.app_type.is_client())?;
+        m.serialize_entry("AppType", a.app_type.name())?;
+        match a.app_type {
             AppType::ServerApplication => {
-                let days = self.days_until_secret_expiry(now);
-                doc["IdentifierUri"] = json!(self.identifier_uri);
-                doc["SecretKeyExpiry"] = json!(self.secret_key_expiry.as_ref().map(format_time));
-                doc["SecretKeyCreationTime"] =
-                    json!(self.secret_key_creation_time.as_ref().map(format_time));
-                doc["SecretKeyId"] = json!(self.secret_key_id);
-                doc["DaysUntilSecretExpiry"] = json!(days);
-                doc["SecretExpired"] = json!(self.secret_key_expiry.is_some_and(|e| e <= now));
+                m.serialize_entry("IdentifierUri", &a.identifier_uri)?;
+                m.serialize_entry("SecretKeyExpiry", &time(&a.secret_key_expiry))?;
+                m.serialize_entry("SecretKeyCreationTime", &time(&a.secret_key_creation_time))?;
+                m.serialize_entry("SecretKeyId", &a.secret_key_id)?;
+                m.serialize_entry("DaysUntilSecretExpiry", &a.days_until_secret_expiry(now))?;
+                m.serialize_entry(
+                    "SecretExpired",
+                    &a.secret_key_expiry.is_some_and(|e| e <= now),
+                )?;
             }
-            AppType::ClientApplication => {
-                doc["ServerAppID"] = json!(self.server_app_id);
-            }
+            AppType::ClientApplication => m.serialize_entry("ServerAppID", &a.server_app_id)?,
         }
-        doc
+        m.serialize_entry("AzureEnvironment", a.environment.name())?;
+        m.serialize_entry("LastVerified", &time(&a.last_verified))?;
+        m.serialize_entry("ApplicationCreationTime", &format_time(&a.created))?;
+        m.serialize_entry("LastUpdateTime", &format_time(&a.updated))?;
+        m.end()
     }
 }
 

@@ -303,10 +303,25 @@ impl Session {
 
     /// `Get-CMAADApplication`: every app matching all given filters, as `{"value": [...]}`.
     pub fn get_apps(&self, filter_json: Option<&str>) -> Result<Value> {
+        let (apps, now) = self.find_apps(filter_json)?;
+        Ok(json!({ "value": apps.iter().map(|a| a.to_json(now)).collect::<Vec<_>>() }))
+    }
+
+    /// [`Session::get_apps`] as the document's text, written app by app without a JSON tree of
+    /// the whole list (a store of 100,000 apps answers with a 50 MB document).
+    pub fn get_apps_text(&self, filter_json: Option<&str>) -> Result<String> {
+        let (apps, now) = self.find_apps(filter_json)?;
+        let list = AppList {
+            value: apps.iter().map(|a| a.view(now)).collect(),
+        };
+        serde_json::to_string(&list)
+            .map_err(|e| Error::internal(format!("The app list could not be written: {e}.")))
+    }
+
+    fn find_apps(&self, filter_json: Option<&str>) -> Result<(Vec<App>, chrono::DateTime<Utc>)> {
         let filter = AppFilter::parse(filter_json)?;
         let now = Utc::now();
-        let apps = self.store.find_apps(&filter, now)?;
-        Ok(json!({ "value": apps.iter().map(|a| a.to_json(now)).collect::<Vec<_>>() }))
+        Ok((self.store.find_apps(&filter, now)?, now))
     }
 
     /// `New-CMCloudManagementAzureService`.
@@ -388,6 +403,12 @@ impl Session {
         }
         Ok(app)
     }
+}
+
+/// `{"value": [apps]}` as written by [`Session::get_apps_text`].
+#[derive(serde::Serialize)]
+struct AppList<'a> {
+    value: Vec<crate::model::AppView<'a>>,
 }
 
 /// An app document with the verification report and warnings, when there are any.
