@@ -39,6 +39,8 @@ use transport::Transport;
 pub struct Verifier {
     endpoints: Endpoints,
     net: NetConfig,
+    /// The shared client for `net`, looked up once instead of on every check.
+    client: once_cell::sync::OnceCell<reqwest::Client>,
     request_timeout: Duration,
     retry: RetryPolicy,
 }
@@ -124,6 +126,7 @@ impl Verifier {
         Verifier {
             endpoints,
             net,
+            client: once_cell::sync::OnceCell::new(),
             request_timeout,
             retry: RetryPolicy::default(),
         }
@@ -160,7 +163,10 @@ impl Verifier {
 
     fn transport(&self) -> Result<Transport> {
         Ok(Transport {
-            client: http_client(&self.net)?,
+            client: self
+                .client
+                .get_or_try_init(|| http_client(&self.net))?
+                .clone(),
             request_timeout: self.request_timeout,
             retry: self.retry.clone(),
         })

@@ -34,12 +34,15 @@ impl Session {
         let mut results = Vec::with_capacity(apps.len());
         let mut verified = 0usize;
         for (app, outcome) in apps.iter().zip(outcomes) {
+            let mut app = app.clone();
             let outcome = outcome.and_then(|v| {
-                self.store.mark_verified(app.id, Utc::now())?;
+                let at = Utc::now();
+                self.store.mark_verified(app.id, at)?;
+                app.last_verified = Some(at);
                 Ok(v)
             });
             verified += usize::from(outcome.is_ok());
-            results.push(self.verify_result(app, outcome)?);
+            results.push(verify_result(&app, outcome));
         }
         Ok(json!({
             "value": results,
@@ -101,33 +104,6 @@ impl Session {
             .server_apps_of(&app.tenant_id)?
             .into_iter()
             .next())
-    }
-
-    /// The per-app result document: `{ID, Name, AppType, ClientID, TenantID, Verified,
-    /// LastVerified, Verification | Error}` plus the expiry fields of a server app.
-    fn verify_result(&self, app: &App, outcome: Result<Verification>) -> Result<Value> {
-        let now = Utc::now();
-        let current = self.store.app(app.id)?.unwrap_or_else(|| app.clone());
-        let full = current.to_json(now);
-        let mut doc = json!({
-            "ID": app.id,
-            "Name": app.name,
-            "AppType": app.app_type.name(),
-            "ClientID": app.client_id,
-            "TenantID": app.tenant_id,
-            "Verified": outcome.is_ok(),
-            "LastVerified": full["LastVerified"],
-        });
-        if app.app_type == AppType::ServerApplication {
-            for key in ["SecretKeyExpiry", "DaysUntilSecretExpiry", "SecretExpired"] {
-                doc[key] = full[key].clone();
-            }
-        }
-        match outcome {
-            Ok(v) => doc["Verification"] = serde_json::to_value(v).unwrap_or(Value::Null),
-            Err(e) => doc["Error"] = error_body(&e),
-        }
-        Ok(doc)
     }
 }
 
@@ -280,6 +256,32 @@ fn step(error: Error, at: &str) -> Error {
     details.insert("Step".into(), json!(at));
     details.insert("StoredSecretChanged".into(), json!(false));
     error.with_details(Value::Object(details))
+}
+
+/// The per-app result document: `{ID, Name, AppType, ClientID, TenantID, Verified,
+/// LastVerified, Verification | Error}` plus the expiry fields of a server app.
+fn verify_result(app: &App, outcome: Result<Verification>) -> Value {
+    let now = Utc::now();
+    let full = app.to_json(now);
+    let mut doc = json!({
+        "ID": app.id,
+        "Name": app.name,
+        "AppType": app.app_type.name(),
+        "ClientID": app.client_id,
+        "TenantID": app.tenant_id,
+        "Verified": outcome.is_ok(),
+        "LastVerified": full["LastVerified"],
+    });
+    if app.app_type == AppType::ServerApplication {
+        for key in ["SecretKeyExpiry", "DaysUntilSecretExpiry", "SecretExpired"] {
+            doc[key] = full[key].clone();
+        }
+    }
+    match outcome {
+        Ok(v) => doc["Verification"] = serde_json::to_value(v).unwrap_or(Value::Null),
+        Err(e) => doc["Error"] = error_body(&e),
+    }
+    doc
 }
 
 /// The inside of an error document (`{"Status", "Code", ...}`).
