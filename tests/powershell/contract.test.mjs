@@ -129,17 +129,30 @@ for (const [name, spec] of Object.entries(all)) {
   });
 }
 
-/** Keys a cmdlet puts into its request dictionary ($request / $filter / $options). */
+/** Private helpers by name, so a cmdlet's request keys include those of the helpers it calls. */
+const privateHelpers = new Map(
+  readdirSync(join(moduleRoot, 'Private')).filter((f) => f.endsWith('.ps1'))
+    .flatMap((f) => functionsOf(parseFile('powershell', join(moduleRoot, 'Private', f)).tree))
+    .map((f) => [f.name, f]),
+);
+
+/** Keys a cmdlet puts into its request dictionary ($request / $filter / $options), directly or
+ * through a private helper it passes the request to. */
 function requestKeys(fn) {
   const keys = new Set();
   const text = fn.text;
-  for (const m of text.matchAll(/\$(?:request|filter|options)\['(\w+)'\]/g)) keys.add(m[1]);
+  for (const [name, helper] of privateHelpers) {
+    if (name !== fn.name && new RegExp(`${name} [^\n]*-Request \\$request`).test(text)) {
+      for (const k of requestKeys(helper)) keys.add(k);
+    }
+  }
+  for (const m of text.matchAll(/\$(?:request|filter|options)\['(\w+)'\]/gi)) keys.add(m[1]);
   for (const m of text.matchAll(/\$(?:request|filter|options) = \[ordered\]@\{([^}]*)\}/g)) {
     for (const k of m[1].matchAll(/^\s*(\w+)\s*=/gm)) keys.add(k[1]);
   }
   // foreach ($x in @('A', 'B')) { ... $request[$x] = ... }
-  for (const m of text.matchAll(/foreach \(\$(\w+) in @\(([^)]*)\)\) \{[^]*?\n        \}/g)) {
-    if (new RegExp(`\\$(?:request|filter|options)\\[\\$${m[1]}\\]`).test(m[0])) {
+  for (const m of text.matchAll(/foreach \(\$(\w+) in @\(([^)]*)\)\) \{[^]*?\n\s*\}/g)) {
+    if (new RegExp(`\\$(?:request|filter|options)\\[\\$${m[1]}\\]`, 'i').test(m[0])) {
       for (const s of m[2].matchAll(/'(\w+)'/g)) keys.add(s[1]);
     }
   }

@@ -180,6 +180,43 @@ function Get-CmaadAppId {
         "$ParameterName must be an app object from Get-CMAADApplication or Import-CMAAD*Application (it has no ID property).")))
 }
 
+function Add-CmaadDiscoverySetting {
+    <#
+    .SYNOPSIS
+    Copies the discovery parameters a cmdlet was given into its request.
+    .DESCRIPTION
+    Shared by New- and Set-CMCloudManagementAzureService: the Enable*Discovery switches, the
+    delta minutes and the schedules, each only when the caller bound it.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet]$Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [System.Collections.IDictionary]$Request,
+
+        [Parameter(Mandatory = $true)]
+        [System.Collections.IDictionary]$Bound
+    )
+
+    foreach ($flag in @('EnableUserDiscovery', 'EnableUserDeltaDiscovery', 'EnableGroupDiscovery', 'EnableGroupDeltaDiscovery')) {
+        if ($Bound.Contains($flag)) {
+            $Request[$flag] = [bool]$Bound[$flag]
+        }
+    }
+    foreach ($minutes in @('UserDeltaDiscoveryMins', 'GroupDeltaDiscoveryMins')) {
+        if ($Bound.Contains($minutes)) {
+            $Request[$minutes] = [int]$Bound[$minutes]
+        }
+    }
+    foreach ($schedule in @('UserDiscoverySchedule', 'GroupDiscoverySchedule')) {
+        if ($Bound.Contains($schedule)) {
+            $Request[$schedule] = ConvertTo-CmaadSchedule -Cmdlet $Cmdlet -Schedule $Bound[$schedule] -ParameterName $schedule
+        }
+    }
+}
+
 function ConvertTo-CmaadSchedule {
     <#
     .SYNOPSIS

@@ -164,21 +164,7 @@ function New-CMCloudManagementAzureService {
         if ($PSBoundParameters.ContainsKey('AzureEnvironmentOption')) {
             $request['AzureEnvironmentOption'] = $AzureEnvironmentOption.ToString()
         }
-        foreach ($flag in @('EnableUserDiscovery', 'EnableUserDeltaDiscovery', 'EnableGroupDiscovery', 'EnableGroupDeltaDiscovery')) {
-            if ($PSBoundParameters.ContainsKey($flag)) {
-                $request[$flag] = [bool]$PSBoundParameters[$flag]
-            }
-        }
-        foreach ($minutes in @('UserDeltaDiscoveryMins', 'GroupDeltaDiscoveryMins')) {
-            if ($PSBoundParameters.ContainsKey($minutes)) {
-                $request[$minutes] = [int]$PSBoundParameters[$minutes]
-            }
-        }
-        foreach ($schedule in @('UserDiscoverySchedule', 'GroupDiscoverySchedule')) {
-            if ($PSBoundParameters.ContainsKey($schedule)) {
-                $request[$schedule] = ConvertTo-CmaadSchedule -Cmdlet $PSCmdlet -Schedule $PSBoundParameters[$schedule] -ParameterName $schedule
-            }
-        }
+        Add-CmaadDiscoverySetting -Cmdlet $PSCmdlet -Request $request -Bound $PSBoundParameters
         if ($PSBoundParameters.ContainsKey('AddGroupName')) {
             $request['AddGroupName'] = [string[]]@($AddGroupName)
         }

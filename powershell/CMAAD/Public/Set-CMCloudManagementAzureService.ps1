@@ -186,21 +186,10 @@ function Set-CMCloudManagementAzureService {
                 $request[$text] = [string]$PSBoundParameters[$text]
             }
         }
-        foreach ($flag in @('EnableAADGroupSync', 'EnableUserDiscovery', 'EnableUserDeltaDiscovery', 'EnableGroupDiscovery', 'EnableGroupDeltaDiscovery')) {
-            if ($PSBoundParameters.ContainsKey($flag)) {
-                $request[$flag] = [bool]$PSBoundParameters[$flag]
-            }
+        if ($PSBoundParameters.ContainsKey('EnableAADGroupSync')) {
+            $request['EnableAADGroupSync'] = [bool]$EnableAADGroupSync
         }
-        foreach ($minutes in @('UserDeltaDiscoveryMins', 'GroupDeltaDiscoveryMins')) {
-            if ($PSBoundParameters.ContainsKey($minutes)) {
-                $request[$minutes] = [int]$PSBoundParameters[$minutes]
-            }
-        }
-        foreach ($schedule in @('UserDiscoverySchedule', 'GroupDiscoverySchedule')) {
-            if ($PSBoundParameters.ContainsKey($schedule)) {
-                $request[$schedule] = ConvertTo-CmaadSchedule -Cmdlet $PSCmdlet -Schedule $PSBoundParameters[$schedule] -ParameterName $schedule
-            }
-        }
+        Add-CmaadDiscoverySetting -Cmdlet $PSCmdlet -Request $request -Bound $PSBoundParameters
         foreach ($groups in @('AddGroupName', 'DeleteGroupName')) {
             if ($PSBoundParameters.ContainsKey($groups)) {
                 $request[$groups] = [string[]]@($PSBoundParameters[$groups])
