@@ -15,6 +15,7 @@ use crate::model::{format_time, App, AppType, CloudService, Discovery, Schedule,
 use crate::request::AppFilter;
 use crate::secret::SecretKey;
 use chrono::{DateTime, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use seal::SiteKey;
@@ -123,9 +124,11 @@ impl Store {
     pub fn app_by_client_id(&self, tenant_guid: &str, client_id: &str) -> Result<Option<App>> {
         let conn = self.conn();
         let sql = format!("SELECT {APP_COLUMNS} FROM apps a JOIN tenants t ON t.id = a.tenant_id WHERE t.tenant_guid = ?1 AND a.client_id = ?2");
-        Ok(conn
-            .query_row(&sql, params![tenant_guid, client_id], app_from_row)
-            .optional()?)
+        let app = conn
+            .prepare_cached(&sql)?
+            .query_row(params![tenant_guid, client_id], app_from_row)
+            .optional()?;
+        Ok(app)
     }
 
     /// The tenant's server apps, oldest first.
@@ -292,6 +295,10 @@ fn configure(conn: &Connection) -> Result<()> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // Plans must not depend on bound values: otherwise SQLite re-prepares a cached statement
+    // on every call whose parameter it once compared with a partial index's condition (a
+    // lookup by ClientId cost 17 µs instead of 0.7 µs).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
@@ -572,5 +579,46 @@ fn discovery_from_json(v: &Value) -> Discovery {
                     .collect()
             })
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    /// A cached lookup is prepared once: binding a new value never makes SQLite re-prepare it.
+    #[test]
+    fn cached_lookups_are_not_re_prepared() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("site.db")).unwrap();
+        let filters = [
+            AppFilter {
+                client_id: Some("5b3c1d2e-0000-4000-8000-000000000001".into()),
+                ..AppFilter::default()
+            },
+            AppFilter {
+                app_type: Some(AppType::ServerApplication),
+                ..AppFilter::default()
+            },
+            AppFilter {
+                app_name: Some("Contoso".into()),
+                tenant_id: Some("05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b".into()),
+                ..AppFilter::default()
+            },
+        ];
+        for filter in filters {
+            let now = Utc::now();
+            for _ in 0..3 {
+                store.find_apps(&filter, now).unwrap();
+            }
+            let (sql, _) = filter_sql(&filter, now);
+            let conn = store.conn();
+            let reprepared = conn
+                .prepare_cached(&sql)
+                .unwrap()
+                .get_status(StatementStatus::RePrepare);
+            assert_eq!(reprepared, 0, "{sql}");
+        }
     }
 }
