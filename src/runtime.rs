@@ -1,32 +1,30 @@
-//! The library's one tokio runtime and its shared HTTP clients, created on first use and reused
-//! by every session and call. A client is kept per network configuration (proxy, connect
-//! timeout), so sessions with the same settings share connections and keep-alive.
+//! Where the library's network I/O runs: on the calling thread, on a small single-threaded
+//! tokio runtime (an *engine*) checked out of a process-wide pool for the length of one call.
+//!
+//! Each engine keeps its own HTTP clients (one per network configuration) and therefore its own
+//! kept-alive connections. A script calling CMAAD in a loop from one thread gets the same engine
+//! back on every call, so a request costs what the wire costs: no hand-off to I/O threads and
+//! back. Parallel callers (bulk verification, several runspaces) each check out an engine of
+//! their own; engines are never dropped from a thread-local destructor.
+//!
+//! A connection belongs to the engine that opened it, and its I/O only progresses while that
+//! engine runs a call: futures given to [`block_on`] must therefore take their HTTP client from
+//! [`client`], never from elsewhere.
 
 use crate::error::{Error, Result};
-use once_cell::sync::{Lazy, OnceCell};
+use once_cell::sync::Lazy;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
 
-static RUNTIME: OnceCell<tokio::runtime::Runtime> = OnceCell::new();
+/// Idle engines kept for reuse; more are dropped when their call ends.
+const MAX_IDLE_ENGINES: usize = 16;
 
-/// The library-wide runtime (two worker threads: the work is I/O bound).
-pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
-    RUNTIME.get_or_try_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("cmaad-io")
-            .enable_all()
-            .build()
-            .map_err(|e| Error::internal(format!("The I/O runtime could not start: {e}.")))
-    })
-}
-
-/// Runs `fut` to completion on the library runtime from a caller's (non-runtime) thread.
-pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
-    Ok(runtime()?.block_on(fut))
-}
+/// How long an unused connection stays in an engine's pool. Shorter than the idle timeouts of
+/// Entra's and Graph's front ends, so a pooled connection is rarely one the server has closed.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 
 /// The network settings that need a client of their own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -40,25 +38,120 @@ pub struct NetConfig {
     pub extra_roots_pem: Option<Vec<u8>>,
 }
 
-static CLIENTS: Lazy<Mutex<HashMap<NetConfig, reqwest::Client>>> =
-    Lazy::new(|| Mutex::new(HashMap::new()));
+/// A registered [`NetConfig`]: a cheap handle that names it in every engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Net(usize);
 
-/// The shared client for `config`, built once and cloned cheaply (clones share the pool).
-pub fn http_client(config: &NetConfig) -> Result<reqwest::Client> {
-    let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(client) = clients.get(config) {
-        return Ok(client.clone());
+static NETS: Lazy<Mutex<Vec<NetConfig>>> = Lazy::new(|| Mutex::new(Vec::new()));
+
+impl Net {
+    /// The handle of `config`, registering it the first time it is seen.
+    pub fn register(config: &NetConfig) -> Net {
+        let mut nets = NETS.lock().unwrap_or_else(|p| p.into_inner());
+        match nets.iter().position(|c| c == config) {
+            Some(i) => Net(i),
+            None => {
+                nets.push(config.clone());
+                Net(nets.len() - 1)
+            }
+        }
     }
-    let client = build_client(config)?;
-    clients.insert(config.clone(), client.clone());
-    Ok(client)
+
+    fn config(self) -> NetConfig {
+        NETS.lock().unwrap_or_else(|p| p.into_inner())[self.0].clone()
+    }
+}
+
+type Clients = HashMap<Net, reqwest::Client>;
+
+tokio::task_local! {
+    /// The clients of the engine running the current call.
+    static CLIENTS: RefCell<Clients>;
+}
+
+/// A single-threaded runtime and the clients whose connections live on it.
+struct Engine {
+    runtime: tokio::runtime::Runtime,
+    clients: Clients,
+}
+
+static IDLE: Lazy<Mutex<Vec<Engine>>> = Lazy::new(|| Mutex::new(Vec::new()));
+
+fn checkout() -> Result<Engine> {
+    if let Some(engine) = IDLE.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+        return Ok(engine);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("The I/O runtime could not start: {e}.")))?;
+    Ok(Engine {
+        runtime,
+        clients: Clients::new(),
+    })
+}
+
+fn checkin(engine: Engine) {
+    let mut idle = IDLE.lock().unwrap_or_else(|p| p.into_inner());
+    if idle.len() < MAX_IDLE_ENGINES {
+        idle.push(engine);
+        return;
+    }
+    drop(idle);
+    drop(engine);
+}
+
+/// Runs `fut` to completion on the calling thread, on an engine checked out for the call.
+/// Must not be called from inside an async context.
+pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
+    let mut engine = checkout()?;
+    let clients = RefCell::new(std::mem::take(&mut engine.clients));
+    let mut call = std::pin::pin!(CLIENTS.scope(clients, async {
+        notice_closed_connections().await;
+        fut.await
+    }));
+    let output = engine.runtime.block_on(call.as_mut());
+    engine.clients = call
+        .as_mut()
+        .take_value()
+        .map(RefCell::into_inner)
+        .unwrap_or_default();
+    checkin(engine);
+    Ok(output)
+}
+
+/// Lets the engine's connection tasks, idle since its last call, read what arrived meanwhile
+/// (a server closing an idle connection) before a request picks a pooled connection: yielding
+/// turns the I/O driver and runs the tasks it woke. Twice, so it does not hang on the order in
+/// which the scheduler polls them (`tests/entra_connections.rs` fails without it).
+async fn notice_closed_connections() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
+}
+
+/// The current engine's client for `net`, built on first use. Only valid inside [`block_on`].
+pub fn client(net: Net) -> Result<reqwest::Client> {
+    CLIENTS
+        .try_with(|clients| {
+            if let Some(client) = clients.borrow().get(&net) {
+                return Ok(client.clone());
+            }
+            let client = build_client(&net.config())?;
+            clients.borrow_mut().insert(net, client.clone());
+            Ok(client)
+        })
+        .unwrap_or_else(|_| {
+            Err(Error::internal(
+                "An HTTP request was made outside the library's runtime.",
+            ))
+        })
 }
 
 fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("CMAAD/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(config.connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .tcp_nodelay(true)
         .https_only(false);
     if let Some(pem) = &config.extra_roots_pem {

@@ -80,9 +80,8 @@ pub async fn application(
 ) -> Result<Result<Application, GraphError>, Error> {
     let url = format!("{graph}/v1.0/applications(appId='{app_id}')");
     let what = format!("the Microsoft Graph request to {url}");
-    let build = || {
-        transport
-            .client
+    let build = |client: &reqwest::Client| {
+        client
             .get(&url)
             .query(&[("$select", SELECT)])
             .bearer_auth(token)

@@ -28,7 +28,7 @@ pub use transport::RetryPolicy;
 
 use crate::cloud::{AzureEnvironment, Endpoints};
 use crate::error::{Error, Result, Status};
-use crate::runtime::{block_on, http_client, NetConfig};
+use crate::runtime::{block_on, Net, NetConfig};
 use crate::secret::SecretKey;
 use serde::Serialize;
 use std::time::Duration;
@@ -38,9 +38,7 @@ use transport::Transport;
 #[derive(Debug, Clone)]
 pub struct Verifier {
     endpoints: Endpoints,
-    net: NetConfig,
-    /// The shared client for `net`, looked up once instead of on every check.
-    client: once_cell::sync::OnceCell<reqwest::Client>,
+    net: Net,
     request_timeout: Duration,
     retry: RetryPolicy,
 }
@@ -125,8 +123,7 @@ impl Verifier {
     pub fn new(endpoints: Endpoints, net: NetConfig, request_timeout: Duration) -> Verifier {
         Verifier {
             endpoints,
-            net,
-            client: once_cell::sync::OnceCell::new(),
+            net: Net::register(&net),
             request_timeout,
             retry: RetryPolicy::default(),
         }
@@ -163,10 +160,7 @@ impl Verifier {
 
     fn transport(&self) -> Result<Transport> {
         Ok(Transport {
-            client: self
-                .client
-                .get_or_try_init(|| http_client(&self.net))?
-                .clone(),
+            net: self.net,
             request_timeout: self.request_timeout,
             retry: self.retry.clone(),
         })

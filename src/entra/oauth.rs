@@ -72,7 +72,7 @@ pub async fn resolve_tenant(caller: &Caller<'_>) -> Result<Answer<String>, Error
     let what = format!("the OpenID configuration request to {url}");
     let reply = caller
         .transport
-        .send(&what, || caller.headers(caller.transport.client.get(&url)))
+        .send(&what, |client| caller.headers(client.get(&url)))
         .await?;
     let answer: Answer<Discovery> = interpret(&what, &reply)?;
     Ok(match answer {
@@ -131,16 +131,14 @@ pub async fn client_credentials(
     }
     let url = caller.url("oauth2/v2.0/token");
     let what = format!("the token request to {url}");
-    let build = || {
+    let build = |client: &reqwest::Client| {
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", creds.client_id),
             ("client_secret", creds.secret.expose()),
             ("scope", creds.scope),
         ];
-        caller
-            .headers(caller.transport.client.post(&url))
-            .form(&form)
+        caller.headers(client.post(&url)).form(&form)
     };
     let reply = caller.transport.send(&what, build).await?;
     let body: TokenBody = match interpret(&what, &reply)? {
@@ -190,8 +188,8 @@ pub fn roles_of(token: &str) -> Vec<String> {
 pub async fn device_code_probe(caller: &Caller<'_>, client_id: &str) -> Result<Answer<()>, Error> {
     let url = caller.url("oauth2/v2.0/devicecode");
     let what = format!("the device code request to {url}");
-    let build = || {
-        caller.headers(caller.transport.client.post(&url)).form(&[
+    let build = |client: &reqwest::Client| {
+        caller.headers(client.post(&url)).form(&[
             ("client_id", client_id),
             ("scope", "openid profile offline_access"),
         ])

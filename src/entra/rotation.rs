@@ -181,8 +181,8 @@ impl GraphAccess {
     pub fn registration(&self, app_id: &str) -> Result<Registration> {
         let url = format!("{}/v1.0/applications(appId='{app_id}')", self.graph);
         let what = format!("the Microsoft Graph request to {url}");
-        let reply = block_on(self.transport.send(&what, || {
-            self.headers(self.transport.client.get(&url))
+        let reply = block_on(self.transport.send(&what, |client| {
+            self.headers(client.get(&url))
                 .query(&[("$select", "id,appId,passwordCredentials")])
         }))??;
         match reply.status {
@@ -216,9 +216,8 @@ impl GraphAccess {
             },
             ..self.transport.clone()
         };
-        let mut reply = block_on(once.send(&what, || {
-            self.headers(self.transport.client.post(&url)).json(&body)
-        }))??;
+        let mut reply =
+            block_on(once.send(&what, |client| self.headers(client.post(&url)).json(&body)))??;
         if reply.status != 200 && reply.status != 201 {
             return Err(graph_error(&what, &reply, "adding a password"));
         }
@@ -245,9 +244,10 @@ impl GraphAccess {
         );
         let what = format!("the Microsoft Graph request to {url}");
         let body = json!({ "keyId": key_id });
-        let reply = block_on(self.transport.send(&what, || {
-            self.headers(self.transport.client.post(&url)).json(&body)
-        }))??;
+        let reply = block_on(
+            self.transport
+                .send(&what, |client| self.headers(client.post(&url)).json(&body)),
+        )??;
         match reply.status {
             200 | 204 => Ok(()),
             _ => Err(graph_error(&what, &reply, "removing a password")),

@@ -3,6 +3,7 @@
 //! `Retry-After`, bounded in attempts and in total time.
 
 use crate::error::{Error, Status};
+use crate::runtime::Net;
 use std::time::{Duration, Instant};
 
 /// Bodies larger than this are refused (Entra and Graph answers are a few KiB).
@@ -67,8 +68,8 @@ enum Failure {
 /// A request sender with a client, a per-attempt timeout and a retry policy.
 #[derive(Debug, Clone)]
 pub struct Transport {
-    /// The shared client.
-    pub client: reqwest::Client,
+    /// The network settings; each call takes its client from the running engine.
+    pub net: Net,
     /// Per-attempt timeout (connect, send, read the body).
     pub request_timeout: Duration,
     /// Retries.
@@ -82,15 +83,16 @@ impl Transport {
     pub async fn send(
         &self,
         what: &str,
-        build: impl Fn() -> reqwest::RequestBuilder,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Reply, Error> {
+        let client = crate::runtime::client(self.net)?;
         let start = Instant::now();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let remaining = self.retry.max_total.saturating_sub(start.elapsed());
             let outcome = self
-                .attempt(build(), self.request_timeout.min(remaining))
+                .attempt(build(&client), self.request_timeout.min(remaining))
                 .await;
             let (wait, last) = match outcome {
                 Ok(reply) if !reply.is_transient() => return Ok(reply),
@@ -273,7 +275,7 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_capped() {
         let t = Transport {
-            client: reqwest::Client::new(),
+            net: Net::register(&crate::runtime::NetConfig::default()),
             request_timeout: Duration::from_secs(1),
             retry: RetryPolicy {
                 max_attempts: 5,

@@ -125,9 +125,8 @@ impl Verifier {
         let scope: Vec<String> = scopes.iter().map(|s| format!("{graph}/{s}")).collect();
         let scope = scope.join(" ");
         let what = format!("the device code request to {url}");
-        let reply = block_on(transport.send(&what, || {
-            transport
-                .client
+        let reply = block_on(transport.send(&what, |client| {
+            client
                 .post(&url)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .form(&[("client_id", client_id), ("scope", scope.as_str())])
@@ -236,9 +235,8 @@ async fn redeem(
         ("device_code", pending.device_code.as_str()),
     ];
     let reply = transport
-        .send(&what, || {
-            transport
-                .client
+        .send(&what, |client| {
+            client
                 .post(&url)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .form(&form)

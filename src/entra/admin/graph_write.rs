@@ -195,9 +195,8 @@ impl GraphClient {
     ) -> Result<GraphAnswer> {
         let url = format!("{}/v1.0/{path}", self.graph);
         let what = format!("the Microsoft Graph request {method} {url}");
-        let build = || {
-            let mut b = transport
-                .client
+        let build = |client: &reqwest::Client| {
+            let mut b = client
                 .request(method.clone(), &url)
                 .bearer_auth(self.token.as_str())
                 .header("client-request-id", &self.request_id)
@@ -233,8 +232,8 @@ impl GraphClient {
         let start = Instant::now();
         let mut wait = self.replication.initial_backoff;
         loop {
-            let mut reply = block_on(once.send(&what, || {
-                once.client
+            let mut reply = block_on(once.send(&what, |client| {
+                client
                     .post(&url)
                     .bearer_auth(self.token.as_str())
                     .header("client-request-id", &self.request_id)
