@@ -162,6 +162,17 @@ struct Stats {
 }
 
 /// Microsecond statistics of `samples`.
+/// The median of `a[k] / b[k]`: pairs measured back to back, so drift cancels out.
+fn median_ratio(a: &[Duration], b: &[Duration]) -> f64 {
+    let mut r: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| x.as_secs_f64() / y.as_secs_f64())
+        .collect();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
+}
+
 fn stats(samples: &[Duration]) -> Stats {
     let mut us: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
     us.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -599,27 +610,11 @@ fn run(a: &Args) {
         .build()
         .unwrap();
     let lat_apps: Vec<usize> = (0..LAT).collect();
-    floor.sequential(&current, &lat_apps[..WARM]);
-    let floor_stats = stats(&floor.sequential(&current, &lat_apps[WARM..]));
-    let f = floor_stats.median;
-    report.latency(
-        "1",
-        "**Floor**: raw token POST, kept-alive (reqwest+rustls, current-thread runtime)",
-        floor_stats,
-        Some(f),
-        "prepared request, body read as bytes, no parsing; distinct apps",
-    );
     // A client's pooled connections live on the runtime that opened them: one client per runtime.
     let floor_multi = Floor::new(&a.base, &ca_pem);
+    floor.sequential(&current, &lat_apps[..WARM]);
     floor_multi.sequential(&multi, &lat_apps[..WARM]);
-    let floor_mt = stats(&floor_multi.sequential(&multi, &lat_apps[WARM..]));
-    report.latency(
-        "1",
-        "Floor via a 2-worker runtime, block_on from the caller (CMAAD's threading)",
-        floor_mt,
-        Some(f),
-        "diagnostic: cost of the hand-off to the I/O threads",
-    );
+    let floor_once = |i: usize| floor.sequential(&current, &[i])[0];
 
     // CMAAD warm session with the latency apps, bulk apps stored.
     let store_dir = a.work.join("verify");
@@ -633,19 +628,39 @@ fn run(a: &Args) {
             store_app(&session, i, &format!("Bulk{run}"));
         }
     }
-    let mut samples = Vec::new();
+    // The floor, the floor on I/O threads and CMAAD interleaved call by call, so that all three
+    // see the same machine (on a shared VM the floor alone drifts by 3× within a run).
+    let (mut floor_t, mut multi_t, mut cmaad_t) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..LAT {
-        let filter = client_filter(i);
-        let (t, status, doc) = session.verify_apps(Some(&filter));
+        let f = floor_once(i);
+        let m = floor_multi.sequential(&multi, &[i])[0];
+        let (t, status, doc) = session.verify_apps(Some(&client_filter(i)));
         assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
         check_verified(&doc, 1);
         if i >= WARM {
-            samples.push(t);
+            floor_t.push(f);
+            multi_t.push(m);
+            cmaad_t.push(t);
         }
     }
-    let cmaad_fresh = stats(&samples);
-    report.latency("1", "**CMAAD** `cmaad_verify_apps` {ClientId}, token request each call", cmaad_fresh, Some(f),
-        "warm session; a distinct stored app per call (cache cannot answer); includes store read, secret unseal, LastVerified write, result JSON");
+    let floor_stats = stats(&floor_t);
+    let f = floor_stats.median;
+    report.latency(
+        "1",
+        "**Floor**: raw token POST, kept-alive (reqwest+rustls, current-thread runtime)",
+        floor_stats,
+        Some(f),
+        "prepared request, body read as bytes, no parsing; distinct apps; interleaved call by call with the next two rows",
+    );
+    report.latency(
+        "1",
+        "Floor via a 2-worker runtime, block_on from the caller (I/O threads, as CMAAD ran before its engines)",
+        stats(&multi_t),
+        Some(f),
+        "diagnostic: what a hand-off to I/O threads costs per request",
+    );
+    report.latency("1", "**CMAAD** `cmaad_verify_apps` {ClientId}, token request each call", stats(&cmaad_t), Some(f),
+        &format!("warm session; a distinct stored app per call (cache cannot answer); includes store read, secret unseal, LastVerified write, result JSON; median of the per-call ratios to the floor call before it: {:.2}×", median_ratio(&cmaad_t, &floor_t)));
 
     // The token cache answering: the same app again and again.
     let filter = client_filter(PEER);
@@ -673,7 +688,7 @@ fn run(a: &Args) {
     let imp_dir = a.work.join("import-verify");
     let _ = std::fs::remove_dir_all(&imp_dir);
     let imp_session = Session::open(&options(&imp_dir.join("site.db")));
-    let mut samples = Vec::new();
+    let (mut samples, mut floors) = (Vec::new(), Vec::new());
     for k in 0..LAT {
         let i = IMP0 + k;
         let req = server_request(
@@ -684,10 +699,12 @@ fn run(a: &Args) {
             true,
         );
         let secret16 = utf16(&secret(i));
+        let floor_t = floor_once(i);
         let (t, status, doc) = imp_session.import_server(&req, &secret16);
         assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
         if k >= WARM {
             samples.push(t);
+            floors.push(floor_t);
         }
     }
     drop(imp_session);
@@ -695,8 +712,8 @@ fn run(a: &Args) {
         "1",
         "CMAAD `cmaad_import_server_app` with Verify, token request each call",
         stats(&samples),
-        Some(f),
-        "distinct new apps; includes the store insert",
+        Some(stats(&floors).median),
+        &format!("distinct new apps; includes the store insert; vs the floor interleaved call by call ({}); median of per-call ratios {:.2}×", human_us(stats(&floors).median), median_ratio(&samples, &floors)),
     );
 
     // Peers.
@@ -723,11 +740,19 @@ fn run(a: &Args) {
         );
         serde_json::from_slice::<Value>(&out.stdout).expect("peers.py JSON")
     };
+    // A peer runs in its own process, so it cannot be interleaved call by call: its floor is
+    // measured in blocks right before and right after it.
+    let beside_floor = |mode: &str| {
+        let mut t = floor.sequential(&current, &lat_apps[WARM..WARM + N / 2]);
+        let out = peer_args(mode);
+        t.extend(floor.sequential(&current, &lat_apps[WARM + N / 2..]));
+        (out, stats(&t).median)
+    };
     eprintln!("   peers: msal");
-    let msal = peer_args("msal");
+    let (msal, msal_floor) = beside_floor("msal");
     report.latency("1", &format!("Python msal {} `acquire_token_for_client`, token request each call", msal["version"].as_str().unwrap_or("")),
-        stats_from_json(&msal["fresh"]), Some(f),
-        "warm app object; `remove_tokens_for_client()` between calls, outside the timed region; each timed token must differ from the last");
+        stats_from_json(&msal["fresh"]), Some(msal_floor),
+        &format!("warm app object; `remove_tokens_for_client()` between calls, outside the timed region; each timed token must differ from the last; vs the floor measured right before and after it ({})", human_us(msal_floor)));
     report.latency(
         "1",
         "Python msal, token cache answering",
@@ -736,10 +761,10 @@ fn run(a: &Args) {
         "same app object, cached token",
     );
     eprintln!("   peers: azure-identity");
-    let azid = peer_args("azure-identity");
+    let (azid, azid_floor) = beside_floor("azure-identity");
     report.latency("1", &format!("Python azure-identity {} `ClientSecretCredential.get_token`, token request each call", azid["version"].as_str().unwrap_or("")),
-        stats_from_json(&azid["fresh"]), Some(f),
-        "warm credential; its MSAL app's `remove_tokens_for_client()` between calls, outside the timed region; each timed token must differ from the last");
+        stats_from_json(&azid["fresh"]), Some(azid_floor),
+        &format!("warm credential; its MSAL app's `remove_tokens_for_client()` between calls, outside the timed region; each timed token must differ from the last; vs the floor measured right before and after it ({})", human_us(azid_floor)));
     report.latency(
         "1",
         "Python azure-identity, token cache answering",
@@ -886,8 +911,6 @@ fn run(a: &Args) {
         Some(f),
         "drift check",
     );
-    let _ = cmaad_fresh;
-    let _ = cmaad_cached;
 
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     let md = report.markdown(&a.machine, &date, &a.command);

@@ -16,7 +16,10 @@ use once_cell::sync::Lazy;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::Poll;
 use std::time::Duration;
 
 /// Idle engines kept for reuse; more are dropped when their call ends.
@@ -129,6 +132,51 @@ async fn notice_closed_connections() {
     tokio::task::yield_now().await;
 }
 
+/// Runs `futures` concurrently, at most `limit` at a time, within the current call (inside
+/// [`block_on`]); the outputs keep the futures' order. A future that panics is dropped and
+/// leaves `None` in its place; the others run on.
+pub async fn join_bounded<F: Future>(
+    futures: impl IntoIterator<Item = F>,
+    limit: usize,
+) -> Vec<Option<F::Output>> {
+    let mut waiting = futures.into_iter().enumerate();
+    let mut running: Vec<(usize, Pin<Box<F>>)> = Vec::new();
+    let mut done: Vec<(usize, Option<F::Output>)> = Vec::new();
+    std::future::poll_fn(|cx| loop {
+        while running.len() < limit.max(1) {
+            match waiting.next() {
+                Some((i, fut)) => running.push((i, Box::pin(fut))),
+                None => break,
+            }
+        }
+        if running.is_empty() {
+            return Poll::Ready(());
+        }
+        let before = running.len();
+        let mut k = 0;
+        while k < running.len() {
+            let (i, fut) = &mut running[k];
+            match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                Ok(Poll::Pending) => k += 1,
+                Ok(Poll::Ready(output)) => {
+                    done.push((*i, Some(output)));
+                    running.swap_remove(k);
+                }
+                Err(_) => {
+                    done.push((*i, None));
+                    running.swap_remove(k);
+                }
+            }
+        }
+        if running.len() == before {
+            return Poll::Pending;
+        }
+    })
+    .await;
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, output)| output).collect()
+}
+
 /// The current engine's client for `net`, built on first use. Only valid inside [`block_on`].
 pub fn client(net: Net) -> Result<reqwest::Client> {
     CLIENTS
@@ -183,4 +231,33 @@ pub fn trusted_roots(pem: &[u8]) -> Result<Vec<reqwest::Certificate>> {
         return Err(Error::invalid("TrustedCaPath", "InvalidCertificate", "TrustedCaPath holds no certificate: export the CA as Base-64 encoded X.509 (.cer/.pem)."));
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn join_bounded_keeps_order_bounds_concurrency_and_isolates_panics() {
+        let running = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let work = |i: u64| {
+            let (running, peak) = (&running, &peak);
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5 + (i * 7) % 11)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                assert_ne!(i, 7, "boom");
+                i * 2
+            }
+        };
+        let out = block_on(join_bounded((0..40).map(work), 8)).unwrap();
+        assert_eq!(peak.load(Ordering::SeqCst), 8);
+        assert_eq!(out.len(), 40);
+        assert_eq!(out[3], Some(6));
+        assert_eq!(out[7], None);
+        assert_eq!(out[39], Some(78));
+    }
 }

@@ -4,9 +4,10 @@
 //! request, never polled) plus, when the server app may read applications, its settings through
 //! Microsoft Graph.
 //!
-//! The API is synchronous: calls run on the library's runtime ([`crate::runtime::block_on`]) with
-//! its shared HTTP client, retry transient faults within a time budget, and reuse tokens through
-//! a process-wide cache keyed by authority, tenant, client, scope and a salted hash of the secret.
+//! The API is synchronous: calls run on the calling thread ([`crate::runtime::block_on`]) with
+//! its engine's kept-alive HTTP client, retry transient faults within a time budget, and reuse
+//! tokens through a process-wide cache keyed by authority, tenant, client, scope and a salted
+//! hash of the secret.
 //! Secrets appear only in the form body sent to Entra: never in messages, logs or `Debug`.
 
 // `crate::Error` is the crate-wide error (it carries the C ABI's whole error document), so
@@ -139,23 +140,35 @@ impl Verifier {
     /// cloud's Graph `/.default` without an App ID URI), plus the tenant check when `tenant_name`
     /// is a domain. A failed check is an `Err` whose `details` hold the checks.
     pub fn verify_server_app(&self, probe: &ServerAppProbe<'_>) -> Result<Verification> {
+        block_on(self.server_app_checks(probe))?
+    }
+
+    /// [`Verifier::verify_server_app`] as a future, for running many at once in one call; it
+    /// must be polled inside [`crate::runtime::block_on`].
+    pub async fn server_app_checks(&self, probe: &ServerAppProbe<'_>) -> Result<Verification> {
         check_guid(probe.tenant_id, "TenantId")?;
         check_guid(probe.client_id, "ClientId")?;
         let transport = self.transport()?;
-        block_on(server::verify(self, &transport, probe))?
+        server::verify(self, &transport, probe).await
     }
 
     /// Device-code existence probe (never polled) and, with `server` credentials allowed to read
     /// applications, a Graph read of the client app's public-client setting, broker redirect URI
     /// and `user_impersonation` permission. Checks that cannot be made are `NotChecked`.
     pub fn verify_client_app(&self, probe: &ClientAppProbe<'_>) -> Result<Verification> {
+        block_on(self.client_app_checks(probe))?
+    }
+
+    /// [`Verifier::verify_client_app`] as a future, for running many at once in one call; it
+    /// must be polled inside [`crate::runtime::block_on`].
+    pub async fn client_app_checks(&self, probe: &ClientAppProbe<'_>) -> Result<Verification> {
         check_guid(probe.tenant_id, "TenantId")?;
         check_guid(probe.client_id, "ClientId")?;
         if let Some(server) = &probe.server {
             check_guid(server.client_id, "ServerClientId")?;
         }
         let transport = self.transport()?;
-        block_on(client::verify(self, &transport, probe))?
+        client::verify(self, &transport, probe).await
     }
 
     fn transport(&self) -> Result<Transport> {

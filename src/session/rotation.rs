@@ -10,12 +10,11 @@ use crate::entra::{
 use crate::error::{Error, Result};
 use crate::model::{App, AppType};
 use crate::request::{AppFilter, RotateRequest};
+use crate::runtime::{block_on, join_bounded};
 use crate::secret::SecretKey;
 use crate::store::NewSecret;
 use chrono::Utc;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// At most this many apps are verified at once.
 pub const MAX_PARALLEL_VERIFICATIONS: usize = 8;
@@ -28,13 +27,17 @@ impl Session {
     pub fn verify_apps(&self, filter_json: Option<&str>) -> Result<Value> {
         let filter = AppFilter::parse(filter_json)?;
         let apps = self.store.find_apps(&filter, Utc::now())?;
-        let outcomes = parallel_map(&apps, MAX_PARALLEL_VERIFICATIONS, |app| {
-            self.verify_stored(app)
-        });
+        let checks = apps.iter().map(|app| self.verify_stored(app));
+        let outcomes = block_on(join_bounded(checks, MAX_PARALLEL_VERIFICATIONS))?;
         let mut results = Vec::with_capacity(apps.len());
         let mut verified = 0usize;
         for (app, outcome) in apps.iter().zip(outcomes) {
             let mut app = app.clone();
+            let outcome = outcome.unwrap_or_else(|| {
+                Err(Error::internal(
+                    "Verifying this app hit an internal error; the other apps were verified. Please report it.",
+                ))
+            });
             let outcome = outcome.and_then(|v| {
                 let at = Utc::now();
                 self.store.mark_verified(app.id, at)?;
@@ -56,18 +59,19 @@ impl Session {
     }
 
     /// One app's verification with its stored credentials.
-    fn verify_stored(&self, app: &App) -> Result<Verification> {
+    async fn verify_stored(&self, app: &App) -> Result<Verification> {
         match app.app_type {
             AppType::ServerApplication => {
                 let secret = self.store.server_secret(app)?;
-                self.verifier.verify_server_app(&ServerAppProbe {
+                let probe = ServerAppProbe {
                     environment: app.environment,
                     tenant_id: &app.tenant_id,
                     tenant_name: &app.tenant_name,
                     client_id: &app.client_id,
                     secret: &secret,
                     app_id_uri: app.identifier_uri.as_deref(),
-                })
+                };
+                self.verifier.server_app_checks(&probe).await
             }
             AppType::ClientApplication => {
                 let server = self.client_server_app(app)?;
@@ -83,12 +87,13 @@ impl Session {
                             client_id: &s.client_id,
                             secret,
                         });
-                self.verifier.verify_client_app(&ClientAppProbe {
+                let probe = ClientAppProbe {
                     environment: app.environment,
                     tenant_id: &app.tenant_id,
                     client_id: &app.client_id,
                     server: credentials,
-                })
+                };
+                self.verifier.client_app_checks(&probe).await
             }
         }
     }
@@ -290,69 +295,4 @@ pub(crate) fn error_body(e: &Error) -> Value {
         .get_mut("Error")
         .map(Value::take)
         .unwrap_or(Value::Null)
-}
-
-/// Runs `f` over `items` on at most `limit` scoped threads; results keep the items' order. A
-/// panic in `f` becomes that item's `Internal` error.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    limit: usize,
-    f: impl Fn(&T) -> Result<R> + Sync,
-) -> Vec<Result<R>> {
-    let slots: Vec<Mutex<Option<Result<R>>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let worker = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(i) else { break };
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(item)))
-            .unwrap_or_else(|_| {
-                Err(Error::internal(
-                    "Verifying this app hit an internal error; the other apps were verified. Please report it.",
-                ))
-            });
-        *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-    };
-    // The calling thread is one of the workers: a single app costs no thread at all.
-    std::thread::scope(|scope| {
-        for _ in 1..limit.min(items.len()) {
-            scope.spawn(worker);
-        }
-        worker();
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .unwrap_or_else(|| Err(Error::internal("An app was left unverified.")))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicUsize;
-    use std::time::Duration;
-
-    #[test]
-    fn parallel_map_keeps_order_and_bounds_concurrency() {
-        let running = AtomicUsize::new(0);
-        let peak = AtomicUsize::new(0);
-        let items: Vec<usize> = (0..40).collect();
-        let out = parallel_map(&items, 8, |i| {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(5));
-            running.fetch_sub(1, Ordering::SeqCst);
-            if *i == 7 {
-                panic!("boom");
-            }
-            Ok(i * 2)
-        });
-        assert!(peak.load(Ordering::SeqCst) <= 8);
-        assert_eq!(out[3].as_ref().unwrap(), &6);
-        assert_eq!(out[7].as_ref().unwrap_err().code, "InternalError");
-        assert_eq!(out.len(), 40);
-    }
 }
