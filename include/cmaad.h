@@ -14,6 +14,8 @@
  * - Input strings are borrowed for the duration of the call; the library keeps no pointer to them.
  * - Out-pointers are NULL on every error path.
  * - A cmaad_session may be used by many threads at once; close it once, when no call is running.
+ * - Calls block the calling thread and run their network I/O on it; only name resolution uses
+ *   short-lived helper threads.
  * - No function unwinds or aborts into the caller: internal failures return CMAAD_INTERNAL.
  */
 
