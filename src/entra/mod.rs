@@ -148,7 +148,7 @@ impl Verifier {
     pub async fn server_app_checks(&self, probe: &ServerAppProbe<'_>) -> Result<Verification> {
         check_guid(probe.tenant_id, "TenantId")?;
         check_guid(probe.client_id, "ClientId")?;
-        let transport = self.transport()?;
+        let transport = self.transport();
         server::verify(self, &transport, probe).await
     }
 
@@ -167,16 +167,16 @@ impl Verifier {
         if let Some(server) = &probe.server {
             check_guid(server.client_id, "ServerClientId")?;
         }
-        let transport = self.transport()?;
+        let transport = self.transport();
         client::verify(self, &transport, probe).await
     }
 
-    fn transport(&self) -> Result<Transport> {
-        Ok(Transport {
+    fn transport(&self) -> Transport {
+        Transport {
             net: self.net,
             request_timeout: self.request_timeout,
             retry: self.retry.clone(),
-        })
+        }
     }
 
     fn authority(&self, environment: AzureEnvironment) -> String {

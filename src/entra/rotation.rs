@@ -109,7 +109,7 @@ impl Verifier {
     /// `/.default`). Rotation needs the app to hold `Application.ReadWrite.OwnedBy` (and own
     /// itself) or `Application.ReadWrite.All`, admin-consented.
     pub fn graph_access(&self, app: &RotatingApp<'_>) -> Result<GraphAccess> {
-        let transport = self.transport()?;
+        let transport = self.transport();
         let request_id = uuid::Uuid::new_v4().to_string();
         let authority = self.authority(app.environment);
         let scope = graph_scope(app.environment);
@@ -140,7 +140,7 @@ impl Verifier {
     /// "invalid client secret" (not yet propagated) is waited out; any other refusal ends the
     /// wait at once. Returns how long it took.
     pub fn wait_for_secret(&self, app: &RotatingApp<'_>, timeout: Duration) -> Result<Duration> {
-        let transport = self.transport()?;
+        let transport = self.transport();
         let authority = self.authority(app.environment);
         let scope = graph_scope(app.environment);
         let start = Instant::now();
@@ -209,13 +209,7 @@ impl GraphAccess {
         let what = format!("the Microsoft Graph request to {url}");
         let body = json!({ "passwordCredential": { "displayName": display_name, "endDateTime": end.to_rfc3339() } });
         // Not retried: a second attempt after a lost answer would add a second password.
-        let once = Transport {
-            retry: super::RetryPolicy {
-                max_attempts: 1,
-                ..self.transport.retry.clone()
-            },
-            ..self.transport.clone()
-        };
+        let once = self.transport.single_attempt();
         let mut reply =
             block_on(once.send(&what, |client| self.headers(client.post(&url)).json(&body)))??;
         if reply.status != 200 && reply.status != 201 {

@@ -77,6 +77,18 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// The same transport making a single attempt: for requests that must not be repeated after
+    /// a lost answer (a create, `addPassword`), whose callers decide themselves what to retry.
+    pub fn single_attempt(&self) -> Transport {
+        Transport {
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..self.retry.clone()
+            },
+            ..self.clone()
+        }
+    }
+
     /// Sends the request `build` makes (again for each attempt) and returns the final answer, or
     /// a `Network` error when every attempt failed or the budget ran out. `what` names the call
     /// in messages ("the token request to https://login…").

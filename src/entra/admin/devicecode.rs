@@ -116,7 +116,7 @@ impl Verifier {
     ) -> Result<(DeviceCode, PendingSignIn)> {
         crate::entra::check_guid(tenant_id, "TenantId")?;
         crate::entra::check_guid(client_id, "ClientId")?;
-        let transport = self.transport()?;
+        let transport = self.transport();
         let url = format!(
             "{}/{tenant_id}/oauth2/v2.0/devicecode",
             self.authority(environment)
@@ -169,7 +169,7 @@ impl Verifier {
         timeout: Duration,
         cancel: &CancelToken,
     ) -> Result<AdminToken> {
-        let transport = self.transport()?;
+        let transport = self.transport();
         let deadline = (Instant::now() + timeout).min(pending.expires);
         block_on(poll(self, &transport, pending, deadline, cancel))?
     }

@@ -6,7 +6,6 @@
 
 use crate::entra::errors::GraphErrorBody;
 use crate::entra::transport::{unexpected, Reply, Transport};
-use crate::entra::RetryPolicy;
 use crate::error::{Error, Result, Status};
 use crate::runtime::block_on;
 use crate::secret::SecretKey;
@@ -136,13 +135,7 @@ impl GraphClient {
 
     /// `POST {path}` that creates something: repeated only after 429.
     pub fn create(&self, path: &str, body: &Value) -> Result<GraphAnswer> {
-        let once = Transport {
-            retry: RetryPolicy {
-                max_attempts: 1,
-                ..self.transport.retry.clone()
-            },
-            ..self.transport.clone()
-        };
+        let once = self.transport.single_attempt();
         let start = Instant::now();
         for attempt in 1u32.. {
             let answer = self.call(reqwest::Method::POST, path, &[], Some(body), &once);
@@ -222,13 +215,7 @@ impl GraphClient {
     ) -> Result<std::result::Result<NewSecret, GraphRefusal>> {
         let url = format!("{}/v1.0/applications/{object_id}/addPassword", self.graph);
         let what = format!("the Microsoft Graph request POST {url}");
-        let once = Transport {
-            retry: RetryPolicy {
-                max_attempts: 1,
-                ..self.transport.retry.clone()
-            },
-            ..self.transport.clone()
-        };
+        let once = self.transport.single_attempt();
         let start = Instant::now();
         let mut wait = self.replication.initial_backoff;
         loop {

@@ -130,7 +130,7 @@ impl Verifier {
     ) -> Result<AdminToken> {
         super::check_guid(tenant_id, "TenantId")?;
         super::check_guid(client_id, "ClientId")?;
-        let transport = self.transport()?;
+        let transport = self.transport();
         let authority = self.authority(environment);
         let request_id = uuid::Uuid::new_v4().to_string();
         let scope = graph_default_scope(environment);
@@ -178,7 +178,7 @@ impl Verifier {
             ));
         }
         Ok(GraphClient::new(
-            self.transport()?,
+            self.transport(),
             self.graph(environment),
             Zeroizing::new(token.text().to_string()),
         ))
