@@ -20,6 +20,8 @@ use std::ptr;
 
 mod provision;
 pub use provision::*;
+mod site;
+pub use site::*;
 
 /// The ABI's version; it changes on any breaking change to this header.
 pub const CMAAD_ABI_VERSION: u32 = 1;
@@ -207,6 +209,20 @@ pub unsafe extern "C" fn cmaad_session_open(
     out_session: *mut *mut cmaad_session,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
+    open_session(out_session, out_json, || {
+        Session::open(SessionOptions::parse(optional_text(
+            options_json,
+            "options_json",
+        )?)?)
+    })
+}
+
+/// Clears `*out_session`, runs `open` behind the panic boundary and hands the session out.
+pub(crate) unsafe fn open_session(
+    out_session: *mut *mut cmaad_session,
+    out_json: *mut *mut c_char,
+    open: impl FnOnce() -> Result<Session>,
+) -> cmaad_status {
     if !out_session.is_null() {
         *out_session = ptr::null_mut();
     }
@@ -218,8 +234,7 @@ pub unsafe extern "C" fn cmaad_session_open(
                 "out_session is NULL: pass the address of a cmaad_session pointer.",
             ));
         }
-        let options = SessionOptions::parse(optional_text(options_json, "options_json")?)?;
-        let session = Session::open(options)?;
+        let session = open()?;
         let doc = session.describe();
         *out_session = Box::into_raw(Box::new(cmaad_session { inner: session }));
         Ok(doc)

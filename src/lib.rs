@@ -17,6 +17,7 @@ pub mod model;
 pub mod provision;
 pub mod request;
 pub mod session;
+pub mod site;
 pub mod store;
 
 pub use session::{Session, SessionOptions};

@@ -39,6 +39,8 @@ pub struct SessionOptions {
     pub timeout: Duration,
     /// Extra trusted CA certificates (PEM) read from `TrustedCaPath`.
     pub trusted_ca_pem: Option<Vec<u8>>,
+    /// The ConfigMgr site (`"Site"`) whose SMS Provider holds the objects; `None` = the store.
+    pub site: Option<crate::site::SiteOptions>,
 }
 
 impl SessionOptions {
@@ -80,8 +82,13 @@ impl SessionOptions {
             .optional_str("TrustedCaPath")?
             .map(|p| read_trusted_roots(&p))
             .transpose()?;
+        let site = f
+            .optional_object("Site")?
+            .map(|m| crate::site::SiteOptions::parse(m, trusted_ca_pem.clone(), timeout))
+            .transpose()?;
         f.finish()?;
         Ok(SessionOptions {
+            site,
             trusted_ca_pem,
             store_path,
             environment,
@@ -168,12 +175,22 @@ pub struct Session {
     options: SessionOptions,
     store: Store,
     verifier: Verifier,
+    site: Option<crate::site::AdminServiceSite>,
 }
 
 impl Session {
     /// Opens the store and prepares the network settings (nothing is contacted yet).
     pub fn open(options: SessionOptions) -> Result<Session> {
+        Self::open_with_credential(options, None)
+    }
+
+    /// [`Session::open`] with the password of `Site.UserName` for a ConfigMgr site.
+    pub fn open_with_credential(
+        options: SessionOptions,
+        password: Option<SecretKey>,
+    ) -> Result<Session> {
         let store = Store::open(&options.store_path)?;
+        let site = crate::site::connect(&options, password)?;
         let net = NetConfig {
             proxy: options.proxy.clone(),
             connect_timeout: options.timeout.min(Duration::from_secs(10)),
@@ -184,7 +201,22 @@ impl Session {
             options,
             store,
             verifier,
+            site,
         })
+    }
+
+    /// Where the four operations read and write: the ConfigMgr site when one is connected,
+    /// else the store.
+    fn backend(&self) -> &dyn crate::site::SiteBackend {
+        match &self.site {
+            Some(site) => site,
+            None => &self.store,
+        }
+    }
+
+    /// The connected ConfigMgr site, if any.
+    pub fn site(&self) -> Option<&crate::site::AdminServiceSite> {
+        self.site.as_ref()
     }
 
     /// The session's description (`cmaad_session_open`'s result document).
@@ -197,6 +229,7 @@ impl Session {
             "Proxy": self.options.proxy,
             "TimeoutSeconds": self.options.timeout.as_secs(),
             "Version": crate::VERSION,
+            "Site": self.site.as_ref().map(crate::site::AdminServiceSite::describe),
         })
     }
 
@@ -227,7 +260,7 @@ impl Session {
             server_app_id: None,
             verified: None,
         };
-        self.store.check_new_app(&new)?;
+        self.backend().check_new_app(&new)?;
         let verification = if req.verify {
             let probe = ServerAppProbe {
                 environment,
@@ -242,7 +275,7 @@ impl Session {
         } else {
             None
         };
-        let app = self.store.insert_app(&new, Utc::now())?;
+        let app = self.backend().insert_app(&new, Utc::now())?;
         Ok(app_document(&app, verification, &req.warnings))
     }
 
@@ -262,16 +295,21 @@ impl Session {
             server_app_id: Some(server.id),
             verified: None,
         };
-        self.store.check_new_app(&new)?;
+        self.backend().check_new_app(&new)?;
         let verification = if req.verify {
-            let secret = self.store.server_secret(&server)?;
+            // A ConfigMgr site never gives its secret back: the client app is then checked
+            // without the server app's Graph audit.
+            let secret = match &self.site {
+                Some(_) => None,
+                None => Some(self.store.server_secret(&server)?),
+            };
             let probe = ClientAppProbe {
                 environment: server.environment,
                 tenant_id: &server.tenant_id,
                 client_id: &req.client_id,
-                server: Some(ServerCredentials {
+                server: secret.as_ref().map(|secret| ServerCredentials {
                     client_id: &server.client_id,
-                    secret: &secret,
+                    secret,
                 }),
             };
             new.verified = Some(Utc::now());
@@ -279,7 +317,7 @@ impl Session {
         } else {
             None
         };
-        let app = self.store.insert_app(&new, Utc::now())?;
+        let app = self.backend().insert_app(&new, Utc::now())?;
         Ok(app_document(&app, verification, &[]))
     }
 
@@ -287,7 +325,7 @@ impl Session {
     fn client_tenant_server_app(&self, tenant: &TenantRef) -> Result<App> {
         match tenant {
             TenantRef::ServerAppId(id) => {
-                let app = self.store.app(*id)?.ok_or_else(|| {
+                let app = self.backend().app(*id)?.ok_or_else(|| {
                     Error::not_found("ServerAppId", "ServerAppNotFound", format!("ServerApp ID {id} is not in the site store: get the server app with Get-CMAADApplication -AppType ServerApplication."))
                 })?;
                 if app.app_type != AppType::ServerApplication {
@@ -295,7 +333,7 @@ impl Session {
                 }
                 Ok(app)
             }
-            TenantRef::TenantId(guid) => self.store.server_apps_of(guid)?.into_iter().next().ok_or_else(|| {
+            TenantRef::TenantId(guid) => self.backend().server_apps_of(guid)?.into_iter().next().ok_or_else(|| {
                 Error::not_found("TenantId", "NoServerApp", format!("Tenant {guid} has no server app in the site: import the tenant's server app first (Import-CMAADServerApplication), then the client app."))
             }),
         }
@@ -321,7 +359,7 @@ impl Session {
     fn find_apps(&self, filter_json: Option<&str>) -> Result<(Vec<App>, chrono::DateTime<Utc>)> {
         let filter = AppFilter::parse(filter_json)?;
         let now = Utc::now();
-        Ok((self.store.find_apps(&filter, now)?, now))
+        Ok((self.backend().find_apps(&filter, now)?, now))
     }
 
     /// `New-CMCloudManagementAzureService`.
@@ -351,7 +389,7 @@ impl Session {
             }
             _ => server.environment,
         };
-        if let Some(existing) = self.store.service_by_name(&req.name)? {
+        if let Some(existing) = self.backend().service_by_name(&req.name)? {
             return Err(crate::store::service_exists(&existing));
         }
         let service = CloudService {
@@ -368,7 +406,7 @@ impl Session {
             created: Utc::now(),
             updated: None,
         };
-        Ok(self.store.insert_service(&service)?.to_json())
+        Ok(self.backend().insert_service(&service)?.to_json())
     }
 
     fn service_app(&self, id: i64, field: &str, kind: AppType) -> Result<App> {
@@ -377,7 +415,7 @@ impl Session {
         } else {
             "ClientApp"
         };
-        let app = self.store.app(id)?.ok_or_else(|| {
+        let app = self.backend().app(id)?.ok_or_else(|| {
             Error::not_found(field, "AppNotFound", format!("{param} ID {id} is not in the site store: get it with Get-CMAADApplication -AppType {}.", kind.name()))
         })?;
         if app.app_type != kind {
