@@ -50,6 +50,13 @@ pub fn format_time(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// True when `t` reads back from [`format_time`] as itself: whole seconds within the years
+/// 0000–9999 in UTC (RFC 3339 has four-digit years, so `9999-12-31T23:59:59-12:00`, which is
+/// year 10000 in UTC, would be written and then read back as nothing).
+pub fn round_trips(t: &DateTime<Utc>) -> bool {
+    DateTime::parse_from_rfc3339(&format_time(t)).is_ok_and(|back| back == *t)
+}
+
 /// A stored app registration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct App {

@@ -4,7 +4,7 @@
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result};
 use crate::model::{AppType, Discovery, Schedule, ScheduleKind};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 pub mod lifecycle;
@@ -293,15 +293,27 @@ pub fn future_time(value: &str, field: &str, now: DateTime<Utc>) -> Result<DateT
     Ok(t)
 }
 
+/// An RFC 3339 timestamp or a plain date (midnight UTC), to whole seconds (as it is stored);
+/// refused when it cannot be stored and read back ([`crate::model::round_trips`]).
 fn parse_time(value: &str, field: &str) -> Result<DateTime<Utc>> {
     let v = value.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        if let Some(t) = d.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc());
+    let parsed = DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?;
+            d.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+        });
+    if let Some(t) = parsed {
+        let t = t.trunc_subsecs(0);
+        if !crate::model::round_trips(&t) {
+            return Err(Error::invalid(
+                field,
+                "DateOutOfRange",
+                format!("{field} '{}' is {} in UTC, outside the years 0000–9999 that can be stored and read back: give a date before 9999-12-31 (UTC).", shorten(value), t.to_rfc3339()),
+            ));
         }
+        return Ok(t);
     }
     Err(Error::invalid(
         field,

@@ -11,7 +11,7 @@ use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
 use crate::runtime::block_on;
 use crate::secret::SecretKey;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -54,10 +54,12 @@ impl PasswordCredential {
     }
 }
 
+/// A Graph time, when it is one CMAAD can store and read back ([`crate::model::round_trips`]).
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
+        .filter(crate::model::round_trips)
 }
 
 /// The app registration's object ID and its passwords.

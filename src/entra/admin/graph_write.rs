@@ -281,7 +281,8 @@ fn new_secret(what: &str, reply: &Reply) -> Result<NewSecret> {
         end: added
             .end_date_time
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&chrono::Utc)),
+            .map(|t| chrono::SubsecRound::trunc_subsecs(t.with_timezone(&chrono::Utc), 0))
+            .filter(crate::model::round_trips),
     })
 }
 
