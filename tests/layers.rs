@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("secret", 0),
+    ("scrub", 0),
     ("cloud", 1),
     ("model", 1),
     ("requirements", 1),
+    ("proxy", 1),
     ("runtime", 2),
     ("store", 3),
     ("entra", 3),

@@ -57,14 +57,16 @@ pub fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
     Ok(pem)
 }
 
-/// Checks a proxy URL (`http://`, `https://` or `socks5://`).
+/// Checks the `Proxy` option: an absolute `http`, `https` or `socks5` URL. Messages show it
+/// redacted ([`crate::proxy::redacted`]): a proxy URL may carry the proxy account's password.
 pub fn check_proxy(value: &str) -> Result<String> {
+    let shown = crate::proxy::redacted(value.trim());
     let url = reqwest::Url::parse(value.trim()).map_err(|e| {
         Error::invalid(
             "Proxy",
             "InvalidProxy",
             format!(
-                "Proxy '{value}' is not a URL ({e}): give it as http://proxy.contoso.com:8080."
+                "Proxy '{shown}' is not a URL ({e}): give it as http://proxy.contoso.com:8080."
             ),
         )
     })?;
@@ -73,7 +75,7 @@ pub fn check_proxy(value: &str) -> Result<String> {
         other => Err(Error::invalid(
             "Proxy",
             "InvalidProxy",
-            format!("Proxy '{value}' has scheme '{other}': use http:// or https://."),
+            format!("Proxy '{shown}' has scheme '{other}': use http:// or https://."),
         )),
     }
 }

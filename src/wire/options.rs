@@ -58,7 +58,7 @@ pub fn session(s: &Session) -> Value {
         "AzureEnvironment": o.environment.name(),
         "AuthorityHost": o.endpoints.authority(o.environment),
         "GraphHost": o.endpoints.graph(o.environment),
-        "Proxy": o.proxy,
+        "Proxy": o.proxy.as_deref().map(crate::proxy::redacted),
         "TimeoutSeconds": o.timeout.as_secs(),
         "Version": crate::VERSION,
     })
