@@ -32,8 +32,15 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 /// The network settings that need a client of their own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct NetConfig {
-    /// Explicit proxy URL; `None` uses `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment.
+    /// Explicit proxy URL; `None` uses `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment
+    /// unless `ignore_environment` is set.
     pub proxy: Option<String>,
+    /// Hosts reached without the explicit proxy (`NO_PROXY` syntax: comma-separated names,
+    /// `.domain` suffixes, IP addresses and CIDR ranges), besides loopback.
+    pub no_proxy: Option<String>,
+    /// The caller passes every setting explicitly: the process environment's proxy variables
+    /// are not read (a PowerShell host's `$env:` changes never reach native code on Linux).
+    pub ignore_environment: bool,
     /// TCP connect timeout.
     pub connect_timeout: Duration,
     /// Extra trusted CA certificates (PEM), merged with the system's roots: a TLS-inspecting
@@ -205,7 +212,15 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
     if let Some(pem) = &config.extra_roots_pem {
         builder = builder.tls_certs_merge(trusted_roots(pem)?);
     }
+    if config.proxy.is_none() && config.ignore_environment {
+        builder = builder.no_proxy();
+    }
     if let Some(proxy) = &config.proxy {
+        let mut bypass = String::from("localhost,127.0.0.1,::1");
+        if let Some(extra) = config.no_proxy.as_deref().filter(|l| !l.trim().is_empty()) {
+            bypass.push(',');
+            bypass.push_str(extra);
+        }
         let proxy = reqwest::Proxy::all(proxy)
             .map_err(|e| {
                 Error::invalid(
@@ -214,7 +229,7 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
                     format!("Proxy '{proxy}' is not usable ({e}): give it as http://host:port."),
                 )
             })?
-            .no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.1,::1"));
+            .no_proxy(reqwest::NoProxy::from_string(&bypass));
         builder = builder.proxy(proxy);
     }
     builder

@@ -11,6 +11,7 @@ use crate::request::{
 };
 use crate::runtime::NetConfig;
 use crate::secret::SecretKey;
+use crate::store::seal::KeySource;
 use crate::store::{NewApp, Store};
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -39,6 +40,13 @@ pub struct SessionOptions {
     pub timeout: Duration,
     /// Extra trusted CA certificates (PEM) read from `TrustedCaPath`.
     pub trusted_ca_pem: Option<Vec<u8>>,
+    /// Hosts reached without the explicit proxy (`NoProxy`, `NO_PROXY` syntax).
+    pub no_proxy: Option<String>,
+    /// False when the caller passes its settings explicitly (`"ProcessEnvironment": false`):
+    /// `CMAAD_STORE`, `CMAAD_SITE_KEY` and the proxy variables of the process are not read.
+    pub process_environment: bool,
+    /// Where the site key comes from (`cmaad_session_open_with_site_key` gives it).
+    pub site_key: KeySource,
 }
 
 impl SessionOptions {
@@ -48,6 +56,7 @@ impl SessionOptions {
             Some(s) if !s.trim().is_empty() => Fields::parse(s, "options")?,
             _ => Fields::empty("options"),
         };
+        let process_environment = f.optional_bool("ProcessEnvironment")?.unwrap_or(true);
         let store_path = match f.optional_str("StorePath")? {
             Some(p) if p.trim().is_empty() => {
                 return Err(Error::invalid(
@@ -57,7 +66,8 @@ impl SessionOptions {
                 ))
             }
             Some(p) => PathBuf::from(p),
-            None => default_store_path()?,
+            None if process_environment => default_store_path()?,
+            None => default_store_folder_path()?,
         };
         let environment = environment(&mut f, "AzureEnvironment")?.unwrap_or_default();
         let authority_host = f
@@ -76,6 +86,7 @@ impl SessionOptions {
             f.optional_i64_in("TimeoutSeconds", 1..=600, "seconds")?
                 .unwrap_or(30) as u64,
         );
+        let no_proxy = f.optional_str("NoProxy")?;
         let trusted_ca_pem = f
             .optional_str("TrustedCaPath")?
             .map(|p| read_trusted_roots(&p))
@@ -83,6 +94,13 @@ impl SessionOptions {
         f.finish()?;
         Ok(SessionOptions {
             trusted_ca_pem,
+            no_proxy,
+            process_environment,
+            site_key: if process_environment {
+                KeySource::Environment
+            } else {
+                KeySource::KeyFile
+            },
             store_path,
             environment,
             endpoints: Endpoints {
@@ -133,6 +151,11 @@ pub fn default_store_path() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os(STORE_ENV).filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
+    default_store_folder_path()
+}
+
+/// The store file in the per-user data folder (what `CMAAD_STORE` overrides).
+fn default_store_folder_path() -> Result<PathBuf> {
     let missing = || {
         Error::invalid(
             "StorePath",
@@ -173,9 +196,11 @@ pub struct Session {
 impl Session {
     /// Opens the store and prepares the network settings (nothing is contacted yet).
     pub fn open(options: SessionOptions) -> Result<Session> {
-        let store = Store::open(&options.store_path)?;
+        let store = Store::open_with_key(&options.store_path, &options.site_key)?;
         let net = NetConfig {
             proxy: options.proxy.clone(),
+            no_proxy: options.no_proxy.clone(),
+            ignore_environment: !options.process_environment,
             connect_timeout: options.timeout.min(Duration::from_secs(10)),
             extra_roots_pem: options.trusted_ca_pem.clone(),
         };
