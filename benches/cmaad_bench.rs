@@ -1312,7 +1312,10 @@ fn powershell_rows(report: &mut Report) {
                 String::new(),
                 &format!(
                     "not measured: benches/powershell.sh failed ({})",
-                    String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+                    String::from_utf8_lossy(&o.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
                 ),
             );
             return;

@@ -15,7 +15,9 @@ pub use error::{Error, Result, Status};
 pub mod ffi;
 pub mod model;
 pub mod provision;
+pub mod proxy;
 pub mod request;
+pub mod scrub;
 pub mod session;
 pub mod store;
 

@@ -269,8 +269,10 @@ pub fn guid(value: &str, field: &str) -> Result<String> {
     Ok(parsed.hyphenated().to_string())
 }
 
-/// Cuts a value echoed in an error to a readable length.
+/// A value echoed in an error: scrubbed of anything credential-looking (a secret pasted into the
+/// wrong field must not come back, [`crate::scrub::server_text`]), then cut to a readable length.
 fn shorten(value: &str) -> String {
+    let value = crate::scrub::server_text(value, &[]);
     let mut s: String = value.chars().take(64).collect();
     if value.chars().count() > 64 {
         s.push('…');

@@ -126,13 +126,16 @@ fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
     Ok(pem)
 }
 
+/// Checks the `Proxy` option: an absolute `http`, `https` or `socks5` URL. Messages show it
+/// redacted ([`crate::proxy::redacted`]): a proxy URL may carry the proxy account's password.
 fn check_proxy(value: &str) -> Result<String> {
+    let shown = crate::proxy::redacted(value.trim());
     let url = reqwest::Url::parse(value.trim()).map_err(|e| {
         Error::invalid(
             "Proxy",
             "InvalidProxy",
             format!(
-                "Proxy '{value}' is not a URL ({e}): give it as http://proxy.contoso.com:8080."
+                "Proxy '{shown}' is not a URL ({e}): give it as http://proxy.contoso.com:8080."
             ),
         )
     })?;
@@ -141,7 +144,7 @@ fn check_proxy(value: &str) -> Result<String> {
         other => Err(Error::invalid(
             "Proxy",
             "InvalidProxy",
-            format!("Proxy '{value}' has scheme '{other}': use http:// or https://."),
+            format!("Proxy '{shown}' has scheme '{other}': use http:// or https://."),
         )),
     }
 }
@@ -219,7 +222,7 @@ impl Session {
             "AzureEnvironment": self.options.environment.name(),
             "AuthorityHost": self.options.endpoints.authority(self.options.environment),
             "GraphHost": self.options.endpoints.graph(self.options.environment),
-            "Proxy": self.options.proxy,
+            "Proxy": self.options.proxy.as_deref().map(crate::proxy::redacted),
             "TimeoutSeconds": self.options.timeout.as_secs(),
             "Version": crate::VERSION,
         })

@@ -158,6 +158,8 @@ impl Verifier {
                     tenant_field: "TenantId",
                     client_id,
                     scope: Some(&scope),
+                    step:
+                        "the automation app's client-credentials token request for Microsoft Graph",
                 };
                 Err(entra_error(&body, &ctx))
             }
