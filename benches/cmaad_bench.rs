@@ -897,7 +897,7 @@ fn run(a: &Args) {
     );
     report.latency("4", "`cmaad_get_apps` {ClientId: no match} + `cmaad_string_free`, 10-app store", stats_from_json(&v["get_none"]), None,
         "the cheapest call that parses a JSON argument, runs the store and returns a JSON document (`{\"value\":[]}`)");
-    mono_interop_rows(&mut report);
+    powershell_rows(&mut report);
 
     // Floor again, to show drift across the run (a new connection: the fake closes idle ones
     // after 30 s).
@@ -1311,44 +1311,54 @@ fn diag() {
     );
 }
 
-/// FFI overhead through the PowerShell module's C# interop on mono (`benches/interop.sh`).
-fn mono_interop_rows(report: &mut Report) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/interop.sh");
+/// The PowerShell module's figures (`benches/powershell.sh`): import time, per-call cost against
+/// an empty compiled cmdlet, and a CSV pipeline of imports.
+fn powershell_rows(report: &mut Report) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/powershell.sh");
     let out = std::process::Command::new("bash").arg(script).output();
     let text = match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
-        _ => {
+        Ok(o) => {
             report.add(
                 "4",
-                "Mono interop wrapper",
+                "PowerShell module",
                 "—".into(),
                 String::new(),
                 String::new(),
-                "not measured: mono (mcs, mono) is not installed",
+                &format!(
+                    "not measured: benches/powershell.sh failed ({})",
+                    String::from_utf8_lossy(&o.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                ),
+            );
+            return;
+        }
+        Err(e) => {
+            report.add(
+                "4",
+                "PowerShell module",
+                "—".into(),
+                String::new(),
+                String::new(),
+                &format!("not measured: {e}"),
             );
             return;
         }
     };
-    let ns = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    report.add(
-        "4",
-        "Mono interop: `CmaadLibrary.AbiVersion` (P/Invoke)",
-        human_us(ns("interop AbiVersion ns") / 1000.0),
-        String::new(),
-        String::new(),
-        "median of 15 batches of 200,000 calls; the module's CmaadNative.cs compiled with mcs -langversion:5",
-    );
-    report.add(
-        "4",
-        "Mono interop: `CmaadSession.GetApps` {ClientId: no match}",
-        human_us(ns("interop GetApps-no-match ns") / 1000.0),
-        String::new(),
-        String::new(),
-        "median of 15 batches of 2,000 calls: UTF-8 marshalling in, the native call, the document read back and freed",
-    );
+    for line in text.lines() {
+        // Each line: what | value | note
+        let parts: Vec<&str> = line.splitn(3, " | ").collect();
+        if let [what, value, note] = parts[..] {
+            report.add(
+                "4",
+                what,
+                value.to_string(),
+                String::new(),
+                String::new(),
+                note,
+            );
+        }
+    }
 }

@@ -82,13 +82,31 @@ const char *cmaad_version(void);
 // Opens a session on the site store.
 //
 // `options_json` may be NULL (all defaults) or a JSON object with any of `StorePath`,
-// `AzureEnvironment`, `AuthorityHost`, `GraphHost`, `Proxy`, `TimeoutSeconds`.
+// `AzureEnvironment`, `AuthorityHost`, `GraphHost`, `Proxy`, `NoProxy` (hosts reached without
+// the proxy, `NO_PROXY` syntax), `TimeoutSeconds`, `TrustedCaPath` and `ProcessEnvironment`
+// (default true; false: the library reads none of `CMAAD_STORE`, `CMAAD_SITE_KEY`,
+// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the process environment, because the caller
+// passes those settings explicitly). The site key is `CMAAD_SITE_KEY` or the key file beside the
+// store (`cmaad_session_open_with_site_key` passes one).
 // On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
 // and `*out_json` describes it. On error `*out_session` is NULL and `*out_json` holds the error.
 // `*out_json` is always freed by the caller with `cmaad_string_free`.
 cmaad_status cmaad_session_open(const char *options_json,
                                 cmaad_session **out_session,
                                 char **out_json);
+
+// Opens a session as `cmaad_session_open` does, with the site key given by the caller.
+//
+// `site_key_utf16` holds `site_key_len` UTF-16 code units of the key's base64 text (32 bytes
+// encoded, as in `CMAAD_SITE_KEY`); the library copies it into memory it wipes, never returns
+// or logs it, and the caller keeps ownership of the buffer and should zero it after the call.
+// NULL with length 0 means no key is given: `CMAAD_SITE_KEY` (unless `ProcessEnvironment` is
+// false) or the key file beside the store is used, as by `cmaad_session_open`.
+cmaad_status cmaad_session_open_with_site_key(const char *options_json,
+                                              const uint16_t *site_key_utf16,
+                                              size_t site_key_len,
+                                              cmaad_session **out_session,
+                                              char **out_json);
 
 // Closes a session and frees it. NULL is a no-op. The handle must not be used afterwards, and
 // no other thread may be using it during the call.

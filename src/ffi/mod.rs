@@ -13,6 +13,7 @@
 use crate::error::{Error, Result, Status};
 use crate::secret::SecretKey;
 use crate::session::Session;
+use crate::store::seal::KeySource;
 use crate::wire;
 use chrono::Utc;
 use serde_json::Value;
@@ -199,13 +200,36 @@ pub extern "C" fn cmaad_version() -> *const c_char {
 /// Opens a session on the site store.
 ///
 /// `options_json` may be NULL (all defaults) or a JSON object with any of `StorePath`,
-/// `AzureEnvironment`, `AuthorityHost`, `GraphHost`, `Proxy`, `TimeoutSeconds`.
+/// `AzureEnvironment`, `AuthorityHost`, `GraphHost`, `Proxy`, `NoProxy` (hosts reached without
+/// the proxy, `NO_PROXY` syntax), `TimeoutSeconds`, `TrustedCaPath` and `ProcessEnvironment`
+/// (default true; false: the library reads none of `CMAAD_STORE`, `CMAAD_SITE_KEY`,
+/// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the process environment, because the caller
+/// passes those settings explicitly). The site key is `CMAAD_SITE_KEY` or the key file beside the
+/// store (`cmaad_session_open_with_site_key` passes one).
 /// On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
 /// and `*out_json` describes it. On error `*out_session` is NULL and `*out_json` holds the error.
 /// `*out_json` is always freed by the caller with `cmaad_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_session_open(
     options_json: *const c_char,
+    out_session: *mut *mut cmaad_session,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    cmaad_session_open_with_site_key(options_json, ptr::null(), 0, out_session, out_json)
+}
+
+/// Opens a session as `cmaad_session_open` does, with the site key given by the caller.
+///
+/// `site_key_utf16` holds `site_key_len` UTF-16 code units of the key's base64 text (32 bytes
+/// encoded, as in `CMAAD_SITE_KEY`); the library copies it into memory it wipes, never returns
+/// or logs it, and the caller keeps ownership of the buffer and should zero it after the call.
+/// NULL with length 0 means no key is given: `CMAAD_SITE_KEY` (unless `ProcessEnvironment` is
+/// false) or the key file beside the store is used, as by `cmaad_session_open`.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_session_open_with_site_key(
+    options_json: *const c_char,
+    site_key_utf16: *const u16,
+    site_key_len: usize,
     out_session: *mut *mut cmaad_session,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
@@ -220,12 +244,29 @@ pub unsafe extern "C" fn cmaad_session_open(
                 "out_session is NULL: pass the address of a cmaad_session pointer.",
             ));
         }
-        let options = wire::options::session_options(optional_text(options_json, "options_json")?)?;
+        let mut options =
+            wire::options::session_options(optional_text(options_json, "options_json")?)?;
+        if !site_key_utf16.is_null() || site_key_len != 0 {
+            options.site_key = KeySource::Given(site_key(site_key_utf16, site_key_len)?);
+        }
         let session = Session::open(options)?;
         let doc = wire::options::session(&session);
         *out_session = Box::into_raw(Box::new(cmaad_session { inner: session }));
         Ok(doc)
     })
+}
+
+/// Copies a caller's site key (UTF-16 units of its base64 text) into zeroizing memory.
+unsafe fn site_key(units: *const u16, len: usize) -> Result<SecretKey> {
+    const FIELD: &str = "SiteKey";
+    if units.is_null() || len > MAX_SECRET_UNITS {
+        return Err(Error::invalid(
+            FIELD,
+            "InvalidSiteKey",
+            format!("The site key buffer is NULL or {len} UTF-16 units long: pass the base64 text of 32 bytes (44 characters), as in CMAAD_SITE_KEY."),
+        ));
+    }
+    SecretKey::from_utf16(std::slice::from_raw_parts(units, len), FIELD)
 }
 
 /// Closes a session and frees it. NULL is a no-op. The handle must not be used afterwards, and

@@ -38,9 +38,11 @@ pub struct Session {
 impl Session {
     /// Opens the store and prepares the network settings (nothing is contacted yet).
     pub fn open(options: SessionOptions) -> Result<Session> {
-        let store = Store::open(&options.store_path)?;
+        let store = Store::open_with_key(&options.store_path, &options.site_key)?;
         let net = NetConfig {
             proxy: options.proxy.clone(),
+            no_proxy: options.no_proxy.clone(),
+            ignore_environment: !options.process_environment,
             connect_timeout: options.timeout.min(Duration::from_secs(10)),
             extra_roots_pem: options.trusted_ca_pem.clone(),
         };

@@ -3,6 +3,7 @@
 
 use crate::cloud::{AzureEnvironment, Endpoints};
 use crate::error::{Error, Result};
+use crate::store::seal::KeySource;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -28,10 +29,18 @@ pub struct SessionOptions {
     pub timeout: Duration,
     /// Extra trusted CA certificates (PEM) read from `TrustedCaPath`.
     pub trusted_ca_pem: Option<Vec<u8>>,
+    /// Hosts reached without the explicit proxy (`NoProxy`, `NO_PROXY` syntax).
+    pub no_proxy: Option<String>,
+    /// False when the caller passes its settings explicitly (`"ProcessEnvironment": false`):
+    /// `CMAAD_STORE`, `CMAAD_SITE_KEY` and the proxy variables of the process are not read.
+    pub process_environment: bool,
+    /// Where the site key comes from (`cmaad_session_open_with_site_key` gives it).
+    pub site_key: KeySource,
 }
 
 impl SessionOptions {
-    /// Defaults for a store at `store_path`: the public cloud, no overrides, no proxy, 30 s.
+    /// Defaults for a store at `store_path`: the public cloud, no overrides, no proxy, 30 s,
+    /// the process environment read (proxy variables, `CMAAD_SITE_KEY`).
     pub fn new(store_path: impl Into<PathBuf>) -> SessionOptions {
         SessionOptions {
             store_path: store_path.into(),
@@ -40,6 +49,9 @@ impl SessionOptions {
             proxy: None,
             timeout: DEFAULT_TIMEOUT,
             trusted_ca_pem: None,
+            no_proxy: None,
+            process_environment: true,
+            site_key: KeySource::Environment,
         }
     }
 }
@@ -85,6 +97,11 @@ pub fn default_store_path() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os(STORE_ENV).filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
+    default_store_folder_path()
+}
+
+/// The store file in the per-user data folder (what `CMAAD_STORE` overrides).
+pub fn default_store_folder_path() -> Result<PathBuf> {
     let missing = || {
         Error::invalid(
             "StorePath",

@@ -82,6 +82,11 @@ const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.i
 impl Store {
     /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_key(path, &seal::KeySource::Environment)
+    }
+
+    /// [`Store::open`] with the site key taken from `key` (see [`seal::KeySource`]).
+    pub fn open_with_key(path: &Path, key: &seal::KeySource) -> Result<Store> {
         create_folder(path)?;
         let mut conn = Connection::open_with_flags(
             path,
@@ -92,7 +97,7 @@ impl Store {
         .map_err(|e| Error::from(e).with_target("StorePath"))?;
         configure(&conn).map_err(|e| corrupt_or(e, path))?;
         schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
-        let key = load_key(&conn, path)?;
+        let key = load_key(&conn, path, key)?;
         Ok(Store {
             conn: Mutex::new(conn),
             key,
@@ -322,13 +327,13 @@ fn corrupt_or(e: Error, path: &Path) -> Error {
     }
 }
 
-fn load_key(conn: &Connection, path: &Path) -> Result<SiteKey> {
+fn load_key(conn: &Connection, path: &Path, source: &seal::KeySource) -> Result<SiteKey> {
     let check: Option<Vec<u8>> = conn
         .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
             r.get(0)
         })
         .optional()?;
-    let key = SiteKey::load(&seal::key_file_for(path), check.is_none())?;
+    let key = SiteKey::load_from(source, &seal::key_file_for(path), check.is_none())?;
     match check {
         Some(check) if !key.matches(&check) => Err(Error::store(
             "SiteKeyMismatch",

@@ -4,9 +4,11 @@ use super::fields::{environment, Fields};
 use crate::cloud::check_endpoint_url;
 use crate::error::{Error, Result};
 use crate::session::options::{
-    check_proxy, default_store_path, read_trusted_roots, DEFAULT_TIMEOUT, TIMEOUT_SECONDS,
+    check_proxy, default_store_folder_path, default_store_path, read_trusted_roots,
+    DEFAULT_TIMEOUT, TIMEOUT_SECONDS,
 };
 use crate::session::{Session, SessionOptions};
+use crate::store::seal::KeySource;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +16,7 @@ use std::time::Duration;
 /// Parses session options; `None` or blank means all defaults.
 pub fn session_options(json: Option<&str>) -> Result<SessionOptions> {
     let mut f = Fields::parse_optional(json, "options")?;
+    let process_environment = f.optional_bool("ProcessEnvironment")?.unwrap_or(true);
     let store_path = match f.optional_str("StorePath")? {
         Some(p) if p.trim().is_empty() => {
             return Err(Error::invalid(
@@ -23,9 +26,14 @@ pub fn session_options(json: Option<&str>) -> Result<SessionOptions> {
             ))
         }
         Some(p) => PathBuf::from(p),
-        None => default_store_path()?,
+        None if process_environment => default_store_path()?,
+        None => default_store_folder_path()?,
     };
     let mut options = SessionOptions::new(store_path);
+    options.process_environment = process_environment;
+    if !process_environment {
+        options.site_key = KeySource::KeyFile;
+    }
     options.environment = environment(&mut f, "AzureEnvironment")?.unwrap_or_default();
     options.endpoints.authority_host = f
         .optional_str("AuthorityHost")?
@@ -42,6 +50,7 @@ pub fn session_options(json: Option<&str>) -> Result<SessionOptions> {
     options.timeout = f
         .optional_i64_in("TimeoutSeconds", TIMEOUT_SECONDS, "seconds")?
         .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(s as u64));
+    options.no_proxy = f.optional_str("NoProxy")?;
     options.trusted_ca_pem = f
         .optional_str("TrustedCaPath")?
         .map(|p| read_trusted_roots(&p))
