@@ -63,6 +63,24 @@ pub fn proxies(explicit: Option<&str>) -> Result<Vec<reqwest::Proxy>> {
     Ok(out)
 }
 
+/// The proxy of a caller that passes its settings explicitly and wants no environment read
+/// (`"ProcessEnvironment": false`): `explicit` (the session's `Proxy`, which such a caller takes
+/// from its own `HTTPS_PROXY`/`HTTP_PROXY`) for every request except the hosts in `no_proxy`
+/// (`NO_PROXY` syntax, the session's `NoProxy`) and loopback; none without `explicit`.
+///
+/// Errors: `InvalidProxy` (target `Proxy`) when the URL cannot be used.
+pub fn explicit(explicit: Option<&str>, no_proxy: Option<&str>) -> Result<Vec<reqwest::Proxy>> {
+    let Some(url) = explicit else {
+        return Ok(Vec::new());
+    };
+    let bypass = match no_proxy {
+        Some(list) if !list.trim().is_empty() => format!("{list},{LOOPBACK_HOSTS}"),
+        _ => LOOPBACK_HOSTS.to_string(),
+    };
+    let proxy = reqwest::Proxy::all(url).map_err(|e| unusable("Proxy", url, &e))?;
+    Ok(vec![proxy.no_proxy(reqwest::NoProxy::from_string(&bypass))])
+}
+
 /// The first of `names` that is set, with its value (not valid Unicode counts as unset, as
 /// for every HTTP client reading these variables).
 fn first_env<'a>(names: &[&'a str]) -> Option<(&'a str, String)> {

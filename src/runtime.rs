@@ -33,8 +33,15 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct NetConfig {
     /// Explicit proxy URL; `None` uses `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` from the
-    /// environment. Loopback hosts bypass either ([`crate::proxy`]).
+    /// environment unless `ignore_environment` is set. Loopback hosts bypass either
+    /// ([`crate::proxy`]).
     pub proxy: Option<String>,
+    /// Hosts reached without the explicit proxy (`NO_PROXY` syntax: comma-separated names,
+    /// `.domain` suffixes, IP addresses and CIDR ranges), besides loopback.
+    pub no_proxy: Option<String>,
+    /// The caller passes every setting explicitly: the process environment's proxy variables
+    /// are not read (a PowerShell host's `$env:` changes never reach native code on Linux).
+    pub ignore_environment: bool,
     /// TCP connect timeout.
     pub connect_timeout: Duration,
     /// Extra trusted CA certificates (PEM), merged with the system's roots: a TLS-inspecting
@@ -212,7 +219,12 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
     // Proxies are CMAAD's choice alone (explicit or from the environment, never for loopback):
     // `no_proxy` first drops reqwest's own reading of the environment.
     builder = builder.no_proxy();
-    for proxy in crate::proxy::proxies(config.proxy.as_deref())? {
+    let proxies = if config.ignore_environment {
+        crate::proxy::explicit(config.proxy.as_deref(), config.no_proxy.as_deref())?
+    } else {
+        crate::proxy::proxies(config.proxy.as_deref())?
+    };
+    for proxy in proxies {
         builder = builder.proxy(proxy);
     }
     builder
