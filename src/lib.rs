@@ -13,12 +13,16 @@ pub mod secret;
 
 pub use error::{Error, Result, Status};
 pub mod ffi;
+pub mod files;
 pub mod model;
-pub mod provision;
-pub mod request;
+pub mod provisioning;
+pub mod proxy;
+pub mod requirements;
+pub mod scrub;
 pub mod session;
 pub mod site;
 pub mod store;
+pub mod wire;
 
 pub use session::{Session, SessionOptions};
 

@@ -50,14 +50,8 @@ pub struct PasswordCredential {
 impl PasswordCredential {
     /// `endDateTime` as a time, when Graph gave a readable one.
     pub fn end(&self) -> Option<DateTime<Utc>> {
-        parse_time(self.end_date_time.as_deref()?)
+        crate::model::time::parse_rfc3339(self.end_date_time.as_deref()?)
     }
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The app registration's object ID and its passwords.
@@ -187,7 +181,12 @@ impl GraphAccess {
         }))??;
         match reply.status {
             200 => serde_json::from_slice(&reply.body).map_err(|_| unexpected(&what, &reply)),
-            _ => Err(graph_error(&what, &reply, "reading the app registration")),
+            _ => Err(graph_error(
+                &what,
+                &reply,
+                "reading the app registration",
+                &self.token,
+            )),
         }
     }
 
@@ -213,7 +212,7 @@ impl GraphAccess {
         let mut reply =
             block_on(once.send(&what, |client| self.headers(client.post(&url)).json(&body)))??;
         if reply.status != 200 && reply.status != 201 {
-            return Err(graph_error(&what, &reply, "adding a password"));
+            return Err(graph_error(&what, &reply, "adding a password", &self.token));
         }
         let parsed = serde_json::from_slice::<Added>(&reply.body);
         let Ok(added) = parsed else {
@@ -226,7 +225,7 @@ impl GraphAccess {
         Ok(NewPassword {
             key_id: added.key_id,
             secret: SecretKey::from_utf16(&units, "SecretKey")?,
-            end_date_time: parse_time(&added.end_date_time).unwrap_or(end),
+            end_date_time: crate::model::time::parse_rfc3339(&added.end_date_time).unwrap_or(end),
         })
     }
 
@@ -244,7 +243,12 @@ impl GraphAccess {
         )??;
         match reply.status {
             200 | 204 => Ok(()),
-            _ => Err(graph_error(&what, &reply, "removing a password")),
+            _ => Err(graph_error(
+                &what,
+                &reply,
+                "removing a password",
+                &self.token,
+            )),
         }
     }
 
@@ -267,6 +271,7 @@ fn context<'a>(app: &RotatingApp<'a>, scope: &'a str) -> Context<'a> {
         tenant_field: "TenantId",
         client_id: app.client_id,
         scope: Some(scope),
+        step: "the client-credentials token request with the app's stored or new secret",
     }
 }
 
@@ -283,9 +288,9 @@ fn not_working(error: Error, waited: Duration, timed_out: bool) -> Error {
     e
 }
 
-/// The CMAAD error for a Graph refusal while `doing` something.
-fn graph_error(what: &str, reply: &Reply, doing: &str) -> Error {
-    let Ok(GraphErrorBody { error }) = serde_json::from_slice::<GraphErrorBody>(&reply.body) else {
+/// The CMAAD error for a Graph refusal while `doing` something with bearer `token`.
+fn graph_error(what: &str, reply: &Reply, doing: &str, token: &str) -> Error {
+    let Some(GraphErrorBody { error }) = GraphErrorBody::parse(&reply.body, &[token]) else {
         return unexpected(what, reply);
     };
     let (status, code, advice) = match (reply.status, error.code.as_str()) {

@@ -4,7 +4,7 @@
 
 use super::{call, cmaad_session, cmaad_status, open_session, optional_text, secret, session};
 use crate::error::{Error, Result};
-use crate::session::{Session, SessionOptions};
+use crate::session::Session;
 use serde_json::Value;
 use std::ffi::c_char;
 
@@ -27,7 +27,8 @@ pub unsafe extern "C" fn cmaad_session_open_site(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     open_session(out_session, out_json, || {
-        let options = SessionOptions::parse(optional_text(options_json, "options_json")?)?;
+        let options =
+            crate::wire::options::session_options(optional_text(options_json, "options_json")?)?;
         let password =
             secret(password_utf16, password_len).map_err(|e| e.with_target("Site.Password"))?;
         Session::open_with_credential(options, Some(password))

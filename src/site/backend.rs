@@ -4,8 +4,8 @@
 //! ([`super::AdminServiceSite`]). No JSON crosses this interface.
 
 use crate::error::Result;
+use crate::model::AppFilter;
 use crate::model::{App, CloudService};
-use crate::request::AppFilter;
 use crate::store::{NewApp, Store, Tenant};
 use chrono::{DateTime, Utc};
 

@@ -20,11 +20,10 @@ pub mod trust;
 
 pub use adminservice::AdminServiceSite;
 pub use backend::SiteBackend;
-pub use options::SiteOptions;
+pub use options::{SiteOptions, SiteSettings};
 
 use crate::error::{Error, Result};
 use crate::secret::SecretKey;
-use crate::session::SessionOptions;
 use zeroize::Zeroizing;
 
 /// The session's ConfigMgr site, when `options` name one (nothing is contacted yet);
@@ -34,10 +33,11 @@ use zeroize::Zeroizing;
 /// `InvalidArgument` when a user name comes without a password or the other way round;
 /// `Store` when the change journal cannot be opened in the store file.
 pub fn connect(
-    options: &SessionOptions,
+    site: Option<&SiteOptions>,
+    store_path: &std::path::Path,
     password: Option<SecretKey>,
 ) -> Result<Option<AdminServiceSite>> {
-    let Some(site) = &options.site else {
+    let Some(site) = site else {
         if password.is_some() {
             return Err(Error::invalid(
                 "Site",
@@ -68,7 +68,7 @@ pub fn connect(
         }
         (None, None) => None,
     };
-    let journal = journal::Journal::open(&options.store_path)?;
+    let journal = journal::Journal::open(store_path)?;
     let connection = connection::SiteConnection::new(site.clone(), credential)?;
     Ok(Some(AdminServiceSite::new(connection, Some(journal))))
 }

@@ -1,18 +1,10 @@
 //! The session option `"Site"`: which ConfigMgr site to read and write, and how to reach its
 //! SMS Provider. The names are the ConfigMgr console's (`ProviderMachineName`, `SiteCode`) and
-//! PowerShell's (`SkipCertificateCheck`, `CertificateThumbprint`).
-//!
-//! ```json
-//! "Site": {"ProviderMachineName": "cm01.contoso.com", "SiteCode": "XYZ",
-//!          "Authentication": "Negotiate", "UserName": "cmadmin@CONTOSO.COM",
-//!          "KdcAddress": "dc01.contoso.com:88", "AllowNtlm": false,
-//!          "CertificateThumbprint": "...", "SkipCertificateCheck": false}
-//! ```
+//! PowerShell's (`SkipCertificateCheck`, `CertificateThumbprint`); `crate::wire::site` reads
+//! them from the session options' JSON.
 
 use super::trust::Trust;
 use crate::error::{Error, Result};
-use crate::request::Fields;
-use serde_json::{Map, Value};
 use std::time::Duration;
 
 /// How CMAAD authenticates to the provider.
@@ -52,26 +44,43 @@ pub struct SiteOptions {
     pub timeout: Duration,
 }
 
+/// The `"Site"` settings as the caller gave them, before they are checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteSettings {
+    /// `ProviderMachineName`.
+    pub provider_machine_name: String,
+    /// `SiteCode`.
+    pub site_code: String,
+    /// `Authentication`: `Negotiate` (default), `Kerberos`, `Ntlm`.
+    pub authentication: Option<String>,
+    /// `AllowNtlm`: Negotiate may fall back to NTLM.
+    pub allow_ntlm: bool,
+    /// `UserName`.
+    pub user_name: Option<String>,
+    /// `KdcAddress`.
+    pub kdc_address: Option<String>,
+    /// `CertificateThumbprint`.
+    pub certificate_thumbprint: Option<String>,
+    /// `SkipCertificateCheck`.
+    pub skip_certificate_check: bool,
+}
+
 impl SiteOptions {
-    /// Parses the `"Site"` object; `trusted_ca_pem` is the session's `TrustedCaPath` content.
+    /// Checks the settings; `trusted_ca_pem` is the session's `TrustedCaPath` content.
     ///
     /// # Errors
-    /// `InvalidArgument` naming the field, the problem and the fix.
-    pub fn parse(
-        site: Map<String, Value>,
+    /// `InvalidArgument` naming the field (`Site.<name>`), the problem and the fix.
+    pub fn check(
+        settings: SiteSettings,
         trusted_ca_pem: Option<Vec<u8>>,
         timeout: Duration,
     ) -> Result<SiteOptions> {
-        let mut f = Fields::parse(&Value::Object(site).to_string(), "Site")?;
-        let provider_machine_name = provider_name(&f.required_str("ProviderMachineName")?)?;
-        let site_code = site_code(&f.required_str("SiteCode")?)?;
-        let allow_ntlm = f.optional_bool("AllowNtlm")?.unwrap_or(false);
-        let authentication = match f.optional_str("Authentication")?.as_deref().map(str::trim) {
+        let provider_machine_name = provider_name(&settings.provider_machine_name)?;
+        let site_code = site_code(&settings.site_code)?;
+        let authentication = match settings.authentication.as_deref().map(str::trim) {
             None => Authentication::Negotiate,
-            Some(a) if a.eq_ignore_ascii_case("Negotiate") && allow_ntlm => Authentication::Negotiate,
-            Some(a) if a.eq_ignore_ascii_case("Negotiate") || a.eq_ignore_ascii_case("Kerberos") => {
-                Authentication::Kerberos
-            }
+            Some(a) if a.eq_ignore_ascii_case("Negotiate") => Authentication::Negotiate,
+            Some(a) if a.eq_ignore_ascii_case("Kerberos") => Authentication::Kerberos,
             Some(a) if a.eq_ignore_ascii_case("Ntlm") => Authentication::Ntlm,
             Some(a) if a.eq_ignore_ascii_case("Bearer") => return Err(Error::invalid(
                 "Site.Authentication",
@@ -84,17 +93,12 @@ impl SiteOptions {
                 format!("Site.Authentication '{other}' is not known: use Negotiate (Kerberos; the default) or Ntlm (sites before ConfigMgr 2509)."),
             )),
         };
-        let authentication = if authentication == Authentication::Negotiate && !allow_ntlm {
-            Authentication::Kerberos
-        } else {
-            authentication
+        // Negotiate falls back to NTLM only when the admin allowed it.
+        let authentication = match authentication {
+            Authentication::Negotiate if !settings.allow_ntlm => Authentication::Kerberos,
+            other => other,
         };
-        let user_name = f.optional_str("UserName")?;
-        let kdc_address = f.optional_str("KdcAddress")?.map(|k| k.trim().to_string());
-        let thumbprint = f.optional_str("CertificateThumbprint")?;
-        let skip = f.optional_bool("SkipCertificateCheck")?.unwrap_or(false);
-        f.finish()?;
-        let trust = match (thumbprint, skip) {
+        let trust = match (settings.certificate_thumbprint, settings.skip_certificate_check) {
             (Some(_), true) => return Err(Error::invalid(
                 "Site.SkipCertificateCheck",
                 "ConflictingTrust",
@@ -108,8 +112,8 @@ impl SiteOptions {
             provider_machine_name,
             site_code,
             authentication,
-            user_name,
-            kdc_address,
+            user_name: settings.user_name,
+            kdc_address: settings.kdc_address.map(|k| k.trim().to_string()),
             trust,
             timeout,
         })
@@ -184,63 +188,4 @@ fn site_code(value: &str) -> Result<String> {
         "InvalidSiteCode",
         format!("SiteCode '{value}' is not a ConfigMgr site code: give the three letters or digits shown in the console (e.g. XYZ)."),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn parse(v: Value) -> Result<SiteOptions> {
-        SiteOptions::parse(
-            v.as_object().cloned().unwrap_or_default(),
-            None,
-            Duration::from_secs(30),
-        )
-    }
-
-    #[test]
-    fn names_and_defaults() {
-        let o =
-            parse(json!({"ProviderMachineName": "CM01.contoso.com", "SiteCode": "xyz"})).unwrap();
-        assert_eq!(o.base_url(), "https://cm01.contoso.com/AdminService");
-        assert_eq!(o.site_code, "XYZ");
-        assert_eq!(o.authentication, Authentication::Kerberos);
-        assert_eq!(o.trust, Trust::Roots(None));
-        let o = parse(
-            json!({"ProviderMachineName": "localhost:8443", "SiteCode": "P01", "AllowNtlm": true}),
-        )
-        .unwrap();
-        assert_eq!(o.spn_host(), "localhost");
-        assert_eq!(o.authentication, Authentication::Negotiate);
-    }
-
-    #[test]
-    fn bad_values_name_the_field() {
-        for (v, field) in [
-            (
-                json!({"ProviderMachineName": "https://cm01/AdminService", "SiteCode": "XYZ"}),
-                "Site.ProviderMachineName",
-            ),
-            (
-                json!({"ProviderMachineName": "cm01", "SiteCode": "XYZW"}),
-                "Site.SiteCode",
-            ),
-            (
-                json!({"ProviderMachineName": "cm01", "SiteCode": "XYZ", "CertificateThumbprint": "abc"}),
-                "Site.CertificateThumbprint",
-            ),
-            (
-                json!({"ProviderMachineName": "cm01", "SiteCode": "XYZ", "Authentication": "Basic"}),
-                "Site.Authentication",
-            ),
-            (
-                json!({"ProviderMachineName": "cm01", "SiteCode": "XYZ", "SkipCertificateCheck": true, "CertificateThumbprint": "00".repeat(32)}),
-                "Site.SkipCertificateCheck",
-            ),
-        ] {
-            let e = parse(v).unwrap_err();
-            assert_eq!(e.target.as_deref(), Some(field), "{}", e.message);
-        }
-    }
 }

@@ -32,6 +32,40 @@ impl std::fmt::Debug for SiteKey {
     }
 }
 
+/// Where a session's site key comes from.
+#[derive(Clone, Default)]
+pub enum KeySource {
+    /// `CMAAD_SITE_KEY` from the process environment if set, else the key file (C callers).
+    #[default]
+    Environment,
+    /// The caller's key, base64 of 32 bytes (a PowerShell host passes its own
+    /// `$env:CMAAD_SITE_KEY` this way: its `$env:` changes never reach native code on Linux).
+    Given(SecretKey),
+    /// The key file only: the caller read its environment itself and found no key there.
+    KeyFile,
+}
+
+impl PartialEq for KeySource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (KeySource::Given(a), KeySource::Given(b)) => a.expose() == b.expose(),
+            (KeySource::Environment, KeySource::Environment) => true,
+            (KeySource::KeyFile, KeySource::KeyFile) => true,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeySource::Environment => "Environment",
+            KeySource::Given(_) => "Given(<redacted>)",
+            KeySource::KeyFile => "KeyFile",
+        })
+    }
+}
+
 /// The key file that belongs to a store file: `site.db` → `site.db.key`.
 pub fn key_file_for(store: &Path) -> PathBuf {
     let mut name = store.as_os_str().to_os_string();
@@ -59,9 +93,21 @@ impl SiteKey {
 
     /// Loads the key from the environment or the key file; creates the file when `may_create`.
     pub fn load(key_file: &Path, may_create: bool) -> Result<Self> {
-        if let Ok(text) = std::env::var(SITE_KEY_ENV) {
-            let text = Zeroizing::new(text);
-            return Self::decode(&text, SITE_KEY_ENV.to_string());
+        Self::load_from(&KeySource::Environment, key_file, may_create)
+    }
+
+    /// Loads the key from `source`, falling back to the key file (created when `may_create`)
+    /// unless the caller gave the key.
+    pub fn load_from(source: &KeySource, key_file: &Path, may_create: bool) -> Result<Self> {
+        match source {
+            KeySource::Given(key) => return Self::decode(key.expose(), SITE_KEY_ENV.to_string()),
+            KeySource::Environment => {
+                if let Ok(text) = std::env::var(SITE_KEY_ENV) {
+                    let text = Zeroizing::new(text);
+                    return Self::decode(&text, SITE_KEY_ENV.to_string());
+                }
+            }
+            KeySource::KeyFile => {}
         }
         let source = key_file.display().to_string();
         match fs::read_to_string(key_file) {
