@@ -6,6 +6,7 @@
 mod common;
 mod entra_support;
 mod hostile_support;
+mod provision_support;
 
 use cmaad::ffi::cmaad_status::*;
 use cmaad_fake_entra::{Endpoint, FakeEntra, Fault, FaultKind};
@@ -280,4 +281,31 @@ fn proxy_credentials_are_used_but_never_shown() {
         seen.len() == 1 && seen[0].contains(&format!("Basic {basic}")),
         "the proxy did not get the credentials once: {seen:?}"
     );
+}
+
+/// Values Graph holds are quoted in audit details: a credential pasted into one (here a client
+/// secret in an App ID URI and a password in a redirect URI) is not quoted with them.
+#[test]
+fn an_audit_does_not_quote_a_credential_graph_holds() {
+    use provision_support::*;
+    let pasted = "Zq78Q~abcdefghijklmnopqrstuvwxyz0123456";
+    let fake = FakeEntra::start(directory());
+    let s = session(&fake);
+    let signin = admin(&s);
+    let id = "c0c0c0c0-1111-4222-8333-944455556666";
+    fake.update(|c| {
+        let app = cmaad_fake_entra::App::new(id, "HandMade")
+            .identifier_uri(&format!("api://{pasted}"))
+            .public_redirect_uri("http://svc:Pa55w0rd@localhost")
+            .user_impersonation_scope();
+        c.tenants[0].applications.push(app);
+    });
+    let (status, doc) = audit(&s, &signin, &json!({ "ClientId": id }));
+    assert_eq!(status, CMAAD_OK, "{doc}");
+    let text = doc.to_string();
+    assert!(
+        !text.contains(pasted) && !text.contains("Pa55w0rd"),
+        "{text}"
+    );
+    assert!(text.contains("***"), "{text}");
 }

@@ -153,7 +153,9 @@ impl Verifier {
         let shown = DeviceCode {
             user_code: body.user_code,
             verification_uri: body.verification_uri,
-            message: body.message,
+            // Entra's text, shown to the person signing in: scrubbed like any server text (the
+            // device code itself must never be shown, only the user code).
+            message: crate::scrub::server_text(&body.message, &[body.device_code.as_str()]),
             expires_in,
             interval,
         };
