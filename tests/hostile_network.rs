@@ -11,7 +11,9 @@ mod provision_support;
 use cmaad::ffi::cmaad_status::*;
 use cmaad_fake_entra::{Endpoint, FakeEntra, Fault, FaultKind};
 use common::{code, server_request, FfiSession, SECRET};
-use hostile_support::{answer, assert_direct, body_of, token_answer, token_endpoint, Recorder};
+use hostile_support::{
+    answer, assert_direct, body_of, loopback_hosts, token_answer, token_endpoint, Recorder,
+};
 use serde_json::{json, Value};
 
 /// A server app import with Verify through a session with `options`.
@@ -136,11 +138,7 @@ fn loopback_endpoints_bypass_an_explicit_proxy() {
     });
     // 127.0.0.2 is loopback like 127.0.0.1; `localhost` and [::1] are the other names CMAAD
     // accepts for plain http.
-    for (ip, host) in [
-        ("127.0.0.2", None),
-        ("127.0.0.1", Some("localhost")),
-        ("::1", None),
-    ] {
+    for (ip, host) in loopback_hosts() {
         // With the environment read (the default) and with every setting given explicitly
         // (`ProcessEnvironment: false`, as the PowerShell module passes them).
         for process_environment in [true, false] {
