@@ -307,3 +307,21 @@ fn an_audit_does_not_quote_a_credential_graph_holds() {
     );
     assert!(text.contains("***"), "{text}");
 }
+
+/// An endpoint URL carrying credentials is refused (CMAAD would send them as basic auth), and
+/// the refusal does not show them.
+#[test]
+fn endpoint_urls_with_credentials_are_refused_unshown() {
+    for field in ["AuthorityHost", "GraphHost"] {
+        for url in [
+            "https://svc:S3cret-Pw@login.example.com",
+            "http://svc:S3cret-Pw@127.0.0.1:9",
+            "ftp://svc:S3cret-Pw@host",
+        ] {
+            let options = json!({ field: url, "StorePath": "/nonexistent/site.db" });
+            let (st, doc, _) = common::open(Some(&options.to_string()));
+            common::assert_refused(st, &doc, CMAAD_INVALID_ARGUMENT, "InvalidUrl", field);
+            assert!(!doc.to_string().contains("S3cret-Pw"), "{doc}");
+        }
+    }
+}
