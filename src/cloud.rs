@@ -133,10 +133,13 @@ impl Endpoints {
     }
 }
 
-/// Checks a host override or proxy URL: absolute, `https://` (or `http://` to loopback only),
-/// no query or fragment. Returns it without a trailing slash.
+/// Checks a host override: absolute, `https://` (or `http://` to loopback only), no user
+/// information, query or fragment. Returns it without a trailing slash; messages show the value
+/// redacted ([`crate::proxy::redacted`]).
 pub fn check_endpoint_url(value: &str, field: &str) -> Result<String> {
     let trimmed = value.trim().trim_end_matches('/');
+    // Echoed redacted: a URL may carry a user name and password.
+    let value = crate::proxy::redacted(value.trim());
     let url = reqwest::Url::parse(trimmed).map_err(|e| {
         Error::invalid(
             field,
@@ -159,6 +162,9 @@ pub fn check_endpoint_url(value: &str, field: &str) -> Result<String> {
         other => {
             return Err(Error::invalid(field, "InvalidUrl", format!("{field} '{value}' has scheme '{other}': use https://.")))
         }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(field, "InvalidUrl", format!("{field} '{value}' carries a user name or password, which CMAAD never sends to Entra or Graph: give the bare host URL such as https://login.example.com.")));
     }
     if url.query().is_some() || url.fragment().is_some() || url.host_str().is_none() {
         return Err(Error::invalid(field, "InvalidUrl", format!("{field} '{value}' must be a bare host URL such as https://login.example.com, without query or fragment.")));
