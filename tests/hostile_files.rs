@@ -2,6 +2,9 @@
 //! be a regular file of sane size (a FIFO, a device or a huge file is refused at once), a store
 //! path must be a regular file, and only a CMAAD store (or an empty database) is opened as one:
 //! another application's database, or a newer CMAAD's store, is refused without any change.
+//! (Unix: the test makes FIFOs and reads `/dev/zero`.)
+
+#![cfg(unix)]
 
 mod common;
 

@@ -14,8 +14,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Range of `TimeoutSeconds`.
 pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<i64> = 1..=600;
 
-/// Checked session options (`cmaad_session_open`'s `options_json`).
-#[derive(Debug, Clone, PartialEq)]
+/// Checked session options (`cmaad_session_open`'s `options_json`). `Debug` shows the proxy
+/// redacted.
+#[derive(Clone, PartialEq)]
 pub struct SessionOptions {
     /// The store file.
     pub store_path: PathBuf,
@@ -38,6 +39,25 @@ pub struct SessionOptions {
     pub site_key: KeySource,
     /// The ConfigMgr site (`"Site"`) whose SMS Provider holds the objects; `None` = the store.
     pub site: Option<crate::site::SiteOptions>,
+}
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("store_path", &self.store_path)
+            .field("environment", &self.environment)
+            .field("endpoints", &self.endpoints)
+            .field("proxy", &self.proxy.as_deref().map(crate::proxy::redacted))
+            .field("timeout", &self.timeout)
+            .field(
+                "trusted_ca_pem",
+                &self.trusted_ca_pem.as_ref().map(|p| p.len()),
+            )
+            .field("no_proxy", &self.no_proxy)
+            .field("process_environment", &self.process_environment)
+            .field("site_key", &self.site_key)
+            .finish()
+    }
 }
 
 impl SessionOptions {
