@@ -72,7 +72,19 @@ impl fmt::Display for AzureEnvironment {
     }
 }
 
-/// Where a session sends its Entra and Graph requests.
+/// Microsoft Graph's endpoints in every national cloud, US Government DoD included. Source:
+/// "National cloud deployments", Microsoft Graph documentation
+/// (<https://learn.microsoft.com/graph/deployments>).
+pub const MICROSOFT_GRAPH_HOSTS: [&str; 4] = [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.us",
+    "https://dod-graph.microsoft.us",
+    "https://microsoftgraph.chinacloudapi.cn",
+];
+
+/// Where a session sends its Entra and Graph requests, and for which audience it asks tokens:
+/// the one place that derives every endpoint and every Graph token scope from the session's
+/// cloud and its `AuthorityHost`/`GraphHost` overrides.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Endpoints {
     /// Overrides the environment's authority host (no trailing slash).
@@ -94,6 +106,30 @@ impl Endpoints {
         self.graph_host
             .clone()
             .unwrap_or_else(|| env.graph_host().to_string())
+    }
+
+    /// The resource (token audience) of the Graph that [`Endpoints::graph`] calls: the Graph
+    /// host itself when it is one of Microsoft's ([`MICROSOFT_GRAPH_HOSTS`]; each accepts only
+    /// tokens issued for it, so `GraphHost https://dod-graph.microsoft.us` needs DoD tokens),
+    /// else the cloud's Graph, which a reverse proxy or test server given as `GraphHost`
+    /// stands for.
+    pub fn graph_resource(&self, env: AzureEnvironment) -> String {
+        match &self.graph_host {
+            Some(host)
+                if MICROSOFT_GRAPH_HOSTS
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(host)) =>
+            {
+                host.to_ascii_lowercase()
+            }
+            _ => env.graph_host().to_string(),
+        }
+    }
+
+    /// A Graph token scope: `{graph resource}/{permission}`, e.g. `.default` for client
+    /// credentials or `Application.ReadWrite.All` for a delegated sign-in.
+    pub fn graph_scope(&self, env: AzureEnvironment, permission: &str) -> String {
+        format!("{}/{permission}", self.graph_resource(env))
     }
 }
 
@@ -171,6 +207,31 @@ mod tests {
                 .unwrap_err()
                 .code,
             "InvalidUrl"
+        );
+    }
+
+    #[test]
+    fn graph_audience_is_the_microsoft_graph_called() {
+        let us = AzureEnvironment::AzureUSGovernmentCloud;
+        let dod = Endpoints {
+            authority_host: None,
+            graph_host: Some("https://dod-graph.microsoft.us".into()),
+        };
+        assert_eq!(
+            dod.graph_scope(us, ".default"),
+            "https://dod-graph.microsoft.us/.default"
+        );
+        let proxied = Endpoints {
+            authority_host: None,
+            graph_host: Some("https://graph-proxy.contoso.com".into()),
+        };
+        assert_eq!(
+            proxied.graph_scope(us, ".default"),
+            "https://graph.microsoft.us/.default"
+        );
+        assert_eq!(
+            Endpoints::default().graph_scope(AzureEnvironment::AzureChinaCloud, "User.Read"),
+            "https://microsoftgraph.chinacloudapi.cn/User.Read"
         );
     }
 

@@ -121,8 +121,10 @@ impl Verifier {
             "{}/{tenant_id}/oauth2/v2.0/devicecode",
             self.authority(environment)
         );
-        let graph = environment.graph_host();
-        let scope: Vec<String> = scopes.iter().map(|s| format!("{graph}/{s}")).collect();
+        let scope: Vec<String> = scopes
+            .iter()
+            .map(|s| self.graph_scope(environment, s))
+            .collect();
         let scope = scope.join(" ");
         let what = format!("the device code request to {url}");
         let reply = block_on(transport.send(&what, |client| {
