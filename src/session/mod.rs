@@ -10,6 +10,7 @@ pub mod maintenance;
 pub mod options;
 pub mod secrets;
 pub mod services;
+pub mod site_rotation;
 pub mod tenants;
 pub mod verification;
 
