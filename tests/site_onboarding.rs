@@ -261,7 +261,24 @@ fn wrong_password_ntlm_only_sites_and_untrusted_certificates_fail_clearly() {
     options.as_object_mut().unwrap().remove("TrustedCaPath");
     let s = open_site(dir, &options, PASSWORD).unwrap();
     assert_eq!(s.get(None).0, cmaad_status::CMAAD_OK);
-    let (status, doc) = s.import_server(&server_request(), SECRET);
+    let tenant = site.seed(
+        Class::Tenant,
+        json!({"TenantID": TENANT, "Name": "Contoso"}),
+    );
+    let expiry = (chrono::Utc::now() + chrono::Duration::days(90)).to_rfc3339();
+    site.seed(Class::Application, json!({"Name": "CmgServerApp", "ClientID": SERVER_CLIENT_ID, "TenantID": tenant, "IsClientApp": false, "SecretKey": SECRET, "SecretKeyExpiry": expiry}));
+    let (status, client) = s.import_client(
+        &json!({"AppName": "CmgClientApp", "ClientId": CLIENT_CLIENT_ID, "TenantId": TENANT}),
+    );
+    assert_eq!(status, cmaad_status::CMAAD_OK, "{client}");
+    let warnings = client["Warnings"].to_string();
+    assert!(
+        warnings.contains("SkipCertificateCheck") && warnings.contains(site.certificate_sha256()),
+        "{client}"
+    );
+    let mut second = server_request();
+    second["ClientId"] = json!("22222222-3333-4444-8555-666666666666");
+    let (status, doc) = s.import_server(&second, SECRET);
     assert_eq!(status, cmaad_status::CMAAD_INVALID_ARGUMENT, "{doc}");
     assert_eq!(target(&doc), "Site.SkipCertificateCheck");
     assert!(site.requests().iter().all(|r| !r.carried_secret));

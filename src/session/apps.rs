@@ -125,14 +125,16 @@ impl Session {
             None
         };
         let app = self.backend().insert_app(&new, Utc::now())?;
+        let mut warnings: Vec<String> = req
+            .app_id_uri
+            .iter()
+            .filter_map(|u| u.warning.clone())
+            .collect();
+        warnings.extend(self.site_warnings());
         Ok(AppResult {
             app,
             verification,
-            warnings: req
-                .app_id_uri
-                .iter()
-                .filter_map(|u| u.warning.clone())
-                .collect(),
+            warnings,
         })
     }
 
@@ -177,7 +179,7 @@ impl Session {
         Ok(AppResult {
             app,
             verification,
-            warnings: Vec::new(),
+            warnings: self.site_warnings(),
         })
     }
 

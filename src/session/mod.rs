@@ -80,6 +80,14 @@ impl Session {
         self.site.as_ref()
     }
 
+    /// Warnings the site's connections raised since last asked (certificate check skipped).
+    pub fn site_warnings(&self) -> Vec<String> {
+        self.site
+            .as_ref()
+            .map(|s| s.connection().take_warnings())
+            .unwrap_or_default()
+    }
+
     /// The options the session was opened with.
     pub fn options(&self) -> &SessionOptions {
         &self.options

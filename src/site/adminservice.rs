@@ -110,6 +110,11 @@ impl AdminServiceSite {
             "Authentication": o.authentication.name(),
             "UserName": o.user_name,
             "CertificateCheck": trust,
+            "Warnings": if o.trust == Trust::Skip {
+                vec!["SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead."]
+            } else {
+                Vec::new()
+            },
         })
     }
 
