@@ -1055,7 +1055,8 @@ fn grouped(n: usize) -> String {
 /// an in-process fake (for profiling; not part of the report).
 fn diag() {
     use cmaad::entra::ServerAppProbe;
-    use cmaad::request::AppFilter;
+    use cmaad::model::AppFilter;
+    use cmaad::wire;
     let fake = cmaad_fake_entra::FakeEntra::start_https(fake_config());
     let ca_pem = fake.ca_pem().unwrap().as_bytes().to_vec();
     let dir = tempfile::tempdir().unwrap();
@@ -1066,7 +1067,7 @@ fn diag() {
         "TrustedCaPath": ca,
     });
     let session =
-        cmaad::Session::open(cmaad::SessionOptions::parse(Some(&options.to_string())).unwrap())
+        cmaad::Session::open(wire::options::session_options(Some(&options.to_string())).unwrap())
             .unwrap();
     let ffi_session = Session::open(&json!({
         "StorePath": dir.path().join("site2.db"), "AuthorityHost": fake.base_url(), "GraphHost": fake.base_url(),
@@ -1082,7 +1083,10 @@ fn diag() {
         );
         let secret = cmaad::secret::SecretKey::from_utf16(&utf16(&secret(i)), "SecretKey").unwrap();
         session
-            .import_server_app(req.to_str().unwrap(), &secret)
+            .import_server_app(
+                &wire::apps::server_app_import(req.to_str().unwrap(), chrono::Utc::now()).unwrap(),
+                &secret,
+            )
             .unwrap();
         store_app(&ffi_session, IMP0 + i, "Bench");
     }
@@ -1134,7 +1138,7 @@ fn diag() {
             let v = session.verifier().verify_server_app(&p).unwrap();
             store.mark_verified(a.id, chrono::Utc::now()).unwrap();
             let cur = store.app(a.id).unwrap().unwrap();
-            let doc = json!({"value": [cur.to_json(chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
+            let doc = json!({"value": [wire::apps::app(&cur, chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
             doc.to_string().len()
         };
         body();
@@ -1169,16 +1173,20 @@ fn diag() {
                 });
                 store.mark_verified(a.id, chrono::Utc::now()).unwrap();
                 let cur = store.app(a.id).unwrap().unwrap();
-                let doc = json!({"value": [cur.to_json(chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
+                let doc = json!({"value": [wire::apps::app(&cur, chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
                 let _ = doc.to_string().len();
             }),
         );
     }
     if std::env::var("DIAG_LOOP").is_ok() {
-        session.verify_apps(Some(&fjson)).unwrap();
+        session
+            .verify_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+            .unwrap();
         let s = Instant::now();
         for _ in 0..5000 {
-            session.verify_apps(Some(&fjson)).unwrap();
+            session
+                .verify_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+                .unwrap();
         }
         println!("loop: {:?}/call", s.elapsed() / 5000);
         return;
@@ -1203,7 +1211,12 @@ fn diag() {
         "session.get_apps {ClientId} (parse+find+JSON value)",
         200,
         Box::new(|_| {
-            session.get_apps(Some(&fjson)).unwrap();
+            wire::apps::app_list(
+                &session
+                    .get_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
         }),
     );
     time(
@@ -1241,7 +1254,9 @@ fn diag() {
         "session.verify_apps {ClientId}, token cached",
         200,
         Box::new(|_| {
-            session.verify_apps(Some(&fjson)).unwrap();
+            session
+                .verify_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+                .unwrap();
         }),
     );
     time(

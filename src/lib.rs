@@ -13,13 +13,15 @@ pub mod secret;
 
 pub use error::{Error, Result, Status};
 pub mod ffi;
+pub mod files;
 pub mod model;
-pub mod provision;
+pub mod provisioning;
 pub mod proxy;
-pub mod request;
+pub mod requirements;
 pub mod scrub;
 pub mod session;
 pub mod store;
+pub mod wire;
 
 pub use session::{Session, SessionOptions};
 

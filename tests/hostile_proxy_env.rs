@@ -9,7 +9,7 @@ mod hostile_support;
 
 use cmaad::ffi::cmaad_status::*;
 use common::{code, server_request, FfiSession, SECRET};
-use hostile_support::{answer, assert_direct, token_endpoint, Recorder};
+use hostile_support::{answer, assert_direct, loopback_hosts, token_endpoint, Recorder};
 use serde_json::json;
 
 #[test]
@@ -38,12 +38,7 @@ fn environment_proxies_never_carry_loopback_requests() {
     let mut request = server_request();
     request["Verify"] = json!(true);
     // Each session gets its own timeout, so its HTTP client is built after the variables are set.
-    for (timeout, ip, host) in [
-        (3, "127.0.0.1", None),
-        (4, "127.0.0.2", None),
-        (5, "127.0.0.1", Some("localhost")),
-        (6, "::1", None),
-    ] {
+    for (timeout, (ip, host)) in (3..).zip(loopback_hosts()) {
         let (entra, authority) = token_endpoint(ip, host);
         let session =
             FfiSession::open_with(json!({"AuthorityHost": authority, "TimeoutSeconds": timeout}));
@@ -55,7 +50,7 @@ fn environment_proxies_never_carry_loopback_requests() {
     // authentication, which gets its own code and is not retried).
     let session = FfiSession::open_with(json!({
         "AuthorityHost": "https://login.cmaad-test.example",
-        "TimeoutSeconds": 7,
+        "TimeoutSeconds": 9,
     }));
     let (st, doc) = session.import_server(&request, SECRET);
     assert_eq!(

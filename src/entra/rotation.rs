@@ -50,14 +50,8 @@ pub struct PasswordCredential {
 impl PasswordCredential {
     /// `endDateTime` as a time, when Graph gave a readable one.
     pub fn end(&self) -> Option<DateTime<Utc>> {
-        parse_time(self.end_date_time.as_deref()?)
+        crate::model::time::parse_rfc3339(self.end_date_time.as_deref()?)
     }
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The app registration's object ID and its passwords.
@@ -112,7 +106,7 @@ impl Verifier {
         let transport = self.transport();
         let request_id = uuid::Uuid::new_v4().to_string();
         let authority = self.authority(app.environment);
-        let scope = graph_scope(app.environment);
+        let scope = self.graph_scope(app.environment, ".default");
         let caller = Caller {
             transport: &transport,
             authority: &authority,
@@ -142,7 +136,7 @@ impl Verifier {
     pub fn wait_for_secret(&self, app: &RotatingApp<'_>, timeout: Duration) -> Result<Duration> {
         let transport = self.transport();
         let authority = self.authority(app.environment);
-        let scope = graph_scope(app.environment);
+        let scope = self.graph_scope(app.environment, ".default");
         let start = Instant::now();
         for attempt in 1u32.. {
             let request_id = uuid::Uuid::new_v4().to_string();
@@ -231,7 +225,7 @@ impl GraphAccess {
         Ok(NewPassword {
             key_id: added.key_id,
             secret: SecretKey::from_utf16(&units, "SecretKey")?,
-            end_date_time: parse_time(&added.end_date_time).unwrap_or(end),
+            end_date_time: crate::model::time::parse_rfc3339(&added.end_date_time).unwrap_or(end),
         })
     }
 
@@ -264,10 +258,6 @@ impl GraphAccess {
             .header("client-request-id", &self.request_id)
             .header(reqwest::header::ACCEPT, "application/json")
     }
-}
-
-fn graph_scope(environment: AzureEnvironment) -> String {
-    format!("{}/.default", environment.graph_host())
 }
 
 fn context<'a>(app: &RotatingApp<'a>, scope: &'a str) -> Context<'a> {

@@ -11,8 +11,8 @@ pub use lifecycle::{not_a_server_app, tenant_not_found, NewSecret, RemovedApp};
 
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
+use crate::model::AppFilter;
 use crate::model::{format_time, App, AppType, CloudService, Discovery, Schedule, ScheduleKind};
-use crate::request::AppFilter;
 use crate::secret::SecretKey;
 use chrono::{DateTime, Utc};
 use rusqlite::config::DbConfig;
@@ -81,20 +81,30 @@ const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.i
 
 impl Store {
     /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
+    ///
+    /// `path` is only ever a file path, never a SQLite URI (`file:…?vfs=…` names a file of that
+    /// name). Before anything is written, the file must be a regular file (or absent), a CMAAD
+    /// store ([`schema::APPLICATION_ID`]) or an empty database, and of a schema version this
+    /// build understands; otherwise it is refused unchanged (`NotARegularFile`,
+    /// `NotACmaadStore`, `StoreTooNew`).
     pub fn open(path: &Path) -> Result<Store> {
         Store::open_with_key(path, &seal::KeySource::Environment)
     }
 
     /// [`Store::open`] with the site key taken from `key` (see [`seal::KeySource`]).
     pub fn open_with_key(path: &Path, key: &seal::KeySource) -> Result<Store> {
+        check_store_file(path)?;
         create_folder(path)?;
         let mut conn = Connection::open_with_flags(
-            path,
+            sqlite_path(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| Error::from(e).with_target("StorePath"))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::from(e).with_target("StorePath"))?;
+        schema::check_identity(&conn, path).map_err(|e| corrupt_or(e, path))?;
         configure(&conn).map_err(|e| corrupt_or(e, path))?;
         schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
         let key = load_key(&conn, path, key)?;
@@ -152,6 +162,18 @@ impl Store {
     /// stored and its client ID is new in the tenant.
     pub fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
         check_new_app(&self.conn(), app)
+    }
+
+    /// Checks that an app of `kind` could join tenant `tenant_id` as `tenant_name` in
+    /// `environment` (the tenant rules of [`Store::check_new_app`] without a client ID yet).
+    pub fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()> {
+        check_tenant(&self.conn(), tenant_id, tenant_name, environment, kind).map(|_| ())
     }
 
     /// Inserts an app (and its tenant when new) in one transaction, re-checking every rule.
@@ -291,9 +313,31 @@ pub fn service_exists(existing: &CloudService) -> Error {
     .with_existing_id(existing.id)
 }
 
+/// The name SQLite is given for `path`: a relative path is prefixed with `./`, so a name such
+/// as `file:site.db?mode=memory` or `:memory:` is the file of that name, never a URI or an
+/// in-memory database (the bundled SQLite accepts URIs in every file name that starts with
+/// `file:`).
+fn sqlite_path(path: &Path) -> PathBuf {
+    if path.is_relative() {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// An existing `StorePath` must be a regular file (a symbolic link to one is followed).
+fn check_store_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(Error::invalid(
+            "StorePath",
+            "NotARegularFile",
+            format!("StorePath '{}' is {}, not a regular file: give the path of the site store file (it is created if it does not exist).", path.display(), crate::files::kind_of(&meta)),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // The first read also proves the file is a database.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::store("StoreUnavailable", format!("The site store could not switch to WAL journaling (it reports '{mode}'): put the store on a local disk.")));
@@ -377,26 +421,47 @@ fn tenant_by_guid(conn: &Connection, guid: &str) -> Result<Option<Tenant>> {
         .optional()?)
 }
 
-fn check_new_app(conn: &Connection, app: &NewApp<'_>) -> Result<()> {
-    let Some(tenant) = tenant_by_guid(conn, app.tenant_id)? else {
-        return Ok(());
+/// Checks that an app of `kind` may join tenant `tenant_id` under `tenant_name` in
+/// `environment`: a known tenant keeps its name (for server apps) and its cloud. Returns the
+/// stored tenant, if there is one.
+fn check_tenant(
+    conn: &Connection,
+    tenant_id: &str,
+    tenant_name: &str,
+    environment: AzureEnvironment,
+    kind: AppType,
+) -> Result<Option<Tenant>> {
+    let Some(tenant) = tenant_by_guid(conn, tenant_id)? else {
+        return Ok(None);
     };
-    if !tenant.name.eq_ignore_ascii_case(app.tenant_name)
-        && app.app_type == AppType::ServerApplication
-    {
+    if !tenant.name.eq_ignore_ascii_case(tenant_name) && kind == AppType::ServerApplication {
         return Err(Error::invalid(
             "TenantName",
             "TenantNameMismatch",
-            format!("Tenant {} is already known as '{}', not '{}': use TenantName '{}' (one tenant has one name in the site).", tenant.guid, tenant.name, app.tenant_name, tenant.name),
+            format!("Tenant {} is already known as '{}', not '{}': use TenantName '{}' (one tenant has one name in the site).", tenant.guid, tenant.name, tenant_name, tenant.name),
         ));
     }
-    if tenant.environment != app.environment {
+    if tenant.environment != environment {
         return Err(Error::invalid(
             "AzureEnvironmentOption",
             "EnvironmentMismatch",
-            format!("Tenant {} is in {}, not {}: a tenant lives in one cloud; omit AzureEnvironmentOption or give {}.", tenant.guid, tenant.environment, app.environment, tenant.environment),
+            format!("Tenant {} is in {}, not {}: a tenant lives in one cloud; omit AzureEnvironmentOption or give {}.", tenant.guid, tenant.environment, environment, tenant.environment),
         ));
     }
+    Ok(Some(tenant))
+}
+
+fn check_new_app(conn: &Connection, app: &NewApp<'_>) -> Result<()> {
+    let Some(tenant) = check_tenant(
+        conn,
+        app.tenant_id,
+        app.tenant_name,
+        app.environment,
+        app.app_type,
+    )?
+    else {
+        return Ok(());
+    };
     let existing: Option<(i64, String, bool)> = conn
         .query_row(
             "SELECT id, name, is_client FROM apps WHERE tenant_id = ?1 AND client_id = ?2",
@@ -550,10 +615,21 @@ fn service_from_row(r: &Row<'_>) -> rusqlite::Result<CloudService> {
     })
 }
 
+/// The discovery column: the settings as a JSON object keyed by the cmdlet parameter names.
 fn discovery_to_json(d: &Discovery) -> Value {
-    let mut doc = json!({});
-    d.write_json(&mut doc);
-    doc
+    let schedule =
+        |s: &Option<Schedule>| s.map(|s| json!({ "Kind": s.kind.name(), "Interval": s.interval }));
+    json!({
+        "EnableUserDiscovery": d.enable_user_discovery,
+        "EnableUserDeltaDiscovery": d.enable_user_delta_discovery,
+        "UserDeltaDiscoveryMins": d.user_delta_discovery_mins,
+        "UserDiscoverySchedule": schedule(&d.user_discovery_schedule),
+        "EnableGroupDiscovery": d.enable_group_discovery,
+        "EnableGroupDeltaDiscovery": d.enable_group_delta_discovery,
+        "GroupDeltaDiscoveryMins": d.group_delta_discovery_mins,
+        "GroupDiscoverySchedule": schedule(&d.group_discovery_schedule),
+        "AddGroupName": d.add_group_name,
+    })
 }
 
 fn discovery_from_json(v: &Value) -> Discovery {

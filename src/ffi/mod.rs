@@ -12,15 +12,17 @@
 
 use crate::error::{Error, Result, Status};
 use crate::secret::SecretKey;
-use crate::session::{Session, SessionOptions};
+use crate::session::Session;
 use crate::store::seal::KeySource;
+use crate::wire;
+use chrono::Utc;
 use serde_json::Value;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-mod provision;
-pub use provision::*;
+mod provisioning;
+pub use provisioning::*;
 
 /// The ABI's version; it changes on any breaking change to this header.
 pub const CMAAD_ABI_VERSION: u32 = 1;
@@ -242,12 +244,13 @@ pub unsafe extern "C" fn cmaad_session_open_with_site_key(
                 "out_session is NULL: pass the address of a cmaad_session pointer.",
             ));
         }
-        let mut options = SessionOptions::parse(optional_text(options_json, "options_json")?)?;
+        let mut options =
+            wire::options::session_options(optional_text(options_json, "options_json")?)?;
         if !site_key_utf16.is_null() || site_key_len != 0 {
             options.site_key = KeySource::Given(site_key(site_key_utf16, site_key_len)?);
         }
         let session = Session::open(options)?;
-        let doc = session.describe();
+        let doc = wire::options::session(&session);
         *out_session = Box::into_raw(Box::new(cmaad_session { inner: session }));
         Ok(doc)
     })
@@ -295,7 +298,10 @@ pub unsafe extern "C" fn cmaad_import_server_app(
         let s = session(session_ptr)?;
         let request = text(request_json, "request_json")?;
         let secret = secret(secret_utf16, secret_len)?;
-        s.import_server_app(request, &secret)
+        let request = wire::apps::server_app_import(request, Utc::now())?;
+        Ok(wire::apps::app_result(
+            &s.import_server_app(&request, &secret)?,
+        ))
     })
 }
 
@@ -309,7 +315,9 @@ pub unsafe extern "C" fn cmaad_import_client_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.import_client_app(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let request = wire::apps::client_app_import(text(request_json, "request_json")?)?;
+        Ok(wire::apps::app_result(&s.import_client_app(&request)?))
     })
 }
 
@@ -324,7 +332,9 @@ pub unsafe extern "C" fn cmaad_get_apps(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call_text(out_json, || {
-        session(session_ptr)?.get_apps_text(optional_text(filter_json, "filter_json")?)
+        let s = session(session_ptr)?;
+        let filter = wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
+        wire::apps::app_list(&s.get_apps(&filter)?)
     })
 }
 
@@ -339,7 +349,11 @@ pub unsafe extern "C" fn cmaad_new_cloud_management_service(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.new_cloud_management_service(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let request = wire::services::new_service(text(request_json, "request_json")?)?;
+        Ok(wire::services::service(
+            &s.new_cloud_management_service(&request)?,
+        ))
     })
 }
 
@@ -362,7 +376,10 @@ pub unsafe extern "C" fn cmaad_set_app_secret(
         let s = session(session_ptr)?;
         let request = text(request_json, "request_json")?;
         let secret = secret(secret_utf16, secret_len)?;
-        s.set_app_secret(request, &secret)
+        let request = wire::secrets::secret_renewal(request, Utc::now())?;
+        Ok(wire::apps::app_result(
+            &s.set_app_secret(&request, &secret)?,
+        ))
     })
 }
 
@@ -378,7 +395,9 @@ pub unsafe extern "C" fn cmaad_set_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.set_app(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let request = wire::apps::set_app(text(request_json, "request_json")?)?;
+        Ok(wire::apps::app_result(&s.set_app(&request)?))
     })
 }
 
@@ -395,7 +414,9 @@ pub unsafe extern "C" fn cmaad_remove_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.remove_app(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let app = wire::apps::app_ref(text(request_json, "request_json")?)?;
+        Ok(wire::apps::removed_app(&s.remove_app(&app)?))
     })
 }
 
@@ -414,7 +435,11 @@ pub unsafe extern "C" fn cmaad_verify_apps(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.verify_apps(optional_text(filter_json, "filter_json")?)
+        let s = session(session_ptr)?;
+        let filter = wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
+        Ok(wire::verification::verification_report(
+            &s.verify_apps(&filter)?,
+        ))
     })
 }
 
@@ -437,7 +462,10 @@ pub unsafe extern "C" fn cmaad_rotate_app_secret(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.rotate_app_secret(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let request =
+            wire::secrets::secret_rotation(text(request_json, "request_json")?, Utc::now())?;
+        Ok(wire::secrets::rotation(&s.rotate_app_secret(&request)?))
     })
 }
 
@@ -452,7 +480,9 @@ pub unsafe extern "C" fn cmaad_get_services(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.get_services(optional_text(filter_json, "filter_json")?)
+        let s = session(session_ptr)?;
+        let filter = wire::services::service_filter(optional_text(filter_json, "filter_json")?)?;
+        Ok(wire::services::service_list(&s.get_services(&filter)?))
     })
 }
 
@@ -468,7 +498,11 @@ pub unsafe extern "C" fn cmaad_set_cloud_management_service(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.set_cloud_management_service(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let request = wire::services::set_service(text(request_json, "request_json")?)?;
+        Ok(wire::services::service(
+            &s.set_cloud_management_service(&request)?,
+        ))
     })
 }
 
@@ -483,7 +517,11 @@ pub unsafe extern "C" fn cmaad_remove_service(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.remove_service(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let service = wire::services::service_ref(text(request_json, "request_json")?)?;
+        Ok(wire::services::removed_service(
+            &s.remove_service(&service)?,
+        ))
     })
 }
 
@@ -497,7 +535,9 @@ pub unsafe extern "C" fn cmaad_get_tenants(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.get_tenants(optional_text(filter_json, "filter_json")?)
+        let s = session(session_ptr)?;
+        let filter = wire::tenants::tenant_filter(optional_text(filter_json, "filter_json")?)?;
+        Ok(wire::tenants::tenant_list(&s.get_tenants(&filter)?))
     })
 }
 
@@ -512,7 +552,9 @@ pub unsafe extern "C" fn cmaad_set_tenant(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.set_tenant(text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let request = wire::tenants::set_tenant(text(request_json, "request_json")?)?;
+        Ok(wire::tenants::tenant(&s.set_tenant(&request)?))
     })
 }
 
@@ -532,7 +574,11 @@ pub unsafe extern "C" fn cmaad_maintain_secrets(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.maintain_secrets(optional_text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let plan = wire::secrets::maintenance_plan(optional_text(request_json, "request_json")?)?;
+        Ok(wire::secrets::maintenance_report(
+            &s.maintain_secrets(&plan)?,
+        ))
     })
 }
 

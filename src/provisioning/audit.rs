@@ -3,38 +3,78 @@
 
 use super::create::{broker_uri, DIRECTORY_READ_ALL, GRAPH_APP_ID, LOCALHOST};
 use super::request::AuditRequest;
-use super::GraphSignIn;
+use super::{GraphSignIn, Provisioning};
 use crate::entra::admin::GraphClient;
 use crate::entra::Outcome;
 use crate::error::{Error, Result};
 use crate::model::AppType;
-use crate::session::Session;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
+
+/// One requirement checked on a registration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditCheck {
+    /// The requirement (`SignInAudience`, `AppIdUri`, ...).
+    pub name: String,
+    /// What came of it.
+    pub outcome: Outcome,
+    /// What was seen.
+    pub detail: String,
+    /// How to fix a failed check.
+    pub fix: Option<String>,
+}
+
+/// A registration checked against what the CMG needs of its kind.
+#[derive(Debug, Clone)]
+pub struct AuditReport {
+    /// The registration's client ID.
+    pub client_id: String,
+    /// Its display name, as Graph gave it.
+    pub display_name: Option<String>,
+    /// The kind it was checked as.
+    pub app_type: AppType,
+    /// The tenant.
+    pub tenant_id: String,
+    /// Every check, in the order made.
+    pub checks: Vec<AuditCheck>,
+}
+
+impl AuditReport {
+    /// True when no check failed.
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.outcome != Outcome::Failed)
+    }
+}
 
 /// The checks made so far.
 #[derive(Default)]
-struct Audit(Vec<Value>);
+struct Audit(Vec<AuditCheck>);
 
 impl Audit {
     /// Records check `name`: passed when `passed`, else failed with `fix`.
+    /// Records a check; `detail` quotes what Graph holds (URIs, names), so it is scrubbed of
+    /// anything credential-looking first ([`crate::scrub::server_text`]).
     fn check(&mut self, name: &str, passed: bool, detail: String, fix: &str) {
         let outcome = if passed {
             Outcome::Passed
         } else {
             Outcome::Failed
         };
-        self.0.push(json!({ "Name": name, "Outcome": outcome, "Detail": detail, "Fix": if passed { Value::Null } else { json!(fix) } }));
+        self.0.push(AuditCheck {
+            name: name.to_string(),
+            outcome,
+            detail: crate::scrub::server_text(&detail, &[]),
+            fix: (!passed).then(|| fix.to_string()),
+        });
     }
 
     fn skip(&mut self, name: &str, detail: String) {
-        self.0.push(
-            json!({ "Name": name, "Outcome": Outcome::NotChecked, "Detail": detail, "Fix": null }),
-        );
-    }
-
-    fn passed(&self) -> bool {
-        self.0.iter().all(|c| c["Outcome"] != "Failed")
+        self.0.push(AuditCheck {
+            name: name.to_string(),
+            outcome: Outcome::NotChecked,
+            detail,
+            fix: None,
+        });
     }
 }
 
@@ -86,11 +126,12 @@ fn read(graph: &GraphClient, path: &str, doing: &str) -> Result<Option<Value>> {
     }
 }
 
-impl Session {
-    /// `Test-CMAADApplication`: checks registration `ClientId` against seed 003.
-    pub fn audit_app(&self, signin: &GraphSignIn, request_json: &str) -> Result<Value> {
-        let req = AuditRequest::parse(request_json)?;
-        let (graph, _) = signin.graph(self)?;
+impl Provisioning<'_> {
+    /// `Test-CMAADApplication`: checks registration `ClientId` against what the CMG needs of
+    /// its kind; a failed check is part of the report, not an error.
+    pub fn audit_app(&self, req: &AuditRequest) -> Result<AuditReport> {
+        let signin = self.signin()?;
+        let (graph, _) = signin.graph(self.session)?;
         let path = format!("applications(appId='{}')", req.client_id);
         let app = read(&graph, &path, "reading the app registration")?.ok_or_else(|| {
             Error::not_found("ClientId", "AppNotFound", format!("No app registration with client ID {} exists in tenant {}: check the Application (client) ID and the tenant.", req.client_id, signin.tenant_id()))
@@ -101,7 +142,7 @@ impl Session {
         match kind {
             AppType::ServerApplication => server_checks(&mut audit, &app, signin.tenant_id()),
             AppType::ClientApplication => {
-                let server = self.audit_server_of(&graph, signin, &req, &app)?;
+                let server = self.audit_server_of(&graph, signin, req)?;
                 client_checks(&mut audit, &app, server.as_ref())
             }
         }
@@ -112,11 +153,15 @@ impl Session {
         )?;
         audit.check("ServicePrincipal", sp.is_some(), match &sp { Some(s) => format!("Service principal {} exists.", s["id"].as_str().unwrap_or("")), None => "The app has no service principal (enterprise application) in the tenant.".into() }, "Create it: open the app's Overview page and select 'Create Service Principal' (or New-MgServicePrincipal -AppId), then grant admin consent.");
         if kind == AppType::ClientApplication {
-            consent_check(&mut audit, &graph, sp.as_ref(), &req, &app)?;
+            consent_check(&mut audit, &graph, sp.as_ref())?;
         }
-        Ok(
-            json!({ "ClientId": req.client_id, "DisplayName": app["displayName"], "AppType": kind.name(), "TenantId": signin.tenant_id(), "Passed": audit.passed(), "Checks": audit.0 }),
-        )
+        Ok(AuditReport {
+            client_id: req.client_id.clone(),
+            display_name: app["displayName"].as_str().map(str::to_string),
+            app_type: kind,
+            tenant_id: signin.tenant_id().to_string(),
+            checks: audit.0,
+        })
     }
 
     /// The server app a client app should use: `ServerClientId`, else the tenant's stored one.
@@ -125,11 +170,11 @@ impl Session {
         graph: &GraphClient,
         signin: &GraphSignIn,
         req: &AuditRequest,
-        _client: &Value,
     ) -> Result<Option<Value>> {
         let server_id = match &req.server_client_id {
             Some(id) => Some(id.clone()),
             None => self
+                .session
                 .store()
                 .server_apps_of(signin.tenant_id())?
                 .first()
@@ -264,13 +309,7 @@ fn client_checks(audit: &mut Audit, app: &Value, server: Option<&Value>) {
 }
 
 /// The client app's tenant-wide delegated consent on the server app.
-fn consent_check(
-    audit: &mut Audit,
-    graph: &GraphClient,
-    sp: Option<&Value>,
-    _req: &AuditRequest,
-    _app: &Value,
-) -> Result<()> {
+fn consent_check(audit: &mut Audit, graph: &GraphClient, sp: Option<&Value>) -> Result<()> {
     let Some(sp_id) = sp.and_then(|s| s["id"].as_str()) else {
         audit.skip(
             "AdminConsent",

@@ -4,7 +4,8 @@
 
 use super::{call, optional_text, secret, session, text};
 use crate::error::{Error, Result};
-use crate::provision::GraphSignIn;
+use crate::provisioning::{GraphSignIn, Provisioning};
+use crate::wire::provisioning as doc;
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -67,10 +68,11 @@ pub unsafe extern "C" fn cmaad_graph_signin_begin(
         if out_signin.is_null() {
             return Err(null_out_signin());
         }
-        let (inner, doc) =
-            session(session_ptr)?.graph_signin_begin(text(request_json, "request_json")?)?;
+        let s = session(session_ptr)?;
+        let request = doc::signin_request(text(request_json, "request_json")?)?;
+        let (inner, prompt) = GraphSignIn::begin(s, &request)?;
         hand_out(out_signin, inner);
-        Ok(doc)
+        Ok(doc::device_code_prompt(&prompt))
     })
 }
 
@@ -91,10 +93,9 @@ pub unsafe extern "C" fn cmaad_graph_signin_complete(
 ) -> super::cmaad_status {
     call(out_json, || {
         let s = session(session_ptr)?;
-        s.graph_signin_complete(
-            signin(signin_ptr)?,
-            optional_text(request_json, "request_json")?,
-        )
+        let signin = signin(signin_ptr)?;
+        let timeout = doc::signin_timeout(optional_text(request_json, "request_json")?)?;
+        Ok(doc::signin_status(&signin.complete(s, timeout)?))
     })
 }
 
@@ -136,9 +137,11 @@ pub unsafe extern "C" fn cmaad_graph_signin_client_credentials(
         let s = session(session_ptr)?;
         let request = text(request_json, "request_json")?;
         let key = secret(secret_utf16, secret_len)?;
-        let (inner, doc) = s.graph_signin_client_credentials(request, key)?;
+        let request = doc::client_credentials_request(request)?;
+        let inner = GraphSignIn::client_credentials(s, &request, key)?;
+        let status = doc::signin_status(&inner.status());
         hand_out(out_signin, inner);
-        Ok(doc)
+        Ok(status)
     })
 }
 
@@ -176,10 +179,9 @@ pub unsafe extern "C" fn cmaad_new_server_app(
     out_json: *mut *mut c_char,
 ) -> super::cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.new_server_app(
-            optional_signin(signin_ptr),
-            text(request_json, "request_json")?,
-        )
+        let provisioning = Provisioning::new(session(session_ptr)?, optional_signin(signin_ptr));
+        let request = doc::new_server_request(text(request_json, "request_json")?)?;
+        Ok(doc::creation(&provisioning.new_server_app(&request)?))
     })
 }
 
@@ -199,10 +201,9 @@ pub unsafe extern "C" fn cmaad_new_client_app(
     out_json: *mut *mut c_char,
 ) -> super::cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.new_client_app(
-            optional_signin(signin_ptr),
-            text(request_json, "request_json")?,
-        )
+        let provisioning = Provisioning::new(session(session_ptr)?, optional_signin(signin_ptr));
+        let request = doc::new_client_request(text(request_json, "request_json")?)?;
+        Ok(doc::creation(&provisioning.new_client_app(&request)?))
     })
 }
 
@@ -219,10 +220,11 @@ pub unsafe extern "C" fn cmaad_update_server_app(
     out_json: *mut *mut c_char,
 ) -> super::cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.update_server_app(
-            optional_signin(signin_ptr),
-            text(request_json, "request_json")?,
-        )
+        let provisioning = Provisioning::new(session(session_ptr)?, optional_signin(signin_ptr));
+        let request = doc::update_server_request(text(request_json, "request_json")?)?;
+        Ok(doc::server_app_update(
+            &provisioning.update_server_app(&request)?,
+        ))
     })
 }
 
@@ -242,6 +244,9 @@ pub unsafe extern "C" fn cmaad_audit_app(
     out_json: *mut *mut c_char,
 ) -> super::cmaad_status {
     call(out_json, || {
-        session(session_ptr)?.audit_app(signin(signin_ptr)?, text(request_json, "request_json")?)
+        let s = session(session_ptr)?;
+        let provisioning = Provisioning::new(s, Some(signin(signin_ptr)?));
+        let request = doc::audit_request(text(request_json, "request_json")?)?;
+        Ok(doc::audit_report(&provisioning.audit_app(&request)?))
     })
 }

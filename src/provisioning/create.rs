@@ -3,11 +3,11 @@
 //! redirect URI update for server apps made before ConfigMgr 2309.
 
 use super::request::{NewClientRequest, NewServerRequest, UpdateServerRequest};
-use super::{GraphSignIn, Permissions};
+use super::{need_signin, tenant_mismatch, Permissions, Provisioning};
 use crate::entra::admin::{GraphAnswer, GraphClient};
 use crate::error::{Error, Result, Status};
 use crate::model::{App, AppType};
-use crate::session::{app_document, Session};
+use crate::session::AppResult;
 use crate::store::NewApp;
 use crate::store::NewSecret as StoredSecret;
 use chrono::Utc;
@@ -110,11 +110,11 @@ fn text(value: &Value, key: &str) -> String {
 }
 
 /// The consent outcome of one permission.
-fn consent_note(granted: bool, what: &str, app_name: &str, reason: &str) -> Value {
-    if granted {
-        json!({ "Permission": what, "Granted": true, "Note": null })
-    } else {
-        json!({ "Permission": what, "Granted": false, "Note": format!("Admin consent for {what} was not granted ({reason}): a Global Administrator or Privileged Role Administrator must open App registrations > {app_name} > API permissions in the Entra admin center and select 'Grant admin consent'.") })
+fn consent_note(granted: bool, what: &str, app_name: &str, reason: &str) -> ConsentNote {
+    ConsentNote {
+        permission: what.to_string(),
+        granted,
+        note: (!granted).then(|| format!("Admin consent for {what} was not granted ({reason}): a Global Administrator or Privileged Role Administrator must open App registrations > {app_name} > API permissions in the Entra admin center and select 'Grant admin consent'.")),
     }
 }
 
@@ -127,7 +127,7 @@ fn grant(
     body: &Value,
     what: &str,
     app_name: &str,
-) -> Result<(Value, Option<String>)> {
+) -> Result<(ConsentNote, Option<String>)> {
     if !wanted {
         return Ok((
             consent_note(false, what, app_name, "GrantAdminConsent was false"),
@@ -208,16 +208,98 @@ fn password_body(validity: super::SecretValidity) -> Value {
     json!({ "passwordCredential": { "displayName": format!("CMAAD {}", end.format("%Y-%m")), "endDateTime": end.to_rfc3339() } })
 }
 
-impl Session {
-    /// `New-CMAADServerApplication`: creates the web app as seed 003 lists, its secret, service
-    /// principal and (optionally) Directory.Read.All with consent, then imports it.
-    pub fn new_server_app(
-        &self,
-        signin: Option<&GraphSignIn>,
-        request_json: &str,
-    ) -> Result<Value> {
-        let req = NewServerRequest::parse(request_json)?;
-        let tenant_id = match (signin, &req.tenant_id) {
+/// Admin consent for one permission, as creation reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentNote {
+    /// The permission, in words.
+    pub permission: String,
+    /// True when consent was granted.
+    pub granted: bool,
+    /// What an administrator must do when it was not.
+    pub note: Option<String>,
+}
+
+/// What creating a registration made in Entra (the import is the app result beside it).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The application's object ID.
+    pub object_id: String,
+    /// Its application (client) ID.
+    pub app_id: String,
+    /// Its service principal's object ID.
+    pub service_principal_id: String,
+    /// The App ID URI (server app).
+    pub identifier_uri: Option<String>,
+    /// The broker redirect URI (client app).
+    pub redirect_uri: Option<String>,
+    /// The server app's `user_impersonation` scope ID.
+    pub user_impersonation_scope_id: String,
+    /// Graph's `keyId` of the secret (server app; the secret itself goes to the store only).
+    pub secret_key_id: Option<String>,
+    /// When the secret expires (server app).
+    pub secret_key_expiry: Option<chrono::DateTime<Utc>>,
+    /// Consent per permission.
+    pub admin_consent: Vec<ConsentNote>,
+}
+
+/// What a `WhatIf` creation would send to Graph (Graph's own request bodies).
+#[derive(Debug, Clone)]
+pub struct CreationPlan {
+    /// Server or client app.
+    pub app_type: AppType,
+    /// Tenant GUID.
+    pub tenant_id: String,
+    /// The `POST /applications` body.
+    pub application: Value,
+    /// The `addPassword` body (server app).
+    pub password: Option<Value>,
+    /// The `PATCH` after creation (client app).
+    pub patch: Option<Value>,
+    /// Consent that would be granted, in words.
+    pub admin_consent: Vec<String>,
+}
+
+/// The outcome of a creation request.
+#[derive(Debug, Clone)]
+pub enum Creation {
+    /// `WhatIf`: nothing was created.
+    Planned(CreationPlan),
+    /// Created in Entra and imported.
+    Created {
+        /// The imported app, with warnings.
+        app: Box<AppResult>,
+        /// What was made in Entra.
+        registration: Registration,
+    },
+}
+
+/// One server app's `http://localhost` redirect URI update.
+#[derive(Debug, Clone)]
+pub struct RedirectUpdate {
+    /// The stored app.
+    pub app: App,
+    /// True when Entra was changed.
+    pub changed: bool,
+    /// True when the URI was missing (what `WhatIf` would change).
+    pub would_change: bool,
+    /// The app's public client redirect URIs after the update.
+    pub redirect_uris: Vec<String>,
+}
+
+/// The outcome of `cmaad_update_server_app`.
+#[derive(Debug, Clone)]
+pub struct ServerAppUpdate {
+    /// One entry per server app.
+    pub apps: Vec<RedirectUpdate>,
+    /// True when nothing was changed on purpose.
+    pub what_if: bool,
+}
+
+impl Provisioning<'_> {
+    /// `New-CMAADServerApplication`: creates the web app as the CMG documents list, its secret,
+    /// service principal and (optionally) Directory.Read.All with consent, then imports it.
+    pub fn new_server_app(&self, req: &NewServerRequest) -> Result<Creation> {
+        let tenant_id = match (self.signin, &req.tenant_id) {
             (Some(s), Some(t)) if s.tenant_id() != t => return Err(tenant_mismatch(s, t)),
             (Some(s), _) => s.tenant_id().to_string(),
             (None, Some(t)) if req.what_if => t.clone(),
@@ -225,21 +307,33 @@ impl Session {
         };
         let (uri, warning) = req.identifier_uri(&tenant_id)?;
         let scope_id = uuid::Uuid::new_v4().to_string();
-        let body = server_body(&req, &uri, &scope_id);
+        let body = server_body(req, &uri, &scope_id);
         if req.what_if {
-            return Ok(
-                json!({ "WhatIf": true, "AppType": "ServerApplication", "TenantId": tenant_id, "Application": body,
-                "Password": password_body(req.validity), "ServicePrincipal": true,
-                "AdminConsent": if req.user_discovery { json!(["Microsoft Graph Directory.Read.All (application)"]) } else { json!([]) } }),
-            );
+            return Ok(Creation::Planned(CreationPlan {
+                app_type: AppType::ServerApplication,
+                tenant_id,
+                application: body,
+                password: Some(password_body(req.validity)),
+                patch: None,
+                admin_consent: if req.user_discovery {
+                    vec!["Microsoft Graph Directory.Read.All (application)".to_string()]
+                } else {
+                    Vec::new()
+                },
+            }));
         }
-        let signin = signin.ok_or_else(need_signin)?;
+        let signin = self.signin()?;
         let tenant_name = self.tenant_label(&tenant_id, req.tenant_name.as_deref())?;
-        self.preflight(&tenant_id, &tenant_name, signin, AppType::ServerApplication)?;
-        let (graph, permissions) = signin.graph(self)?;
+        self.session.store().check_tenant(
+            &tenant_id,
+            &tenant_name,
+            signin.environment(),
+            AppType::ServerApplication,
+        )?;
+        let (graph, permissions) = signin.graph(self.session)?;
         check_uri_free(&graph, &uri)?;
         let mut tracker = Tracker::default();
-        let made = create_server(&graph, permissions, &req, &body, &mut tracker)
+        let made = create_server(&graph, permissions, req, &body, &mut tracker)
             .map_err(|e| tracker.fail(&graph, e))?;
         let new = NewApp {
             tenant_id: &tenant_id,
@@ -257,28 +351,36 @@ impl Session {
             .import_created(&new, Some(&made.secret))
             .map_err(|e| tracker.fail(&graph, e))?;
         let warnings: Vec<String> = warning.into_iter().chain(made.warnings()).collect();
-        let mut doc = app_document(&app, None, &warnings);
-        doc["Registration"] = json!({ "ObjectId": made.object_id, "AppId": made.app_id, "ServicePrincipalId": made.sp_id,
-            "IdentifierUri": uri, "UserImpersonationScopeId": scope_id, "SecretKeyId": made.secret.key_id,
-            "SecretKeyExpiry": crate::model::format_time(&made.end), "AdminConsent": made.consent });
-        Ok(doc)
+        Ok(Creation::Created {
+            app: Box::new(AppResult {
+                app,
+                verification: None,
+                warnings,
+            }),
+            registration: Registration {
+                object_id: made.object_id,
+                app_id: made.app_id,
+                service_principal_id: made.sp_id,
+                identifier_uri: Some(uri),
+                redirect_uri: None,
+                user_impersonation_scope_id: scope_id,
+                secret_key_id: Some(made.secret.key_id.clone()),
+                secret_key_expiry: Some(made.end),
+                admin_consent: made.consent,
+            },
+        })
     }
 
     /// `New-CMAADClientApplication`: creates the native app for stored server app `ServerAppId`,
     /// its broker redirect URI, service principal and consent, then imports it.
-    pub fn new_client_app(
-        &self,
-        signin: Option<&GraphSignIn>,
-        request_json: &str,
-    ) -> Result<Value> {
-        let req = NewClientRequest::parse(request_json)?;
-        let server = self.stored_server_app(req.server_app_id)?;
-        if let Some(s) = signin {
+    pub fn new_client_app(&self, req: &NewClientRequest) -> Result<Creation> {
+        let server = self.session.server_app_by_id(req.server_app_id)?;
+        if let Some(s) = self.signin {
             if s.tenant_id() != server.tenant_id {
                 return Err(tenant_mismatch(s, &server.tenant_id));
             }
         }
-        if req.what_if && signin.is_none() {
+        if req.what_if && self.signin.is_none() {
             let body = client_body(
                 &req.app_name,
                 &server.client_id,
@@ -286,21 +388,21 @@ impl Session {
             );
             return Ok(what_if_client(&server, body));
         }
-        let signin = signin.ok_or_else(need_signin)?;
-        let (graph, permissions) = signin.graph(self)?;
+        let signin = self.signin()?;
+        let (graph, permissions) = signin.graph(self.session)?;
         let scope_id = server_scope_id(&graph, &server)?;
         let body = client_body(&req.app_name, &server.client_id, &scope_id);
         if req.what_if {
             return Ok(what_if_client(&server, body));
         }
-        self.preflight(
+        self.session.store().check_tenant(
             &server.tenant_id,
             &server.tenant_name,
-            signin,
+            signin.environment(),
             AppType::ClientApplication,
         )?;
         let mut tracker = Tracker::default();
-        let made = create_client(&graph, permissions, &req, &server, &body, &mut tracker)
+        let made = create_client(&graph, permissions, req, &server, &body, &mut tracker)
             .map_err(|e| tracker.fail(&graph, e))?;
         let new = NewApp {
             tenant_id: &server.tenant_id,
@@ -317,23 +419,28 @@ impl Session {
         let app = self
             .import_created(&new, None)
             .map_err(|e| tracker.fail(&graph, e))?;
-        let mut doc = app_document(&app, None, &[]);
-        doc["Registration"] = json!({ "ObjectId": made.object_id, "AppId": made.app_id, "ServicePrincipalId": made.sp_id,
-            "RedirectUri": broker_uri(&made.app_id), "UserImpersonationScopeId": scope_id, "AdminConsent": made.consent });
-        Ok(doc)
+        Ok(Creation::Created {
+            app: Box::new(AppResult::plain(app)),
+            registration: Registration {
+                redirect_uri: Some(broker_uri(&made.app_id)),
+                object_id: made.object_id,
+                app_id: made.app_id,
+                service_principal_id: made.sp_id,
+                identifier_uri: None,
+                user_impersonation_scope_id: scope_id,
+                secret_key_id: None,
+                secret_key_expiry: None,
+                admin_consent: made.consent,
+            },
+        })
     }
 
     /// `Set-UpdateServerApplication -TenantId`: adds `http://localhost` to the public client
     /// redirect URIs of the tenant's stored server apps (or one by `ID`) in Entra.
-    pub fn update_server_app(
-        &self,
-        signin: Option<&GraphSignIn>,
-        request_json: &str,
-    ) -> Result<Value> {
-        let req = UpdateServerRequest::parse(request_json)?;
+    pub fn update_server_app(&self, req: &UpdateServerRequest) -> Result<ServerAppUpdate> {
         let apps = match (req.id, &req.tenant_id) {
-            (Some(id), _) => vec![self.stored_server_app(id)?],
-            (None, Some(t)) => self.store().server_apps_of(t)?,
+            (Some(id), _) => vec![self.session.server_app_by_id(id)?],
+            (None, Some(t)) => self.session.store().server_apps_of(t)?,
             (None, None) => Vec::new(),
         };
         if apps.is_empty() {
@@ -343,65 +450,27 @@ impl Session {
                 "The tenant has no server app in the site store: import or create one first.",
             ));
         }
-        let signin = signin.ok_or_else(need_signin)?;
-        let (graph, _) = signin.graph(self)?;
+        let signin = self.signin()?;
+        let (graph, _) = signin.graph(self.session)?;
         let mut results = Vec::new();
-        for app in &apps {
+        for app in apps {
             if app.tenant_id != signin.tenant_id() {
                 return Err(tenant_mismatch(signin, &app.tenant_id));
             }
             results.push(add_localhost(&graph, app, req.what_if)?);
         }
-        Ok(json!({ "value": results, "WhatIf": req.what_if }))
-    }
-
-    fn stored_server_app(&self, id: i64) -> Result<App> {
-        let app = self.store().app(id)?.ok_or_else(|| {
-            Error::not_found("ServerAppId", "ServerAppNotFound", format!("ServerApp ID {id} is not in the site store: get the server app with Get-CMAADApplication -AppType ServerApplication."))
-        })?;
-        if app.app_type != AppType::ServerApplication {
-            return Err(Error::invalid(
-                "ServerAppId",
-                "NotAServerApp",
-                format!(
-                    "App {id} '{}' is a client app: pass the tenant's server (web) app.",
-                    app.name
-                ),
-            ));
-        }
-        Ok(app)
+        Ok(ServerAppUpdate {
+            apps: results,
+            what_if: req.what_if,
+        })
     }
 
     /// The tenant's label: the one given, the stored one, or the tenant GUID.
     fn tenant_label(&self, tenant_id: &str, given: Option<&str>) -> Result<String> {
-        Ok(match (given, self.store().tenant(tenant_id)?) {
+        Ok(match (given, self.session.store().tenant(tenant_id)?) {
             (Some(g), _) => g.to_string(),
             (None, Some(t)) => t.name,
             (None, None) => tenant_id.to_string(),
-        })
-    }
-
-    /// Refuses early what the import would refuse (tenant name or cloud mismatch), before
-    /// anything is created in Entra.
-    fn preflight(
-        &self,
-        tenant_id: &str,
-        tenant_name: &str,
-        signin: &GraphSignIn,
-        kind: AppType,
-    ) -> Result<()> {
-        let placeholder = uuid::Uuid::new_v4().to_string();
-        self.store().check_new_app(&NewApp {
-            tenant_id,
-            tenant_name,
-            environment: signin.environment(),
-            name: "preflight",
-            client_id: &placeholder,
-            app_type: kind,
-            identifier_uri: None,
-            secret: None,
-            server_app_id: None,
-            verified: None,
         })
     }
 
@@ -411,7 +480,8 @@ impl Session {
         new: &NewApp<'_>,
         secret: Option<&crate::entra::admin::NewSecret>,
     ) -> Result<App> {
-        let app = self.store().insert_app(new, Utc::now())?;
+        let store = self.session.store();
+        let app = store.insert_app(new, Utc::now())?;
         match (secret, new.secret) {
             (Some(s), Some((_, expiry))) => {
                 let stored = StoredSecret {
@@ -421,28 +491,27 @@ impl Session {
                     verified: None,
                 };
                 // The app is stored already; without the key ID only rotation's cleanup is poorer.
-                Ok(self
-                    .store()
-                    .set_secret(app.id, &stored, Utc::now())
-                    .unwrap_or(app))
+                Ok(store.set_secret(app.id, &stored, Utc::now()).unwrap_or(app))
             }
             _ => Ok(app),
         }
     }
 }
 
-fn need_signin() -> Error {
-    Error::invalid("signin", "NotSignedIn", "No administrator sign-in was given: sign in to Microsoft Graph first (Connect-CMAADAzure), or use WhatIf with a TenantId to see the registration without creating it.")
-}
-
-fn tenant_mismatch(signin: &GraphSignIn, tenant: &str) -> Error {
-    Error::invalid("TenantId", "TenantMismatch", format!("The administrator signed in to tenant {}, but the app belongs to tenant {tenant}: sign in to that tenant.", signin.tenant_id()))
-}
-
-fn what_if_client(server: &App, body: Value) -> Value {
-    json!({ "WhatIf": true, "AppType": "ClientApplication", "TenantId": server.tenant_id, "Application": body,
-        "Patch": { "publicClient": { "redirectUris": [broker_uri("<appId of the new app>")] } }, "ServicePrincipal": true,
-        "AdminConsent": [format!("{} user_impersonation (delegated, all users)", server.name), "Microsoft Graph User.Read (delegated, all users)"] })
+fn what_if_client(server: &App, body: Value) -> Creation {
+    Creation::Planned(CreationPlan {
+        app_type: AppType::ClientApplication,
+        tenant_id: server.tenant_id.clone(),
+        application: body,
+        password: None,
+        patch: Some(
+            json!({ "publicClient": { "redirectUris": [broker_uri("<appId of the new app>")] } }),
+        ),
+        admin_consent: vec![
+            format!("{} user_impersonation (delegated, all users)", server.name),
+            "Microsoft Graph User.Read (delegated, all users)".to_string(),
+        ],
+    })
 }
 
 /// Fails when an app of the tenant already holds `uri` (Graph would refuse it anyway).
@@ -466,7 +535,7 @@ struct Made {
     object_id: String,
     app_id: String,
     sp_id: String,
-    consent: Vec<Value>,
+    consent: Vec<ConsentNote>,
 }
 
 /// What creating a server app made, with its secret.
@@ -476,15 +545,12 @@ struct MadeServer {
     sp_id: String,
     secret: crate::entra::admin::NewSecret,
     end: chrono::DateTime<Utc>,
-    consent: Vec<Value>,
+    consent: Vec<ConsentNote>,
 }
 
 impl MadeServer {
     fn warnings(&self) -> Vec<String> {
-        self.consent
-            .iter()
-            .filter_map(|c| c["Note"].as_str().map(str::to_string))
-            .collect()
+        self.consent.iter().filter_map(|c| c.note.clone()).collect()
     }
 }
 
@@ -662,7 +728,7 @@ fn create_client(
 }
 
 /// Adds `http://localhost` to one server app's public client redirect URIs, when missing.
-fn add_localhost(graph: &GraphClient, app: &App, what_if: bool) -> Result<Value> {
+fn add_localhost(graph: &GraphClient, app: App, what_if: bool) -> Result<RedirectUpdate> {
     let path = format!("applications(appId='{}')", app.client_id);
     let found = graph.get(&path, &[("$select", "id,appId,publicClient")])?;
     let current = ok(found, &format!("reading server app '{}'", app.name))?;
@@ -688,7 +754,10 @@ fn add_localhost(graph: &GraphClient, app: &App, what_if: bool) -> Result<Value>
             )?;
         }
     }
-    Ok(
-        json!({ "ID": app.id, "Name": app.name, "ClientID": app.client_id, "Changed": missing && !what_if, "WouldChange": missing, "RedirectUris": uris }),
-    )
+    Ok(RedirectUpdate {
+        app,
+        changed: missing && !what_if,
+        would_change: missing,
+        redirect_uris: uris,
+    })
 }
