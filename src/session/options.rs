@@ -90,7 +90,8 @@ pub fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
     Ok(pem)
 }
 
-/// Checks the `Proxy` option: an absolute `http`, `https` or `socks5` URL. Messages show it
+/// Checks the `Proxy` option: an absolute `http` or `https` URL (the HTTP stack is built without
+/// SOCKS, so a `socks5://` proxy would be accepted and then never work). Messages show it
 /// redacted ([`crate::proxy::redacted`]): a proxy URL may carry the proxy account's password.
 pub fn check_proxy(value: &str) -> Result<String> {
     let shown = crate::proxy::redacted(value.trim());
@@ -104,11 +105,11 @@ pub fn check_proxy(value: &str) -> Result<String> {
         )
     })?;
     match url.scheme() {
-        "http" | "https" | "socks5" => Ok(value.trim().to_string()),
+        "http" | "https" => Ok(value.trim().to_string()),
         other => Err(Error::invalid(
             "Proxy",
             "InvalidProxy",
-            format!("Proxy '{shown}' has scheme '{other}': use http:// or https://."),
+            format!("Proxy '{shown}' has scheme '{other}': CMAAD speaks to HTTP proxies only (no SOCKS); use http:// or https://."),
         )),
     }
 }
