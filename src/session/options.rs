@@ -37,6 +37,8 @@ pub struct SessionOptions {
     pub process_environment: bool,
     /// Where the site key comes from (`cmaad_session_open_with_site_key` gives it).
     pub site_key: KeySource,
+    /// The ConfigMgr site (`"Site"`) whose SMS Provider holds the objects; `None` = the store.
+    pub site: Option<crate::site::SiteOptions>,
 }
 
 impl std::fmt::Debug for SessionOptions {
@@ -72,6 +74,7 @@ impl SessionOptions {
             no_proxy: None,
             process_environment: true,
             site_key: KeySource::Environment,
+            site: None,
         }
     }
 }
