@@ -325,3 +325,13 @@ fn endpoint_urls_with_credentials_are_refused_unshown() {
         }
     }
 }
+
+/// A SOCKS proxy would be accepted and then never work (the HTTP stack has no SOCKS): refused,
+/// without its password.
+#[test]
+fn a_socks_proxy_is_refused() {
+    let options = json!({ "Proxy": "socks5://svc:S3cret-Pw@127.0.0.1:1080", "StorePath": "/nonexistent/site.db" });
+    let (st, doc, _) = common::open(Some(&options.to_string()));
+    common::assert_refused(st, &doc, CMAAD_INVALID_ARGUMENT, "InvalidProxy", "Proxy");
+    assert!(!doc.to_string().contains("S3cret-Pw"), "{doc}");
+}

@@ -48,20 +48,33 @@ fn environment_proxies_never_carry_loopback_requests() {
     }
     // A real host still goes through the environment's proxy (here one that demands
     // authentication, which gets its own code and is not retried).
-    let session = FfiSession::open_with(json!({
-        "AuthorityHost": "https://login.cmaad-test.example",
-        "TimeoutSeconds": 9,
-    }));
-    let (st, doc) = session.import_server(&request, SECRET);
-    assert_eq!(
-        (st, code(&doc)),
-        (CMAAD_NETWORK, "ProxyAuthenticationRequired"),
-        "{doc}"
-    );
+    // Each with a timeout of its own, so its client is built with the variables as they are.
+    let real_host = |timeout: u32, status, want: &str| {
+        let session = FfiSession::open_with(json!({
+            "AuthorityHost": "https://login.cmaad-test.example",
+            "TimeoutSeconds": timeout,
+        }));
+        let (st, doc) = session.import_server(&request, SECRET);
+        assert_eq!((st, code(&doc)), (status, want), "{doc}");
+        doc
+    };
+    real_host(9, CMAAD_NETWORK, "ProxyAuthenticationRequired");
     let seen = proxy.requests();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(
         seen[0].starts_with("CONNECT login.cmaad-test.example:443"),
         "{seen:?}"
     );
+
+    // A variable that is set but unusable is an error naming it, not a silent direct connection.
+    std::env::set_var("HTTPS_PROXY", "http://svc:S3cret-Pw@[bad");
+    let doc = real_host(10, CMAAD_INVALID_ARGUMENT, "InvalidProxy");
+    assert!(
+        doc["Error"]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("HTTPS_PROXY"),
+        "{doc}"
+    );
+    assert!(!doc.to_string().contains("S3cret-Pw"), "{doc}");
 }

@@ -37,6 +37,8 @@ pub struct SessionOptions {
     pub process_environment: bool,
     /// Where the site key comes from (`cmaad_session_open_with_site_key` gives it).
     pub site_key: KeySource,
+    /// The ConfigMgr site (`"Site"`) whose SMS Provider holds the objects; `None` = the store.
+    pub site: Option<crate::site::SiteOptions>,
 }
 
 impl std::fmt::Debug for SessionOptions {
@@ -72,6 +74,7 @@ impl SessionOptions {
             no_proxy: None,
             process_environment: true,
             site_key: KeySource::Environment,
+            site: None,
         }
     }
 }
@@ -90,7 +93,8 @@ pub fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
     Ok(pem)
 }
 
-/// Checks the `Proxy` option: an absolute `http`, `https` or `socks5` URL. Messages show it
+/// Checks the `Proxy` option: an absolute `http` or `https` URL (the HTTP stack is built without
+/// SOCKS, so a `socks5://` proxy would be accepted and then never work). Messages show it
 /// redacted ([`crate::proxy::redacted`]): a proxy URL may carry the proxy account's password.
 pub fn check_proxy(value: &str) -> Result<String> {
     let shown = crate::proxy::redacted(value.trim());
@@ -104,11 +108,11 @@ pub fn check_proxy(value: &str) -> Result<String> {
         )
     })?;
     match url.scheme() {
-        "http" | "https" | "socks5" => Ok(value.trim().to_string()),
+        "http" | "https" => Ok(value.trim().to_string()),
         other => Err(Error::invalid(
             "Proxy",
             "InvalidProxy",
-            format!("Proxy '{shown}' has scheme '{other}': use http:// or https://."),
+            format!("Proxy '{shown}' has scheme '{other}': CMAAD speaks to HTTP proxies only (no SOCKS); use http:// or https://."),
         )),
     }
 }
