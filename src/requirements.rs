@@ -308,7 +308,7 @@ pub fn client(
     };
     let has = app
         .required_of(server_id)
-        .any(|a| a.kind == "Scope" && scope_id.map_or(true, |id| a.id.eq_ignore_ascii_case(id)));
+        .any(|a| a.kind == "Scope" && scope_id.is_none_or(|id| a.id.eq_ignore_ascii_case(id)));
     found.push(finding("UserImpersonation", has, format!("Delegated user_impersonation of server app {server_id} is {}requested.", if has { "" } else { "not " }), "On API permissions add a permission > My APIs > the server app > user_impersonation, then grant admin consent."));
     found
 }
