@@ -172,7 +172,7 @@ fn family(code: u64) -> Option<Family> {
         900023 | 90019 | 50059 | 50128 => ("InvalidTenant", Some(Tenant), Refused),
         90038 | 900432 | 900382 | 90051 => ("WrongCloud", Some(Tenant), Refused),
         5000225 | 5000224 => ("TenantBlocked", Some(Tenant), Refused),
-        500021 | 500022 => ("TenantRestricted", Some(Tenant), Refused),
+        500021 => ("TenantRestricted", Some(Tenant), Refused),
         500011 | 50001 => ("AppIdUriNotFound", Some(Field("AppIdUri")), Refused),
         1002012 | 70011 | 700022 | 700023 => ("InvalidScope", Some(Field("AppIdUri")), Refused),
         65001 | 65004 | 65005 | 90094 | 90095 => {
