@@ -4,6 +4,7 @@
 //! documents (ConfigMgr's WMI shapes) are written by [`crate::wire`].
 
 mod discovery;
+pub mod registration;
 mod selectors;
 pub mod time;
 pub mod values;
@@ -11,6 +12,7 @@ pub mod values;
 pub use discovery::{
     Discovery, DiscoveryChange, Schedule, ScheduleKind, SideChange, SideNames, DELTA_MINS_RANGE,
 };
+pub use registration::AppRegistration;
 pub use selectors::{AppFilter, AppRef, ServiceFilter, ServiceRef, TenantFilter};
 pub use time::format_time;
 
