@@ -19,6 +19,7 @@ mod cache;
 mod client;
 mod errors;
 mod graph;
+pub mod jwt;
 mod oauth;
 mod rotation;
 mod server;

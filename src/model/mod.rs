@@ -165,11 +165,9 @@ pub struct TenantInfo {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Duration;
-
-    fn app(expiry: Option<DateTime<Utc>>) -> App {
+impl App {
+    /// A stored server app for unit tests, with secret expiry `expiry`.
+    pub(crate) fn sample_server(expiry: Option<DateTime<Utc>>) -> App {
         let now = Utc::now();
         App {
             id: 1,
@@ -190,6 +188,16 @@ mod tests {
             created: now,
             updated: now,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn app(expiry: Option<DateTime<Utc>>) -> App {
+        App::sample_server(expiry)
     }
 
     #[test]
