@@ -522,7 +522,7 @@ fn check_uri_free(graph: &GraphClient, uri: &str) -> Result<()> {
     )?;
     match found["value"].as_array().and_then(|v| v.first()) {
         None => Ok(()),
-        Some(app) => Err(Error::new(Status::AlreadyExists, "AppIdUriInUse", format!("App ID URI '{uri}' is already used by app '{}' ({}) in the tenant: choose another AppIdUri or AppName.", text(app, "displayName"), text(app, "appId"))).with_target("AppIdUri")),
+        Some(app) => Err(Error::new(Status::AlreadyExists, "AppIdUriInUse", format!("App ID URI '{uri}' is already used by app '{}' ({}) in the tenant: choose another AppIdUri or AppName.", crate::scrub::server_text(&text(app, "displayName"), &[]), text(app, "appId"))).with_target("AppIdUri")),
     }
 }
 
