@@ -51,10 +51,11 @@ impl Session {
         let waited = verifier
             .wait_for_secret(&rotating(&app, &added.secret), req.propagation_timeout)
             .map_err(|e| undo(e, "VerifyNewSecret"))?;
-        site.write_secret(app.id, &added.secret, added.end_date_time)
+        let expiry = added.end.unwrap_or(req.secret_key_expiry);
+        site.write_secret(app.id, &added.secret, expiry)
             .map_err(|e| undo(e, "WriteSite"))?;
         let stored = site
-            .confirm_secret(app.id, added.end_date_time)
+            .confirm_secret(app.id, expiry)
             .map_err(|e| unconfirmed(e, &added.key_id))?;
         let mut rotation = Rotation {
             app: stored,
