@@ -3,72 +3,9 @@
 use super::errors::{GraphError, GraphErrorBody};
 use super::transport::{unexpected, Transport};
 use crate::error::Error;
-use serde::Deserialize;
+use crate::model::AppRegistration;
 
-/// The properties of an application CMAAD checks (Graph v1.0 names).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Application {
-    /// Application (client) ID.
-    pub app_id: String,
-    /// "Allow public client flows".
-    pub is_fallback_public_client: Option<bool>,
-    /// Mobile and desktop redirect URIs.
-    pub public_client: RedirectUris,
-    /// Exposed API (delegated scopes).
-    pub api: Api,
-    /// Permissions the app asks for.
-    pub required_resource_access: Vec<RequiredResourceAccess>,
-}
-
-/// `publicClient`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RedirectUris {
-    /// `redirectUris`.
-    pub redirect_uris: Vec<String>,
-}
-
-/// `api`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Api {
-    /// `oauth2PermissionScopes`.
-    pub oauth2_permission_scopes: Vec<PermissionScope>,
-}
-
-/// `permissionScope`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PermissionScope {
-    /// Scope ID.
-    pub id: String,
-    /// `user_impersonation`, ...
-    pub value: String,
-}
-
-/// `requiredResourceAccess`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RequiredResourceAccess {
-    /// The resource's app ID.
-    pub resource_app_id: String,
-    /// Scopes and roles.
-    pub resource_access: Vec<ResourceAccess>,
-}
-
-/// `resourceAccess`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ResourceAccess {
-    /// Scope or role ID.
-    pub id: String,
-    /// `Scope` or `Role`.
-    #[serde(rename = "type")]
-    pub kind: String,
-}
-
-const SELECT: &str = "appId,isFallbackPublicClient,publicClient,api,requiredResourceAccess";
+const SELECT: &str = "id,appId,displayName,signInAudience,identifierUris,isFallbackPublicClient,isDeviceOnlyAuthSupported,publicClient,web,api,requiredResourceAccess";
 
 /// `GET {graph}/v1.0/applications(appId='…')`: the application, or Graph's error (404 included).
 pub async fn application(
@@ -77,7 +14,7 @@ pub async fn application(
     token: &str,
     app_id: &str,
     request_id: &str,
-) -> Result<Result<Application, GraphError>, Error> {
+) -> Result<Result<AppRegistration, GraphError>, Error> {
     let url = format!("{graph}/v1.0/applications(appId='{app_id}')");
     let what = format!("the Microsoft Graph request to {url}");
     let build = |client: &reqwest::Client| {

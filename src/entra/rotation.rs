@@ -30,29 +30,7 @@ pub struct RotatingApp<'a> {
     pub secret: &'a SecretKey,
 }
 
-/// A password credential as Graph lists it (never with its text).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PasswordCredential {
-    /// `keyId`.
-    pub key_id: String,
-    /// `displayName`.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// The secret's first characters.
-    #[serde(default)]
-    pub hint: Option<String>,
-    /// `endDateTime` (RFC 3339).
-    #[serde(default)]
-    pub end_date_time: Option<String>,
-}
-
-impl PasswordCredential {
-    /// `endDateTime` as a time, when Graph gave a readable one.
-    pub fn end(&self) -> Option<DateTime<Utc>> {
-        crate::model::time::parse_rfc3339(self.end_date_time.as_deref()?)
-    }
-}
+pub use crate::model::registration::PasswordCredential;
 
 /// The app registration's object ID and its passwords.
 #[derive(Debug, Clone, Deserialize)]

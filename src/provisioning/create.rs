@@ -6,26 +6,16 @@ use super::request::{NewClientRequest, NewServerRequest, UpdateServerRequest};
 use super::{need_signin, tenant_mismatch, Permissions, Provisioning};
 use crate::entra::admin::{GraphAnswer, GraphClient};
 use crate::error::{Error, Result, Status};
-use crate::model::{App, AppType};
+use crate::model::{App, AppRegistration, AppType};
+use crate::requirements::{
+    self, broker_uri, Outcome, DIRECTORY_READ_ALL, GRAPH_APP_ID, LOCALHOST, SIGN_IN_AUDIENCE,
+    USER_IMPERSONATION, USER_READ,
+};
 use crate::session::AppResult;
 use crate::store::NewApp;
 use crate::store::NewSecret as StoredSecret;
 use chrono::Utc;
 use serde_json::{json, Value};
-
-/// Microsoft Graph's application ID.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-/// Graph's `Directory.Read.All` application permission.
-pub const DIRECTORY_READ_ALL: &str = "7ab1d382-f21e-4acd-a863-ba3e13f7da61";
-/// Graph's `User.Read` delegated permission.
-pub const USER_READ: &str = "e1fe6dd8-ba31-4d61-89e7-88639da4683d";
-/// The server app's public client redirect URI (ConfigMgr 2309 and later).
-pub const LOCALHOST: &str = "http://localhost";
-
-/// The client app's broker redirect URI.
-pub fn broker_uri(app_id: &str) -> String {
-    format!("ms-appx-web://Microsoft.AAD.BrokerPlugin/{app_id}")
-}
 
 /// An object created in Entra, for rollback and reports.
 #[derive(Debug, Clone)]
@@ -163,15 +153,16 @@ fn grant(
     }
 }
 
-/// The server app's `POST /applications` body.
+/// The server app's `POST /applications` body: what [`crate::requirements::server`] checks.
 pub fn server_body(req: &NewServerRequest, uri: &str, scope_id: &str) -> Value {
     let name = &req.app_name;
     let mut body = json!({
         "displayName": name,
-        "signInAudience": "AzureADMyOrg",
+        "signInAudience": SIGN_IN_AUDIENCE,
         "identifierUris": [uri],
+        "isDeviceOnlyAuthSupported": true,
         "api": { "oauth2PermissionScopes": [{
-            "id": scope_id, "value": "user_impersonation", "type": "User", "isEnabled": true,
+            "id": scope_id, "value": USER_IMPERSONATION, "type": "User", "isEnabled": true,
             "adminConsentDisplayName": format!("Access {name}"),
             "adminConsentDescription": format!("Allow the application to access {name} on behalf of the signed-in user."),
             "userConsentDisplayName": format!("Access {name}"),
@@ -189,11 +180,12 @@ pub fn server_body(req: &NewServerRequest, uri: &str, scope_id: &str) -> Value {
     body
 }
 
-/// The client app's `POST /applications` body.
+/// The client app's `POST /applications` body: what [`crate::requirements::client`] checks
+/// (the broker redirect URI follows once the app ID is known).
 pub fn client_body(name: &str, server_app_id: &str, scope_id: &str) -> Value {
     json!({
         "displayName": name,
-        "signInAudience": "AzureADMyOrg",
+        "signInAudience": SIGN_IN_AUDIENCE,
         "isFallbackPublicClient": true,
         "web": { "implicitGrantSettings": { "enableIdTokenIssuance": true } },
         "requiredResourceAccess": [
@@ -273,17 +265,19 @@ pub enum Creation {
     },
 }
 
-/// One server app's `http://localhost` redirect URI update.
+/// One server app's update: the `http://localhost` redirect URI and device-only tokens.
 #[derive(Debug, Clone)]
 pub struct RedirectUpdate {
     /// The stored app.
     pub app: App,
     /// True when Entra was changed.
     pub changed: bool,
-    /// True when the URI was missing (what `WhatIf` would change).
+    /// True when the URI or the device-only setting was missing (what `WhatIf` would change).
     pub would_change: bool,
     /// The app's public client redirect URIs after the update.
     pub redirect_uris: Vec<String>,
+    /// `isDeviceOnlyAuthSupported` after the update.
+    pub device_only_auth: bool,
 }
 
 /// The outcome of `cmaad_update_server_app`.
@@ -457,7 +451,7 @@ impl Provisioning<'_> {
             if app.tenant_id != signin.tenant_id() {
                 return Err(tenant_mismatch(signin, &app.tenant_id));
             }
-            results.push(add_localhost(&graph, app, req.what_if)?);
+            results.push(update_server_settings(&graph, app, req.what_if)?);
         }
         Ok(ServerAppUpdate {
             apps: results,
@@ -526,7 +520,7 @@ fn check_uri_free(graph: &GraphClient, uri: &str) -> Result<()> {
     )?;
     match found["value"].as_array().and_then(|v| v.first()) {
         None => Ok(()),
-        Some(app) => Err(Error::new(Status::AlreadyExists, "AppIdUriInUse", format!("App ID URI '{uri}' is already used by app '{}' ({}) in the tenant: choose another AppIdUri or AppName.", text(app, "displayName"), text(app, "appId"))).with_target("AppIdUri")),
+        Some(app) => Err(Error::new(Status::AlreadyExists, "AppIdUriInUse", format!("App ID URI '{uri}' is already used by app '{}' ({}) in the tenant: choose another AppIdUri or AppName.", crate::scrub::server_text(&text(app, "displayName"), &[]), text(app, "appId"))).with_target("AppIdUri")),
     }
 }
 
@@ -727,37 +721,49 @@ fn create_client(
     })
 }
 
-/// Adds `http://localhost` to one server app's public client redirect URIs, when missing.
-fn add_localhost(graph: &GraphClient, app: App, what_if: bool) -> Result<RedirectUpdate> {
+/// Brings one server app up to what the CMG needs since ConfigMgr 2309: the `http://localhost`
+/// public client redirect URI ([`crate::requirements::server`]'s `LocalhostRedirectUri`) and
+/// device-only tokens (`DeviceOnlyAuth`). Only what is missing is sent, in one `PATCH`; an app
+/// that has both is left alone, so the update can run any number of times.
+fn update_server_settings(graph: &GraphClient, app: App, what_if: bool) -> Result<RedirectUpdate> {
     let path = format!("applications(appId='{}')", app.client_id);
-    let found = graph.get(&path, &[("$select", "id,appId,publicClient")])?;
+    let select = "id,appId,publicClient,isDeviceOnlyAuthSupported";
+    let found = graph.get(&path, &[("$select", select)])?;
     let current = ok(found, &format!("reading server app '{}'", app.name))?;
-    let mut uris: Vec<String> = current
-        .pointer("/publicClient/redirectUris")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    let missing = !uris.iter().any(|u| u.eq_ignore_ascii_case(LOCALHOST));
-    if missing {
+    let current: AppRegistration = serde_json::from_value(current).map_err(|e| {
+        Error::new(
+            Status::Network,
+            "MalformedResponse",
+            format!(
+                "Microsoft Graph answered with server app '{}' in a shape CMAAD cannot read ({e}).",
+                app.name
+            ),
+        )
+    })?;
+    let mut uris = current.public_client.redirect_uris.clone();
+    let missing_uri = !uris.iter().any(|u| u.eq_ignore_ascii_case(LOCALHOST));
+    let device_only_off = requirements::device_only_auth(&current).outcome != Outcome::Passed;
+    let mut body = serde_json::Map::new();
+    if missing_uri {
         uris.push(LOCALHOST.to_string());
-        if !what_if {
-            let body = json!({ "publicClient": { "redirectUris": uris } });
-            let object = format!("applications/{}", text(&current, "id"));
-            ok(
-                graph.patch(&object, &body)?,
-                &format!("updating server app '{}'", app.name),
-            )?;
-        }
+        body.insert("publicClient".into(), json!({ "redirectUris": uris }));
+    }
+    if device_only_off {
+        body.insert("isDeviceOnlyAuthSupported".into(), json!(true));
+    }
+    let would_change = !body.is_empty();
+    if would_change && !what_if {
+        let object = format!("applications/{}", current.id);
+        ok(
+            graph.patch(&object, &Value::Object(body))?,
+            &format!("updating server app '{}'", app.name),
+        )?;
     }
     Ok(RedirectUpdate {
         app,
-        changed: missing && !what_if,
-        would_change: missing,
+        changed: would_change && !what_if,
+        would_change,
         redirect_uris: uris,
+        device_only_auth: !device_only_off || !what_if,
     })
 }
