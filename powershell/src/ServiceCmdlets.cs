@@ -185,14 +185,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Changing tenant " + tenantId);
             string document = Invoke(s => s.Call("cmaad_set_tenant", NativeMethods.cmaad_set_tenant, request), tenantId);
-            if (document != null)
-            {
-                Tenant tenant = Read<Tenant>(document);
-                if (PassThru)
-                {
-                    WriteObject(tenant);
-                }
-            }
+            EmitWithPassThru<Tenant>(document, PassThru);
         }
     }
 
@@ -456,14 +449,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Changing " + label);
             string document = Invoke(s => s.Call("cmaad_set_cloud_management_service", NativeMethods.cmaad_set_cloud_management_service, request), label);
-            if (document != null)
-            {
-                CloudService service = Read<CloudService>(document);
-                if (PassThru)
-                {
-                    WriteObject(service);
-                }
-            }
+            EmitWithPassThru<CloudService>(document, PassThru);
         }
     }
 
@@ -507,14 +493,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Removing " + label);
             string document = Invoke(s => s.Call("cmaad_remove_service", NativeMethods.cmaad_remove_service, request), label);
-            if (document != null)
-            {
-                CloudService removed = Read<CloudService>(document);
-                if (PassThru)
-                {
-                    WriteObject(removed);
-                }
-            }
+            EmitWithPassThru<CloudService>(document, PassThru);
         }
     }
 
