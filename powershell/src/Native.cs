@@ -78,6 +78,9 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_session_open_with_site_key(byte[] options_json, IntPtr site_key_utf16, UIntPtr site_key_len, out SessionHandle out_session, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_session_open_site(byte[] options_json, IntPtr password_utf16, UIntPtr password_len, out SessionHandle out_session, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_session_close(IntPtr session);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]

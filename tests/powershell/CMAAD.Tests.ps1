@@ -50,6 +50,7 @@ BeforeAll {
         'Int64'                = @([long])
         'String[]'             = @([string[]])
         'Switch'               = @([System.Management.Automation.SwitchParameter])
+        'PSCredential'         = @([pscredential])
     }
 
     function New-TestSecret {
