@@ -50,6 +50,7 @@ BeforeAll {
         'Int64'                = @([long])
         'String[]'             = @([string[]])
         'Switch'               = @([System.Management.Automation.SwitchParameter])
+        'PSCredential'         = @([pscredential])
     }
 
     function New-TestSecret {
@@ -118,6 +119,28 @@ Describe 'The compiled module' {
         $framework = if ($PSVersionTable.PSEdition -eq 'Core') { 'netstandard2.0' } else { 'net462' }
         $location = (Get-Command -Name Get-CMAADApplication).ImplementingType.Assembly.Location
         $location | Should -Be ([System.IO.Path]::Combine($script:ModuleFolder, 'bin', $framework, 'CMAAD.dll'))
+    }
+
+    It 'declares every function of include/cmaad.h once, with its parameter count, and nothing else' {
+        $header = Get-Content -Raw -LiteralPath (Join-Path -Path $script:Repo -ChildPath 'include/cmaad.h')
+        $declared = @{}
+        foreach ($match in [regex]::Matches($header, '(?m)^\S[^;{}#/]*?\b(cmaad_[a-z_]+)\(([^)]*)\);')) {
+            $parameters = $match.Groups[2].Value.Trim()
+            $declared[$match.Groups[1].Value] = if ($parameters -eq '' -or $parameters -eq 'void') { 0 } else { @($parameters -split ',').Count }
+        }
+        $declared.Count | Should -BeGreaterThan 20
+        $native = (Get-Command -Name Get-CMAADApplication).ImplementingType.Assembly.GetType('CMAAD.Interop.NativeMethods')
+        $imports = @{}
+        foreach ($method in $native.GetMethods([System.Reflection.BindingFlags]'Static,NonPublic,Public')) {
+            $import = $method.GetCustomAttributes([System.Runtime.InteropServices.DllImportAttribute], $false)
+            if ($import.Count -gt 0) {
+                $imports[$method.Name] = $method.GetParameters().Count
+            }
+        }
+        (@($imports.Keys | Sort-Object) -join ',') | Should -Be (@($declared.Keys | Sort-Object) -join ',')
+        foreach ($name in $declared.Keys) {
+            $imports[$name] | Should -Be $declared[$name] -Because "$name has $($declared[$name]) parameter(s) in the header"
+        }
     }
 
     It 'compiles no C# at import and needs no TEMP folder' {
