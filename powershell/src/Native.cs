@@ -156,10 +156,10 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_audit_app(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern CmaadStatus cmaad_session_open_site(byte[] options_json, IntPtr password_utf16, UIntPtr password_len, out SessionHandle out_session, out IntPtr out_json);
+        internal static extern CmaadStatus cmaad_get_site_changes(SessionHandle session, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern CmaadStatus cmaad_get_site_changes(SessionHandle session, out IntPtr out_json);
+        internal static extern CmaadStatus cmaad_rotate_site_app_secret(SessionHandle session, byte[] request_json, IntPtr current_secret_utf16, UIntPtr current_secret_len, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_string_free(IntPtr s);

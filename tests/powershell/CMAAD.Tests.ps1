@@ -768,6 +768,24 @@ Describe '8. Long Graph waits show progress and honour the stated bound' -Skip:(
         if ($script:Fake) { $script:Fake.Process.Kill() }
     }
 
+    It 'creates both registrations through Graph, imports them, and audits them as typed objects' {
+        $server = New-CMAADServerApplication -AppName 'CmgServerApp' -Confirm:$false -WarningAction SilentlyContinue
+        $server | Should -BeOfType [CMAAD.Application]
+        $server.AppType | Should -Be 'ServerApplication'
+        $server.Registration.AppId | Should -Be $server.ClientID
+        $server.SecretKeyExpiry | Should -BeOfType [datetime]
+        $client = $server | New-CMAADClientApplication -AppName 'CmgClientApp' -Confirm:$false -WarningAction SilentlyContinue
+        $client | Should -BeOfType [CMAAD.Application]
+        $client.ServerAppID | Should -Be $server.ID
+        $audit = Test-CMAADApplication -ClientId $server.ClientID
+        $audit | Should -BeOfType [CMAAD.AuditResult]
+        $audit.Checks.Count | Should -BeGreaterThan 3
+        $audit.Checks[0] | Should -BeOfType [CMAAD.AuditCheck]
+        @($audit.Checks | Where-Object { $_.Outcome -eq 'Failed' } | ForEach-Object { "$($_.Name): $($_.Detail)" }) | Should -BeNullOrEmpty
+        $audit.Passed | Should -BeTrue
+        $script:CreatedServer = $server
+    }
+
     It 'New-CMAADClientApplication gives up within the session''s TimeoutSeconds, with Write-Progress while it waits' {
         $ps = [powershell]::Create()
         try {
@@ -787,6 +805,15 @@ Describe '8. Long Graph waits show progress and honour the stated bound' -Skip:(
         finally {
             $ps.Dispose()
         }
+    }
+
+    It 'Set-UpdateServerApplication -WhatIf reports each stored server app as a typed object' {
+        $script:Missing | Remove-CMAADApplication -Force
+        $updates = @(Set-UpdateServerApplication -TenantId $script:GraphTenant -WhatIf)
+        $updates | Should -HaveCount 1
+        $updates[0] | Should -BeOfType [CMAAD.ServerAppUpdate]
+        $updates[0].ClientID | Should -Be $script:CreatedServer.ClientID
+        $updates[0].WouldChange | Should -BeFalse
     }
 }
 
