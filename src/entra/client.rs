@@ -2,7 +2,7 @@
 //! then its settings through Graph with the server app's token when that app may read apps.
 
 use super::errors::{entra_error, Context};
-use super::graph;
+use super::graph::{Acting, GraphClient};
 use super::oauth::{self, Caller, Credentials};
 use super::transport::Transport;
 use super::{Checks, ClientAppProbe, ServerCredentials, Verification, Verifier};
@@ -107,17 +107,14 @@ async fn read_settings(
     if !token.roles.iter().any(|r| READ_ROLES.contains(&r.as_str())) {
         return Ok(Err(format!("The server app {} holds none of the Graph application permissions {} (admin-consented), so Graph was not asked", server.client_id, READ_ROLES.join(", "))));
     }
-    let graph_host = verifier.graph(probe.environment);
-    let bearer = token.access_token.as_str();
-    let app = match graph::application(
-        caller.transport,
-        &graph_host,
-        bearer,
-        probe.client_id,
-        caller.request_id,
+    let graph = GraphClient::new(
+        caller.transport.clone(),
+        verifier.graph(probe.environment),
+        token.access_token.clone(),
+        Acting::App,
     )
-    .await?
-    {
+    .with_request_id(caller.request_id);
+    let app = match graph.application(probe.client_id).await? {
         Ok(app) => app,
         Err(e) => {
             return Ok(Err(format!(
@@ -126,14 +123,7 @@ async fn read_settings(
             )))
         }
     };
-    let server_app = graph::application(
-        caller.transport,
-        &graph_host,
-        bearer,
-        server.client_id,
-        caller.request_id,
-    )
-    .await?;
+    let server_app = graph.application(server.client_id).await?;
     let scope_id = server_app.ok().and_then(|s| {
         s.scope(requirements::USER_IMPERSONATION)
             .map(|p| p.id.clone())

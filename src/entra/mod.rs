@@ -18,14 +18,14 @@ pub mod admin;
 mod cache;
 mod client;
 mod errors;
-mod graph;
+pub mod graph;
 pub mod jwt;
 mod oauth;
 mod rotation;
 mod server;
 mod transport;
 
-pub use rotation::{GraphAccess, NewPassword, PasswordCredential, Registration, RotatingApp};
+pub use rotation::RotatingApp;
 pub use transport::RetryPolicy;
 
 use crate::cloud::{AzureEnvironment, Endpoints};

@@ -4,7 +4,7 @@
 
 use super::request::AuditRequest;
 use super::{GraphSignIn, Provisioning};
-use crate::entra::admin::GraphClient;
+use crate::entra::graph::GraphClient;
 use crate::error::{Error, Result};
 use crate::model::{AppRegistration, AppType};
 use crate::requirements::{self, Finding, Outcome, USER_IMPERSONATION};
@@ -90,7 +90,7 @@ fn read(graph: &GraphClient, path: &str, doing: &str) -> Result<Option<Value>> {
     match graph.get(path, &[])? {
         Ok(v) => Ok(Some(v)),
         Err(r) if r.status == 404 => Ok(None),
-        Err(r) => Err(r.to_error(doing)),
+        Err(r) => Err(graph.refused(&r, doing)),
     }
 }
 
@@ -216,7 +216,7 @@ fn consent_check(audit: &mut Audit, graph: &GraphClient, sp: Option<&Value>) -> 
             );
             return Ok(());
         }
-        Err(r) => return Err(r.to_error("reading the app's permission grants")),
+        Err(r) => return Err(graph.refused(&r, "reading the app's permission grants")),
     };
     let granted = grants.iter().any(|g| {
         g["consentType"] == "AllPrincipals"

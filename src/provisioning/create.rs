@@ -4,7 +4,8 @@
 
 use super::request::{NewClientRequest, NewServerRequest, UpdateServerRequest};
 use super::{need_signin, tenant_mismatch, Permissions, Provisioning};
-use crate::entra::admin::{GraphAnswer, GraphClient};
+use crate::entra::graph::applications::password_credential;
+use crate::entra::graph::{Acting, GraphAnswer, GraphClient, NewPassword};
 use crate::error::{Error, Result, Status};
 use crate::model::{App, AppRegistration, AppType};
 use crate::requirements::{
@@ -88,7 +89,7 @@ impl Tracker {
 
 /// `answer`'s body, or the refusal as an error while `doing`.
 fn ok(answer: GraphAnswer, doing: &str) -> Result<Value> {
-    answer.map_err(|refusal| refusal.to_error(doing))
+    answer.map_err(|refusal| refusal.to_error(doing, Acting::Administrator))
 }
 
 fn text(value: &Value, key: &str) -> String {
@@ -149,7 +150,7 @@ fn grant(
             ),
             None,
         )),
-        Err(refusal) => Err(refusal.to_error(&format!("granting {what}"))),
+        Err(refusal) => Err(graph.refused(&refusal, &format!("granting {what}"))),
     }
 }
 
@@ -195,9 +196,14 @@ pub fn client_body(name: &str, server_app_id: &str, scope_id: &str) -> Value {
     })
 }
 
+/// The new secret's name: `CMAAD {year-month of its end}`.
+fn password_name(end: chrono::DateTime<Utc>) -> String {
+    format!("CMAAD {}", end.format("%Y-%m"))
+}
+
 fn password_body(validity: super::SecretValidity) -> Value {
     let end = validity.end(Utc::now());
-    json!({ "passwordCredential": { "displayName": format!("CMAAD {}", end.format("%Y-%m")), "endDateTime": end.to_rfc3339() } })
+    password_credential(&password_name(end), end)
 }
 
 /// Admin consent for one permission, as creation reports it.
@@ -469,11 +475,7 @@ impl Provisioning<'_> {
     }
 
     /// Stores a created app; for a server app also the Graph key ID of its secret.
-    fn import_created(
-        &self,
-        new: &NewApp<'_>,
-        secret: Option<&crate::entra::admin::NewSecret>,
-    ) -> Result<App> {
+    fn import_created(&self, new: &NewApp<'_>, secret: Option<&NewPassword>) -> Result<App> {
         let store = self.session.store();
         let app = store.insert_app(new, Utc::now())?;
         match (secret, new.secret) {
@@ -537,7 +539,7 @@ struct MadeServer {
     object_id: String,
     app_id: String,
     sp_id: String,
-    secret: crate::entra::admin::NewSecret,
+    secret: NewPassword,
     end: chrono::DateTime<Utc>,
     consent: Vec<ConsentNote>,
 }
@@ -613,9 +615,7 @@ fn create_server(
 ) -> Result<MadeServer> {
     let (object_id, app_id) = create_application(graph, body, tracker)?;
     let end = req.validity.end(Utc::now());
-    let password = graph
-        .add_password(&object_id, &password_body(req.validity))?
-        .map_err(|r| r.to_error("adding the client secret"))?;
+    let password = graph.add_password(&object_id, &password_name(end), end)?;
     let end = password.end.unwrap_or(end);
     let sp_id = create_service_principal(graph, &app_id, tracker)?;
     let mut consent = Vec::new();

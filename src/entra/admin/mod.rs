@@ -4,12 +4,11 @@
 //! that writes with it.
 
 mod devicecode;
-mod graph_write;
 
 pub use devicecode::{CancelToken, DeviceCode, PendingSignIn};
-pub use graph_write::{GraphAnswer, GraphClient, GraphRefusal, NewSecret, Replication};
 
 use super::errors::{entra_error, Context};
+use super::graph::{Acting, GraphClient};
 use super::jwt::Claims;
 use super::oauth::{self, Caller, Credentials};
 use super::Verifier;
@@ -157,6 +156,7 @@ impl Verifier {
             self.transport(),
             self.graph(environment),
             Zeroizing::new(token.text().to_string()),
+            Acting::Administrator,
         );
         // The session's TimeoutSeconds is the bound the caller stated: waiting for Graph to
         // replicate a new object never outlasts it (nor the 120 s default).
