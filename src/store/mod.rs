@@ -3,6 +3,11 @@
 //! by all threads of a session; writes run in immediate transactions so concurrent processes
 //! queue on the busy timeout instead of failing.
 
+#[cfg(windows)]
+mod acl;
+#[cfg(windows)]
+mod dpapi;
+pub mod keyfile;
 mod lifecycle;
 mod schema;
 pub mod seal;
@@ -82,7 +87,15 @@ const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.i
 impl Store {
     /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
     pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with_site_key(path, None)
+    }
+
+    /// Opens the store at `path` like [`Store::open`], with the site key `site_key` (base64 of
+    /// 32 bytes) when given instead of `CMAAD_SITE_KEY` or the key file (see
+    /// [`SiteKey::load`]).
+    pub fn open_with_site_key(path: &Path, site_key: Option<&str>) -> Result<Store> {
         create_folder(path)?;
+        create_private_file(path)?;
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -92,7 +105,7 @@ impl Store {
         .map_err(|e| Error::from(e).with_target("StorePath"))?;
         configure(&conn).map_err(|e| corrupt_or(e, path))?;
         schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
-        let key = load_key(&conn, path)?;
+        let key = load_key(&conn, path, site_key)?;
         Ok(Store {
             conn: Mutex::new(conn),
             key,
@@ -310,13 +323,13 @@ fn corrupt_or(e: Error, path: &Path) -> Error {
     }
 }
 
-fn load_key(conn: &Connection, path: &Path) -> Result<SiteKey> {
+fn load_key(conn: &Connection, path: &Path, site_key: Option<&str>) -> Result<SiteKey> {
     let check: Option<Vec<u8>> = conn
         .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
             r.get(0)
         })
         .optional()?;
-    let key = SiteKey::load(&seal::key_file_for(path), check.is_none())?;
+    let key = SiteKey::load(site_key, &seal::key_file_for(path), check.is_none())?;
     match check {
         Some(check) if !key.matches(&check) => Err(Error::store(
             "SiteKeyMismatch",
@@ -333,6 +346,32 @@ fn load_key(conn: &Connection, path: &Path) -> Result<SiteKey> {
             }
         }
     }
+}
+
+/// Creates the store file owner-only (0600) when it does not exist yet, so that SQLite, which
+/// gives its `-wal` and `-shm` files the permissions of the database file, creates those
+/// owner-only too. An existing store is left as it is.
+fn create_private_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(Error::store("StoreUnavailable", format!("The site store {} cannot be created ({e}): choose a StorePath in a folder you can write to.", path.display())).with_target("StorePath"))
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Creates the store's folder (owner-only on Unix) when it does not exist.
