@@ -38,6 +38,10 @@ else
   echo "valgrind missing: install it (apt-get install -y valgrind)" >&2; exit 1
 fi
 
+step "Windows: cmaad.dll (x86_64-pc-windows-gnu) lints, unit tests, C flow test and Windows test program under wine64"
+cargo clippy --lib --tests --target x86_64-pc-windows-gnu -q -- -D warnings
+bash tests/windows/run.sh
+
 if [ -f tests/powershell/package.json ]; then
   step "PowerShell module sources (tree-sitter-powershell)"
   (cd tests/powershell && { [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund; } && node --test)
