@@ -897,7 +897,7 @@ fn run(a: &Args) {
     );
     report.latency("4", "`cmaad_get_apps` {ClientId: no match} + `cmaad_string_free`, 10-app store", stats_from_json(&v["get_none"]), None,
         "the cheapest call that parses a JSON argument, runs the store and returns a JSON document (`{\"value\":[]}`)");
-    mono_interop_rows(&mut report);
+    powershell_rows(&mut report);
 
     // Floor again, to show drift across the run (a new connection: the fake closes idle ones
     // after 30 s).
@@ -1055,7 +1055,8 @@ fn grouped(n: usize) -> String {
 /// an in-process fake (for profiling; not part of the report).
 fn diag() {
     use cmaad::entra::ServerAppProbe;
-    use cmaad::request::AppFilter;
+    use cmaad::model::AppFilter;
+    use cmaad::wire;
     let fake = cmaad_fake_entra::FakeEntra::start_https(fake_config());
     let ca_pem = fake.ca_pem().unwrap().as_bytes().to_vec();
     let dir = tempfile::tempdir().unwrap();
@@ -1066,7 +1067,7 @@ fn diag() {
         "TrustedCaPath": ca,
     });
     let session =
-        cmaad::Session::open(cmaad::SessionOptions::parse(Some(&options.to_string())).unwrap())
+        cmaad::Session::open(wire::options::session_options(Some(&options.to_string())).unwrap())
             .unwrap();
     let ffi_session = Session::open(&json!({
         "StorePath": dir.path().join("site2.db"), "AuthorityHost": fake.base_url(), "GraphHost": fake.base_url(),
@@ -1082,7 +1083,10 @@ fn diag() {
         );
         let secret = cmaad::secret::SecretKey::from_utf16(&utf16(&secret(i)), "SecretKey").unwrap();
         session
-            .import_server_app(req.to_str().unwrap(), &secret)
+            .import_server_app(
+                &wire::apps::server_app_import(req.to_str().unwrap(), chrono::Utc::now()).unwrap(),
+                &secret,
+            )
             .unwrap();
         store_app(&ffi_session, IMP0 + i, "Bench");
     }
@@ -1134,7 +1138,7 @@ fn diag() {
             let v = session.verifier().verify_server_app(&p).unwrap();
             store.mark_verified(a.id, chrono::Utc::now()).unwrap();
             let cur = store.app(a.id).unwrap().unwrap();
-            let doc = json!({"value": [cur.to_json(chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
+            let doc = json!({"value": [wire::apps::app(&cur, chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
             doc.to_string().len()
         };
         body();
@@ -1169,16 +1173,20 @@ fn diag() {
                 });
                 store.mark_verified(a.id, chrono::Utc::now()).unwrap();
                 let cur = store.app(a.id).unwrap().unwrap();
-                let doc = json!({"value": [cur.to_json(chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
+                let doc = json!({"value": [wire::apps::app(&cur, chrono::Utc::now()), serde_json::to_value(&v).unwrap()]});
                 let _ = doc.to_string().len();
             }),
         );
     }
     if std::env::var("DIAG_LOOP").is_ok() {
-        session.verify_apps(Some(&fjson)).unwrap();
+        session
+            .verify_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+            .unwrap();
         let s = Instant::now();
         for _ in 0..5000 {
-            session.verify_apps(Some(&fjson)).unwrap();
+            session
+                .verify_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+                .unwrap();
         }
         println!("loop: {:?}/call", s.elapsed() / 5000);
         return;
@@ -1203,7 +1211,12 @@ fn diag() {
         "session.get_apps {ClientId} (parse+find+JSON value)",
         200,
         Box::new(|_| {
-            session.get_apps(Some(&fjson)).unwrap();
+            wire::apps::app_list(
+                &session
+                    .get_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
         }),
     );
     time(
@@ -1241,7 +1254,9 @@ fn diag() {
         "session.verify_apps {ClientId}, token cached",
         200,
         Box::new(|_| {
-            session.verify_apps(Some(&fjson)).unwrap();
+            session
+                .verify_apps(&wire::apps::app_filter(Some(&fjson)).unwrap())
+                .unwrap();
         }),
     );
     time(
@@ -1296,44 +1311,54 @@ fn diag() {
     );
 }
 
-/// FFI overhead through the PowerShell module's C# interop on mono (`benches/interop.sh`).
-fn mono_interop_rows(report: &mut Report) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/interop.sh");
+/// The PowerShell module's figures (`benches/powershell.sh`): import time, per-call cost against
+/// an empty compiled cmdlet, and a CSV pipeline of imports.
+fn powershell_rows(report: &mut Report) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/powershell.sh");
     let out = std::process::Command::new("bash").arg(script).output();
     let text = match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
-        _ => {
+        Ok(o) => {
             report.add(
                 "4",
-                "Mono interop wrapper",
+                "PowerShell module",
                 "—".into(),
                 String::new(),
                 String::new(),
-                "not measured: mono (mcs, mono) is not installed",
+                &format!(
+                    "not measured: benches/powershell.sh failed ({})",
+                    String::from_utf8_lossy(&o.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                ),
+            );
+            return;
+        }
+        Err(e) => {
+            report.add(
+                "4",
+                "PowerShell module",
+                "—".into(),
+                String::new(),
+                String::new(),
+                &format!("not measured: {e}"),
             );
             return;
         }
     };
-    let ns = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    report.add(
-        "4",
-        "Mono interop: `CmaadLibrary.AbiVersion` (P/Invoke)",
-        human_us(ns("interop AbiVersion ns") / 1000.0),
-        String::new(),
-        String::new(),
-        "median of 15 batches of 200,000 calls; the module's CmaadNative.cs compiled with mcs -langversion:5",
-    );
-    report.add(
-        "4",
-        "Mono interop: `CmaadSession.GetApps` {ClientId: no match}",
-        human_us(ns("interop GetApps-no-match ns") / 1000.0),
-        String::new(),
-        String::new(),
-        "median of 15 batches of 2,000 calls: UTF-8 marshalling in, the native call, the document read back and freed",
-    );
+    for line in text.lines() {
+        // Each line: what | value | note
+        let parts: Vec<&str> = line.splitn(3, " | ").collect();
+        if let [what, value, note] = parts[..] {
+            report.add(
+                "4",
+                what,
+                value.to_string(),
+                String::new(),
+                String::new(),
+                note,
+            );
+        }
+    }
 }

@@ -2,25 +2,22 @@
 # Builds the native library and stages a ready-to-import CMAAD module folder with the library
 # inside it (bin/<rid>/<library>), by default under dist/CMAAD.
 #
-# Usage: powershell/stage-module.sh [--debug] [--target <rust target triple>] [--out <folder>] [--test]
+# Usage: powershell/stage-module.sh [--debug] [--target <rust target triple>] [--out <folder>]
 #   --debug    stage target/debug instead of a release build
 #   --target   cross-build (e.g. x86_64-pc-windows-msvc); the rid folder follows the triple
 #   --out      destination module folder (default dist/CMAAD)
-#   --test     run the mono interop test against the staged library afterwards
 # Then: pwsh -c 'Import-Module ./dist/CMAAD/CMAAD.psd1'   (or copy dist/CMAAD into a $env:PSModulePath folder)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=release
 target=
 out="$root/dist/CMAAD"
-run_test=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug ;;
     --target) target=$2; shift ;;
     --out) out=$2; shift ;;
-    --test) run_test=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "stage-module: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -78,15 +75,35 @@ fi
 
 rm -rf "$out"
 mkdir -p "$out/bin/$rid"
+
+# --- The module: manifest, loader, formats, help, licence, and the compiled cmdlets. ---
 (cd "$root/powershell/CMAAD" && tar --exclude='./bin' -cf - .) | (cd "$out" && tar -xf -)
+cp "$root/LICENSE" "$out/LICENSE"
+pwsh_bin=${CMAAD_PWSH:-$root/../shared/tools/powershell/bin/pwsh}
+if [ ! -x "$pwsh_bin" ]; then
+  pwsh_bin=$(command -v pwsh || true)
+fi
+[ -n "$pwsh_bin" ] || { echo "stage-module: no PowerShell to compile the cmdlets with (../shared/tools/powershell/bin/pwsh, pwsh, or \$CMAAD_PWSH)" >&2; exit 1; }
+"$pwsh_bin" -NoProfile -NonInteractive -File "$root/powershell/build.ps1" -OutputPath "$out"
+
+# --- The native library for this platform. ---
 cp "$lib" "$out/bin/$rid/$file"
 if [ "$profile" = release ] && [ "$os" = linux ] && command -v strip >/dev/null 2>&1; then
   strip --strip-unneeded "$out/bin/$rid/$file"
 fi
-chmod 0644 "$out"/*.ps* "$out"/*.ps1xml
+chmod 0644 "$out"/*.ps* "$out"/*.ps1xml "$out"/bin/*/CMAAD.dll
+
+# --- The staged manifest's FileList: exactly the files staged (after every file is in place,
+# before any release archive is made), so Test-ModuleManifest checks what ships. ---
+list_file=$(mktemp)
+(cd "$out" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) | sed "s/.*/        '&',/; \$ s/,\$//" >"$list_file"
+awk -v list="$list_file" '
+  /^    FileList *= *@\(/ { print; while ((getline line < list) > 0) print line; skip = 1; next }
+  skip && /^    \)/ { skip = 0 }
+  !skip { print }' "$out/CMAAD.psd1" >"$out/CMAAD.psd1.new"
+mv "$out/CMAAD.psd1.new" "$out/CMAAD.psd1"
+chmod 0644 "$out/CMAAD.psd1"
+rm -f "$list_file"
 echo "stage-module: staged $out (CMAAD $module_version, $rid, $(du -h "$out/bin/$rid/$file" | cut -f1) library)"
 echo "  Import-Module '$out/CMAAD.psd1'"
 
-if [ "$run_test" = 1 ]; then
-  bash "$root/tests/interop/run.sh" "$out/bin/$rid/$file"
-fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: every layer that runs on this machine.
 #   Rust API and C ABI (cargo test), the committed header, format and lints, the C program
-#   against include/cmaad.h (under valgrind), the PowerShell sources (tree-sitter) and the
-#   .NET interop on mono. Long-running reliability variants: see README ("Reliability").
+#   against include/cmaad.h (under valgrind), and the compiled PowerShell module staged and run
+#   by Pester in real PowerShell. Long-running reliability variants: see README ("Reliability").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -42,28 +42,7 @@ step "Windows: cmaad.dll (x86_64-pc-windows-gnu) lints, unit tests, C flow test 
 cargo clippy --lib --tests --target x86_64-pc-windows-gnu -q -- -D warnings
 bash tests/windows/run.sh
 
-if [ -f tests/powershell/package.json ]; then
-  step "PowerShell module sources (tree-sitter-powershell)"
-  (cd tests/powershell && { [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund; } && node --test)
-fi
-
-if [ -x tests/interop/run.sh ] || [ -f tests/interop/run.sh ]; then
-  step ".NET interop on mono against the real library"
-  bash tests/interop/run.sh "$root/target/debug/libcmaad.so"
-fi
-
-if [ "${CMAAD_QUICK:-}" != 1 ]; then
-  step ".NET interop on mono under valgrind (errors through libcmaad only; ~5 min; CMAAD_QUICK=1 skips)"
-  bash scripts/valgrind-interop.sh "$root/target/debug/libcmaad.so" | tail -3
-fi
-
-if [ -f tests/powershell/CMAAD.Tests.ps1 ]; then
-  step "Pester"
-  if command -v pwsh >/dev/null; then
-    pwsh -NoProfile -Command "Invoke-Pester -Path tests/powershell -CI"
-  else
-    echo "Pester tests skipped: pwsh is not installed on this machine."
-  fi
-fi
+step "PowerShell module: compiled for Windows PowerShell 5.1 (net462) and PowerShell 7, staged, Pester in the shared pwsh"
+bash tests/powershell/run-pester.sh
 
 step "all layers passed"

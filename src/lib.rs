@@ -14,10 +14,13 @@ pub mod secret;
 pub use error::{Error, Result, Status};
 pub mod ffi;
 pub mod model;
-pub mod provision;
-pub mod request;
+pub mod provisioning;
+pub mod proxy;
+pub mod requirements;
+pub mod scrub;
 pub mod session;
 pub mod store;
+pub mod wire;
 
 pub use session::{Session, SessionOptions};
 

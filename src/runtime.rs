@@ -32,8 +32,16 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 /// The network settings that need a client of their own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct NetConfig {
-    /// Explicit proxy URL; `None` uses `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment.
+    /// Explicit proxy URL; `None` uses `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` from the
+    /// environment unless `ignore_environment` is set. Loopback hosts bypass either
+    /// ([`crate::proxy`]).
     pub proxy: Option<String>,
+    /// Hosts reached without the explicit proxy (`NO_PROXY` syntax: comma-separated names,
+    /// `.domain` suffixes, IP addresses and CIDR ranges), besides loopback.
+    pub no_proxy: Option<String>,
+    /// The caller passes every setting explicitly: the process environment's proxy variables
+    /// are not read (a PowerShell host's `$env:` changes never reach native code on Linux).
+    pub ignore_environment: bool,
     /// TCP connect timeout.
     pub connect_timeout: Duration,
     /// Extra trusted CA certificates (PEM), merged with the system's roots: a TLS-inspecting
@@ -201,20 +209,22 @@ fn build_client(config: &NetConfig) -> Result<reqwest::Client> {
         .connect_timeout(config.connect_timeout)
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .tcp_nodelay(true)
-        .https_only(false);
+        .https_only(false)
+        // Requests carry client secrets and tokens: a redirect is never followed, so they reach
+        // only the host the caller named (a 3xx becomes an error naming the host that sent it).
+        .redirect(reqwest::redirect::Policy::none());
     if let Some(pem) = &config.extra_roots_pem {
         builder = builder.tls_certs_merge(trusted_roots(pem)?);
     }
-    if let Some(proxy) = &config.proxy {
-        let proxy = reqwest::Proxy::all(proxy)
-            .map_err(|e| {
-                Error::invalid(
-                    "Proxy",
-                    "InvalidProxy",
-                    format!("Proxy '{proxy}' is not usable ({e}): give it as http://host:port."),
-                )
-            })?
-            .no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.1,::1"));
+    // Proxies are CMAAD's choice alone (explicit or from the environment, never for loopback):
+    // `no_proxy` first drops reqwest's own reading of the environment.
+    builder = builder.no_proxy();
+    let proxies = if config.ignore_environment {
+        crate::proxy::explicit(config.proxy.as_deref(), config.no_proxy.as_deref())?
+    } else {
+        crate::proxy::proxies(config.proxy.as_deref())?
+    };
+    for proxy in proxies {
         builder = builder.proxy(proxy);
     }
     builder

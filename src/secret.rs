@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use std::fmt;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// A client secret (the "Value" Entra shows once). `Debug` prints a redaction, never the value.
 #[derive(Clone)]
@@ -57,14 +57,10 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// Wipes a byte buffer that held secret material.
-pub fn wipe(bytes: &mut [u8]) {
-    bytes.zeroize();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zeroize::Zeroize;
 
     #[test]
     fn utf16_round_trip_and_redaction() {

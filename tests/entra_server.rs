@@ -240,7 +240,7 @@ fn unknown_code_keeps_code_and_first_line() {
     assert_eq!(e.status, Status::VerificationFailed);
     assert_eq!(e.entra_error_codes, vec![4242424]);
     assert!(
-        e.message.contains("AADSTS4242424: The request failed"),
+        e.message.contains("AADSTS4242424: \"The request failed"),
         "{}",
         e.message
     );

@@ -107,13 +107,8 @@ fn import_seal_and_unseal_leave_no_copy_behind() {
             )
         });
         assert_eq!(st, CMAAD_OK, "{doc}");
-        let session = cmaad::Session::open(
-            cmaad::SessionOptions::parse(Some(
-                &json!({"StorePath": s.dir.path().join("site.db")}).to_string(),
-            ))
-            .unwrap(),
-        )
-        .unwrap();
+        let session =
+            cmaad::Session::open(cmaad::SessionOptions::new(s.dir.path().join("site.db"))).unwrap();
         let app = session
             .store()
             .app(doc["ID"].as_i64().unwrap())

@@ -2,7 +2,8 @@
 //! new key is written, and what a set-but-unusable variable does. (Windows: tests/windows/.)
 #![cfg(unix)]
 
-use cmaad::store::seal::{key_file_for, SiteKey, SITE_KEY_ENV};
+use cmaad::secret::SecretKey;
+use cmaad::store::seal::{key_file_for, KeySource, SiteKey, SITE_KEY_ENV};
 use cmaad::store::Store;
 use std::ffi::OsString;
 use std::fs;
@@ -161,7 +162,7 @@ fn key_creation_child() {
         };
         assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
     }
-    match SiteKey::load(None, Path::new(&key), true) {
+    match SiteKey::load(Path::new(&key), true) {
         Ok(_) => println!("CHILD-RESULT ok"),
         Err(e) => println!("CHILD-RESULT {}: {}", e.code, e.message),
     }
@@ -197,8 +198,8 @@ fn a_full_disk_leaves_no_partial_key_file() {
         "a partial key or temporary file was left behind: {left:?}"
     );
     // Space is back: the next first open creates a whole key.
-    let created = SiteKey::load(None, &key, true).unwrap();
-    let again = SiteKey::load(None, &key, false).unwrap();
+    let created = SiteKey::load(&key, true).unwrap();
+    let again = SiteKey::load(&key, false).unwrap();
     assert!(again.matches(&created.key_check().unwrap()));
     assert_eq!(fs::read_to_string(&key).unwrap().trim().len(), 44);
 }
@@ -255,11 +256,24 @@ fn an_explicit_key_wins_over_the_variable_and_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("site.db");
     std::env::set_var(SITE_KEY_ENV, "not base64 at all!");
-    let opened = Store::open_with_site_key(&store, Some(KNOWN_KEY));
+    let opened = Store::open_with_key(&store, &given(KNOWN_KEY));
     std::env::remove_var(SITE_KEY_ENV);
     opened.unwrap();
     assert!(!key_file_for(&store).exists());
-    let e = Store::open_with_site_key(&store, Some("AAECAwQFBgcICQoLDA0ODw==")).unwrap_err();
+    let e = Store::open_with_key(&store, &given("AAECAwQFBgcICQoLDA0ODw==")).unwrap_err();
     assert_eq!(e.code, "InvalidSiteKey");
-    assert!(e.message.contains("passed by the caller"), "{}", e.message);
+    assert!(e.message.contains("16 bytes, not 32"), "{}", e.message);
+    // KeyFile: the caller looked at its own environment and found nothing; the variable of this
+    // process is not consulted.
+    std::env::set_var(SITE_KEY_ENV, "not base64 at all!");
+    let opened = Store::open_with_key(&dir.path().join("other.db"), &KeySource::KeyFile);
+    std::env::remove_var(SITE_KEY_ENV);
+    opened.unwrap();
+    assert!(key_file_for(&dir.path().join("other.db")).exists());
+}
+
+fn given(base64: &str) -> KeySource {
+    KeySource::Given(
+        SecretKey::new(zeroize::Zeroizing::new(base64.to_string()), "SiteKey").unwrap(),
+    )
 }

@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
             3 => ffi::cmaad_new_cloud_management_service(s, doc.as_ptr(), &mut out),
             _ => {
                 // Options parsing only: a valid document would open (and leak) a session per input.
-                match cmaad::SessionOptions::parse(Some(&String::from_utf8_lossy(rest))) {
+                match cmaad::wire::options::session_options(Some(&String::from_utf8_lossy(rest))) {
                     Ok(_) | Err(_) => return,
                 }
             }

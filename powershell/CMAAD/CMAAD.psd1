@@ -9,7 +9,8 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('CMAAD.Format.ps1xml')
-    FunctionsToExport    = @(
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
         'Connect-CMAADAzure',
         'Connect-CMAADSite',
         'Disconnect-CMAADAzure',
@@ -31,7 +32,6 @@
         'Test-CMAADApplication',
         'Update-CMAADApplicationSecret'
     )
-    CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @(
         'Get-CMAzureService',
@@ -41,12 +41,16 @@
         'CMAAD.psd1',
         'CMAAD.psm1',
         'CMAAD.Format.ps1xml',
-        'Interop/CmaadNative.cs',
-        'Interop/SecureStringTransformation.cs',
+        'LICENSE',
+        'bin/net462/CMAAD.dll',
+        'bin/netstandard2.0/CMAAD.dll',
+        'en-US/CMAAD.dll-Help.xml',
         'en-US/about_CMAAD.help.txt'
     )
     PrivateData          = @{
         PSData = @{
+            LicenseUri   = 'https://github.com/cmaad/cmaad/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/cmaad/cmaad'
             Tags         = @('ConfigMgr', 'MECM', 'SCCM', 'EntraID', 'AzureAD', 'CMG', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'macOS')
             ReleaseNotes = 'Creates the two CMG app registrations through Microsoft Graph (Connect-CMAADAzure, New-CMAADServerApplication, New-CMAADClientApplication, Set-UpdateServerApplication, Test-CMAADApplication) and manages the secret lifecycle (Get-CMAADApplication -ExpiringWithinDays, Set-CMAADApplication, Update-CMAADApplicationSecret, Invoke-CMAADSecretMaintenance) and the rest of the family (Remove-CMAADApplication, Get-/Set-/Remove-CMCloudManagementAzureService, Get-/Set-CMAADTenant).'
         }

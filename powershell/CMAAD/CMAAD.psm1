@@ -1,54 +1,25 @@
-# CMAAD root module: checks the host, compiles the interop once per session, then loads the
-# private helpers and the public cmdlets (one file each). All logic lives in the native library;
-# the cmdlets only bind parameters, build request JSON and shape the returned documents.
+# CMAAD root module: loads the compiled cmdlets built for this edition of PowerShell
+# (bin/net462 for Windows PowerShell 5.1, bin/netstandard2.0 for PowerShell 7; powershell/build.ps1
+# builds both from one source). Nothing is compiled at import, and no TEMP folder is needed.
+# The native library (bin/<rid>/) is loaded by the first cmdlet that calls it.
 
-if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
-    throw ("CMAAD needs FullLanguage mode to compile its native interop (Add-Type), but this session runs in " +
-        "$($ExecutionContext.SessionState.LanguageMode) mode (AppLocker/WDAC). Use a signed release of the module " +
-        "or run it where unsigned code is allowed.")
+$framework = 'net462'
+if ($PSVersionTable.PSEdition -eq 'Core') {
+    $framework = 'netstandard2.0'
 }
-
-$script:ModuleRoot = $PSScriptRoot
-$script:CmaadSession = $null
-$script:CmaadSite = $null
-$script:CmaadSessionOptions = $null
-# The Microsoft Graph sign-in of Connect-CMAADAzure (a CMAAD.Interop.CmaadGraphSignIn) and its
-# description; freed on re-connect, Disconnect-CMAADAzure and module removal.
-$script:CmaadGraphSignIn = $null
-$script:CmaadGraphSignInInfo = $null
-
-function Get-CmaadScriptFile {
-    param([string]$Folder)
-    return @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath $Folder) -Filter '*.ps1' -File)
+$assembly = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'CMAAD.dll')
+if (-not [System.IO.File]::Exists($assembly)) {
+    throw ("CMAAD's cmdlets for this edition of PowerShell are missing: expected '$assembly'. Install a built CMAAD " +
+        '(powershell/stage-module.sh builds and stages the module), not the source folder.')
 }
+Import-Module -Name $assembly -ErrorAction Stop
 
-foreach ($file in (Get-CmaadScriptFile -Folder 'Private')) {
-    . $file.FullName
-}
-
-# The parameter types ([CMAAD.AzureEnvironment], [CMAAD.CloudApplicationType]) and the
-# -SecretKey transformation come from the interop, so it is compiled at import, before the
-# cmdlets are defined. The native library itself is loaded on the first call, which names the
-# expected file if it is missing.
-Import-CmaadInterop
-
-foreach ($file in (Get-CmaadScriptFile -Folder 'Public')) {
-    . $file.FullName
-}
-
+# Removing the module frees the Microsoft Graph sign-in (its token is wiped) and closes the site.
 $ExecutionContext.SessionState.Module.OnRemove = {
-    if ($null -ne $script:CmaadGraphSignIn) {
-        $script:CmaadGraphSignIn.Dispose()
-        $script:CmaadGraphSignIn = $null
-        $script:CmaadGraphSignInInfo = $null
-    }
-    if ($null -ne $script:CmaadSession) {
-        $script:CmaadSession.Dispose()
-        $script:CmaadSession = $null
-    }
+    [CMAAD.Interop.ModuleState]::Reset()
 }
 
-Export-ModuleMember -Function @(
+Export-ModuleMember -Cmdlet @(
     'Connect-CMAADAzure',
     'Connect-CMAADSite',
     'Disconnect-CMAADAzure',

@@ -40,7 +40,7 @@ pub async fn verify(
     match oauth::device_code_probe(&caller, probe.client_id).await.map_err(|e| checks.attach(e))? {
         Ok(()) => checks.pass("AppExists", format!("Entra issued a device code for app {} in tenant {}; it is never used, so nobody is asked to sign in.", probe.client_id, probe.tenant_id)),
         Err(body) => {
-            let ctx = Context { environment: probe.environment.name(), tenant: probe.tenant_id, tenant_field: "TenantId", client_id: probe.client_id, scope: None };
+            let ctx = Context { environment: probe.environment.name(), tenant: probe.tenant_id, tenant_field: "TenantId", client_id: probe.client_id, scope: None, step: "the device code request that checks the client app exists" };
             let error = entra_error(&body, &ctx);
             checks.fail("AppExists", &error.message);
             return Err(checks.attach(error));

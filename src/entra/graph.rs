@@ -97,8 +97,8 @@ pub async fn application(
             .map(Ok)
             .map_err(|_| unexpected(&what, &reply));
     }
-    match serde_json::from_slice::<GraphErrorBody>(&reply.body) {
-        Ok(body) => Ok(Err(body.error)),
-        Err(_) => Err(unexpected(&what, &reply)),
+    match GraphErrorBody::parse(&reply.body, &[token]) {
+        Some(body) => Ok(Err(body.error)),
+        None => Err(unexpected(&what, &reply)),
     }
 }

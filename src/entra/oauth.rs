@@ -45,8 +45,13 @@ impl Caller<'_> {
     }
 }
 
-/// Reads a JSON success body or an Entra error body; anything else is a `Network` error.
-fn interpret<T: for<'de> Deserialize<'de>>(what: &str, reply: &Reply) -> Result<Answer<T>, Error> {
+/// Reads a JSON success body or an Entra error body (scrubbed of `secrets`, what the request
+/// carried); anything else is a `Network` error.
+fn interpret<T: for<'de> Deserialize<'de>>(
+    what: &str,
+    reply: &Reply,
+    secrets: &[&str],
+) -> Result<Answer<T>, Error> {
     if !reply.is_json() {
         return Err(unexpected(what, reply));
     }
@@ -55,7 +60,7 @@ fn interpret<T: for<'de> Deserialize<'de>>(what: &str, reply: &Reply) -> Result<
             .map(Ok)
             .map_err(|_| unexpected(what, reply));
     }
-    match EntraErrorBody::parse(&reply.body) {
+    match EntraErrorBody::parse(&reply.body, secrets) {
         Some(body) if (400..500).contains(&reply.status) => Ok(Err(body)),
         _ => Err(unexpected(what, reply)),
     }
@@ -74,7 +79,7 @@ pub async fn resolve_tenant(caller: &Caller<'_>) -> Result<Answer<String>, Error
         .transport
         .send(&what, |client| caller.headers(client.get(&url)))
         .await?;
-    let answer: Answer<Discovery> = interpret(&what, &reply)?;
+    let answer: Answer<Discovery> = interpret(&what, &reply, &[])?;
     Ok(match answer {
         Ok(doc) => Ok(tenant_of(&doc.token_endpoint).ok_or_else(|| unexpected(&what, &reply))?),
         Err(body) => Err(body),
@@ -141,7 +146,7 @@ pub async fn client_credentials(
         caller.headers(client.post(&url)).form(&form)
     };
     let reply = caller.transport.send(&what, build).await?;
-    let body: TokenBody = match interpret(&what, &reply)? {
+    let body: TokenBody = match interpret(&what, &reply, &[creds.secret.expose()])? {
         Ok(body) => body,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -195,7 +200,7 @@ pub async fn device_code_probe(caller: &Caller<'_>, client_id: &str) -> Result<A
         ])
     };
     let reply = caller.transport.send(&what, build).await?;
-    match interpret::<serde_json::Value>(&what, &reply)? {
+    match interpret::<serde_json::Value>(&what, &reply, &[])? {
         Ok(doc)
             if doc
                 .get("device_code")

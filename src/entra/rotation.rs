@@ -187,7 +187,12 @@ impl GraphAccess {
         }))??;
         match reply.status {
             200 => serde_json::from_slice(&reply.body).map_err(|_| unexpected(&what, &reply)),
-            _ => Err(graph_error(&what, &reply, "reading the app registration")),
+            _ => Err(graph_error(
+                &what,
+                &reply,
+                "reading the app registration",
+                &self.token,
+            )),
         }
     }
 
@@ -213,7 +218,7 @@ impl GraphAccess {
         let mut reply =
             block_on(once.send(&what, |client| self.headers(client.post(&url)).json(&body)))??;
         if reply.status != 200 && reply.status != 201 {
-            return Err(graph_error(&what, &reply, "adding a password"));
+            return Err(graph_error(&what, &reply, "adding a password", &self.token));
         }
         let parsed = serde_json::from_slice::<Added>(&reply.body);
         let Ok(added) = parsed else {
@@ -244,7 +249,12 @@ impl GraphAccess {
         )??;
         match reply.status {
             200 | 204 => Ok(()),
-            _ => Err(graph_error(&what, &reply, "removing a password")),
+            _ => Err(graph_error(
+                &what,
+                &reply,
+                "removing a password",
+                &self.token,
+            )),
         }
     }
 
@@ -267,6 +277,7 @@ fn context<'a>(app: &RotatingApp<'a>, scope: &'a str) -> Context<'a> {
         tenant_field: "TenantId",
         client_id: app.client_id,
         scope: Some(scope),
+        step: "the client-credentials token request with the app's stored or new secret",
     }
 }
 
@@ -283,9 +294,9 @@ fn not_working(error: Error, waited: Duration, timed_out: bool) -> Error {
     e
 }
 
-/// The CMAAD error for a Graph refusal while `doing` something.
-fn graph_error(what: &str, reply: &Reply, doing: &str) -> Error {
-    let Ok(GraphErrorBody { error }) = serde_json::from_slice::<GraphErrorBody>(&reply.body) else {
+/// The CMAAD error for a Graph refusal while `doing` something with bearer `token`.
+fn graph_error(what: &str, reply: &Reply, doing: &str, token: &str) -> Error {
+    let Some(GraphErrorBody { error }) = GraphErrorBody::parse(&reply.body, &[token]) else {
         return unexpected(what, reply);
     };
     let (status, code, advice) = match (reply.status, error.code.as_str()) {

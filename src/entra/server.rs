@@ -66,6 +66,7 @@ fn context<'a>(probe: &'a ServerAppProbe<'_>, scope: &'a str) -> Context<'a> {
         tenant_field: "TenantId",
         client_id: probe.client_id,
         scope: Some(scope),
+        step: "the client-credentials token request with the server app's secret",
     }
 }
 
@@ -131,6 +132,7 @@ async fn check_tenant_name(
                 tenant_field: "TenantName",
                 client_id: probe.client_id,
                 scope: None,
+                step: "the OpenID configuration request that resolves TenantName",
             };
             let error = entra_error(&body, &ctx);
             checks.fail("TenantName", &error.message);

@@ -1,6 +1,11 @@
 //! One HTTP exchange with Entra or Graph, made robust: a per-attempt timeout, a capped body,
 //! content-type checks, and retries of 429/5xx and broken connections with backoff that honours
 //! `Retry-After`, bounded in attempts and in total time.
+//!
+//! What retrying cannot cure ends the call at once, each with its own code and fix: a redirect
+//! (never followed: requests carry secrets and tokens), a proxy demanding authentication (407),
+//! a certificate that does not chain to a trusted root or is otherwise refused, a name that does
+//! not resolve, a refused connection.
 
 use crate::error::{Error, Status};
 use crate::runtime::Net;
@@ -63,6 +68,82 @@ enum Failure {
     Timeout,
     Connection(String),
     TooLarge,
+    /// A 3xx answer: `from` sent it, pointing at `to` (host only; `?` when unreadable).
+    Redirect {
+        status: u16,
+        from: String,
+        to: String,
+    },
+    /// The proxy answered 407 (to CONNECT, or to a forwarded request).
+    ProxyAuthentication(String),
+    /// The proxy answered CONNECT with another refusal (its policy blocks the host).
+    ProxyRefused(String),
+    /// The server's certificate does not chain to a trusted root.
+    UntrustedCertificate(String),
+    /// The server's certificate chains but is refused (expired, wrong name, revoked, ...).
+    CertificateRejected(String),
+    /// The host name does not resolve.
+    NameNotResolved(String),
+    /// Nothing listens at the address (or a firewall rejects the connection).
+    Refused(String),
+}
+
+impl Failure {
+    /// True when another attempt cannot give another outcome within the retry budget.
+    fn is_final(&self) -> bool {
+        !matches!(self, Failure::Timeout | Failure::Connection(_))
+    }
+
+    /// What a transport error was, from its chain of causes.
+    fn of(error: &reqwest::Error) -> Failure {
+        let detail = crate::scrub::server_text(&describe(error), &[]);
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(cause) = source {
+            // An `io::Error` hides what it wraps (even another `io::Error`) from `source()`.
+            let mut layer = Some(cause);
+            while let Some(e) = layer {
+                if let Some(failure) = Failure::classify(e, &detail) {
+                    return failure;
+                }
+                layer = e
+                    .downcast_ref::<std::io::Error>()
+                    .and_then(|io| io.get_ref())
+                    .map(|inner| inner as &(dyn std::error::Error + 'static));
+            }
+            source = cause.source();
+        }
+        Failure::Connection(detail)
+    }
+
+    /// One cause recognised by its type, or by the fixed text of hyper-util's connector and
+    /// proxy tunnel errors (whose types are not public).
+    fn classify(e: &(dyn std::error::Error + 'static), detail: &str) -> Option<Failure> {
+        use rustls::CertificateError as C;
+        if let Some(rustls::Error::InvalidCertificate(cert)) = e.downcast_ref::<rustls::Error>() {
+            return Some(match cert {
+                C::UnknownIssuer | C::BadSignature => {
+                    Failure::UntrustedCertificate(detail.to_string())
+                }
+                _ => Failure::CertificateRejected(detail.to_string()),
+            });
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return Some(Failure::Refused(detail.to_string()));
+            }
+        }
+        let text = e.to_string();
+        if text.starts_with("dns error") {
+            return Some(Failure::NameNotResolved(detail.to_string()));
+        }
+        match text.strip_prefix("tunnel error: ") {
+            Some("proxy authorization required") => {
+                Some(Failure::ProxyAuthentication(detail.to_string()))
+            }
+            Some("unsuccessful") => Some(Failure::ProxyRefused(detail.to_string())),
+            _ => None,
+        }
+    }
 }
 
 /// A request sender with a client, a per-attempt timeout and a retry policy.
@@ -107,7 +188,15 @@ impl Transport {
                 .attempt(build(&client), self.request_timeout.min(remaining))
                 .await;
             let (wait, last) = match outcome {
+                Ok(reply) if reply.status == 407 => {
+                    let failure =
+                        Failure::ProxyAuthentication("HTTP 407 from the proxy".to_string());
+                    return Err(give_up(what, attempt, start.elapsed(), Ok(failure), false));
+                }
                 Ok(reply) if !reply.is_transient() => return Ok(reply),
+                Err(failure) if failure.is_final() => {
+                    return Err(give_up(what, attempt, start.elapsed(), Ok(failure), false));
+                }
                 Ok(reply) => (
                     reply.retry_after.unwrap_or_else(|| self.backoff(attempt)),
                     Err(reply),
@@ -162,10 +251,22 @@ impl Transport {
 
 /// Sends and reads the whole body, up to [`MAX_BODY_BYTES`].
 async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
-    let mut response = request
-        .send()
-        .await
-        .map_err(|e| Failure::Connection(describe(&e)))?;
+    let mut response = request.send().await.map_err(|e| Failure::of(&e))?;
+    if response.status().is_redirection() {
+        let from = response.url().host_str().unwrap_or("?").to_string();
+        let to = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| response.url().join(v).ok())
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "?".to_string());
+        return Err(Failure::Redirect {
+            status: response.status().as_u16(),
+            from,
+            to,
+        });
+    }
     if response
         .content_length()
         .is_some_and(|n| n > MAX_BODY_BYTES as u64)
@@ -192,11 +293,7 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
         })
         .unwrap_or_default();
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| Failure::Connection(describe(&e)))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| Failure::of(&e))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(Failure::TooLarge);
         }
@@ -241,6 +338,13 @@ fn give_up(
         Ok(Failure::Timeout) => ("Timeout", format!("No answer to {what} in time ({tries}): check the network path to Entra, the proxy setting and the session's TimeoutSeconds.")),
         Ok(Failure::Connection(detail)) => ("ConnectionFailed", format!("{what} failed: {detail} ({tries}). Check name resolution, the firewall and the proxy setting; the Azure environment must match the tenant's cloud.")),
         Ok(Failure::TooLarge) => ("ResponseTooLarge", format!("The answer to {what} was larger than {} KiB, which Entra never sends: a proxy or another server is answering instead of Entra.", MAX_BODY_BYTES / 1024)),
+        Ok(Failure::Redirect { status, from, to }) => ("UnexpectedResponse", format!("{what} was answered by host {from} with a redirect (HTTP {status}) to host {to} ({tries}), which CMAAD never follows: requests carry secrets and tokens and go only to the host configured. A proxy, captive portal or load balancer is answering instead of Microsoft Entra ID, or AuthorityHost/GraphHost names the wrong host; allow the Entra and Graph hosts through the proxy, or set the host that answers directly.")),
+        Ok(Failure::ProxyAuthentication(detail)) => ("ProxyAuthenticationRequired", format!("The proxy demands authentication (HTTP 407) for {what} ({detail}; {tries}): give the proxy account in the Proxy option as http://user:password@proxy:port (Connect-CMAADSite -Proxy), or have the proxy allow the Entra and Graph hosts without authentication.")),
+        Ok(Failure::ProxyRefused(detail)) => ("ProxyRefused", format!("The proxy refused to open a connection for {what} ({detail}; {tries}): its policy blocks the host; have login.microsoftonline.com and graph.microsoft.com (or your cloud's hosts) allowed through it.")),
+        Ok(Failure::UntrustedCertificate(detail)) => ("UntrustedCertificate", format!("The certificate presented for {what} does not chain to a trusted root ({detail}; {tries}): a TLS-inspecting proxy is usually the cause; export its CA certificate (Base-64 .cer/.pem) and pass it as TrustedCaPath (Connect-CMAADSite -TrustedCaPath), or exempt the Entra and Graph hosts from inspection.")),
+        Ok(Failure::CertificateRejected(detail)) => ("CertificateRejected", format!("The certificate presented for {what} was refused ({detail}; {tries}): it is expired, not yet valid, revoked or issued for another name; check the machine's clock, and that AuthorityHost/GraphHost name the host the certificate was issued for.")),
+        Ok(Failure::NameNotResolved(detail)) => ("NameNotResolved", format!("The host name of {what} does not resolve ({detail}; {tries}): check DNS on this machine, the spelling of AuthorityHost/GraphHost, and that the Azure environment is the tenant's cloud; where only a proxy resolves external names, set Proxy.")),
+        Ok(Failure::Refused(detail)) => ("ConnectionRefused", format!("The connection for {what} was refused ({detail}; {tries}): nothing accepts connections at that address and port, or a firewall rejects them; check the proxy's address and port if one is set, and AuthorityHost/GraphHost.")),
     };
     Error::new(Status::Network, code, upper_first(&message))
 }

@@ -2,13 +2,14 @@
 //! secrets that are due, and say plainly what needs a person. The PowerShell example script is
 //! a thin wrapper over this; its exit code is the `NeedsAttention` count being non-zero.
 
-use super::rotation::error_body;
+use super::secrets::{Rotation, SecretRotation, DEFAULT_VALIDITY_DAYS};
+use super::verification::AppVerification;
 use super::Session;
-use crate::error::Result;
-use crate::request::{guid, Fields};
-use serde_json::{json, Value};
+use crate::error::{Error, Result};
+use crate::model::{format_time, App, AppFilter, AppRef};
+use chrono::Utc;
 
-/// What the task does, parsed from `cmaad_maintain_secrets`'s request.
+/// What the task does (`cmaad_maintain_secrets`'s request).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MaintenancePlan {
     /// Server app secrets expiring within this many days are rotated (default 30).
@@ -23,178 +24,152 @@ pub struct MaintenancePlan {
     pub tenant_id: Option<String>,
 }
 
-impl MaintenancePlan {
-    /// Parses the request; NULL or empty means the defaults.
-    pub fn parse(json: Option<&str>) -> Result<Self> {
-        let mut f = match json {
-            Some(s) if !s.trim().is_empty() => Fields::parse(s, "request")?,
-            _ => Fields::empty("request"),
-        };
-        let rotate_within_days = days(&mut f, "RotateWithinDays", 30, 0..=365)?;
-        let rotate = f.optional_bool("Rotate")?.unwrap_or(true);
-        let validity_days = days(&mut f, "ValidityDays", 365, 1..=730)?;
-        let remove_old_secret = f.optional_bool("RemoveOldSecret")?.unwrap_or(false);
-        let tenant_id = f
-            .optional_str("TenantId")?
-            .map(|t| guid(&t, "TenantId"))
-            .transpose()?;
-        f.finish()?;
-        Ok(MaintenancePlan {
-            rotate_within_days,
-            rotate,
-            validity_days,
-            remove_old_secret,
-            tenant_id,
-        })
+impl Default for MaintenancePlan {
+    fn default() -> Self {
+        MaintenancePlan {
+            rotate_within_days: 30,
+            rotate: true,
+            validity_days: DEFAULT_VALIDITY_DAYS,
+            remove_old_secret: false,
+            tenant_id: None,
+        }
     }
 }
 
-fn days(
-    f: &mut Fields,
-    field: &str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64> {
-    Ok(f.optional_i64_in(field, range, "days")?.unwrap_or(default))
+/// What maintenance did for one app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Verified; nothing is due.
+    Verified,
+    /// The secret was rotated.
+    Rotated,
+    /// Rotation is due but was not requested.
+    RotationDue,
+    /// A person must act (`Detail` says what).
+    NeedsAttention,
+}
+
+impl Action {
+    /// The name used in documents.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Verified => "Verified",
+            Action::Rotated => "Rotated",
+            Action::RotationDue => "RotationDue",
+            Action::NeedsAttention => "NeedsAttention",
+        }
+    }
+}
+
+/// One app's line in the maintenance report.
+#[derive(Debug, Clone)]
+pub struct MaintenanceEntry {
+    /// The app as verified (before any rotation).
+    pub app: App,
+    /// Days until its secret expires (after a rotation: the new secret's), server apps only.
+    pub days_until_secret_expiry: Option<i64>,
+    /// What was done.
+    pub action: Action,
+    /// What was done or what a person must do, in words.
+    pub detail: String,
+    /// The failure behind `NeedsAttention`, when there was one.
+    pub error: Option<Error>,
+    /// The rotation, for `Rotated`.
+    pub rotation: Option<Rotation>,
+}
+
+/// The outcome of a maintenance run, one entry per stored app.
+#[derive(Debug, Clone, Default)]
+pub struct MaintenanceReport {
+    /// Per-app entries.
+    pub entries: Vec<MaintenanceEntry>,
+}
+
+impl MaintenanceReport {
+    /// How many entries took `action`.
+    pub fn count(&self, action: Action) -> usize {
+        self.entries.iter().filter(|e| e.action == action).count()
+    }
 }
 
 impl Session {
     /// Verifies every stored app (of the tenant, if given), rotates server app secrets due
-    /// within `RotateWithinDays`, and returns one entry per app with its `Action` (`Verified`,
-    /// `Rotated`, `RotationDue`, `NeedsAttention`) plus a summary whose `NeedsAttention` count
-    /// tells a scheduled task whether a person must act.
-    pub fn maintain_secrets(&self, request_json: Option<&str>) -> Result<Value> {
-        let plan = MaintenancePlan::parse(request_json)?;
+    /// within `rotate_within_days`, and reports one entry per app with its [`Action`]; the
+    /// `NeedsAttention` count tells a scheduled task whether a person must act.
+    pub fn maintain_secrets(&self, plan: &MaintenancePlan) -> Result<MaintenanceReport> {
         let filter = plan
             .tenant_id
-            .as_ref()
-            .map(|t| json!({ "TenantId": t }).to_string());
-        let checked = self.verify_apps(filter.as_deref())?;
-        let entries: Vec<Value> = checked["value"]
-            .as_array()
-            .map(|apps| {
-                apps.iter()
-                    .map(|app| self.maintain_one(app, &plan))
-                    .collect()
-            })
+            .as_deref()
+            .map(AppFilter::tenant)
             .unwrap_or_default();
-        let count = |action: &str| entries.iter().filter(|e| e["Action"] == action).count();
-        Ok(json!({
-            "value": entries,
-            "Summary": {
-                "Total": entries.len(),
-                "Verified": count("Verified"),
-                "Rotated": count("Rotated"),
-                "RotationDue": count("RotationDue"),
-                "NeedsAttention": count("NeedsAttention"),
-            },
-        }))
+        let checked = self.verify_apps(&filter)?;
+        Ok(MaintenanceReport {
+            entries: checked
+                .into_iter()
+                .map(|c| self.maintain_one(c, plan))
+                .collect(),
+        })
     }
 
     /// Decides and carries out what one verified (or failed) app needs.
-    fn maintain_one(&self, checked: &Value, plan: &MaintenancePlan) -> Value {
-        let mut entry = json!({
-            "ID": checked["ID"],
-            "Name": checked["Name"],
-            "AppType": checked["AppType"],
-            "TenantID": checked["TenantID"],
-            "DaysUntilSecretExpiry": checked.get("DaysUntilSecretExpiry").cloned().unwrap_or(Value::Null),
-        });
-        let days = checked["DaysUntilSecretExpiry"].as_i64();
-        if checked["SecretExpired"] == json!(true) {
-            return needs_attention(entry, "The secret has expired, so it can no longer sign in to Graph to rotate itself: create a new secret on the app's Certificates & secrets page, then Set-CMAADApplication -SecretKey -SecretKeyExpiry.", checked.get("Error"));
+    fn maintain_one(&self, checked: AppVerification, plan: &MaintenancePlan) -> MaintenanceEntry {
+        let now = Utc::now();
+        let days = checked.app.days_until_secret_expiry(now);
+        let entry = |action, detail: String, error| MaintenanceEntry {
+            app: checked.app.clone(),
+            days_until_secret_expiry: days,
+            action,
+            detail,
+            error,
+            rotation: None,
+        };
+        if checked.app.secret_expired(now) {
+            return entry(Action::NeedsAttention, "The secret has expired, so it can no longer sign in to Graph to rotate itself: create a new secret on the app's Certificates & secrets page, then Set-CMAADApplication -SecretKey -SecretKeyExpiry.".into(), checked.outcome.err());
         }
-        if checked["Verified"] != json!(true) {
-            let message = checked["Error"]["Message"]
-                .as_str()
-                .unwrap_or("The app failed verification.")
-                .to_string();
-            return needs_attention(entry, &message, checked.get("Error"));
+        if let Err(e) = checked.outcome {
+            return entry(Action::NeedsAttention, e.message.clone(), Some(e));
         }
         match days {
-            Some(d) if d <= plan.rotate_within_days && plan.rotate => self.rotate_due(entry, plan),
-            Some(d) if d <= plan.rotate_within_days => {
-                entry["Action"] = json!("RotationDue");
-                entry["Detail"] = json!(format!(
-                    "The secret expires in {d} day(s); rotation was not requested."
-                ));
-                entry
+            Some(d) if d <= plan.rotate_within_days && plan.rotate => {
+                self.rotate_due(entry(Action::Rotated, String::new(), None), plan)
             }
-            _ => {
-                entry["Action"] = json!("Verified");
-                entry["Detail"] = json!("Verified against Entra; nothing is due.");
-                entry
-            }
+            Some(d) if d <= plan.rotate_within_days => entry(
+                Action::RotationDue,
+                format!("The secret expires in {d} day(s); rotation was not requested."),
+                None,
+            ),
+            _ => entry(
+                Action::Verified,
+                "Verified against Entra; nothing is due.".into(),
+                None,
+            ),
         }
     }
 
     /// Rotates a due server app secret; a failure becomes a `NeedsAttention` entry.
-    fn rotate_due(&self, mut entry: Value, plan: &MaintenancePlan) -> Value {
-        let request = json!({
-            "ID": entry["ID"],
-            "ValidityDays": plan.validity_days,
-            "RemoveOldSecret": plan.remove_old_secret,
-        });
-        match self.rotate_app_secret(&request.to_string()) {
-            Ok(doc) => {
-                entry["Action"] = json!("Rotated");
-                entry["DaysUntilSecretExpiry"] = doc["DaysUntilSecretExpiry"].clone();
-                entry["Detail"] = json!(format!(
+    fn rotate_due(&self, mut entry: MaintenanceEntry, plan: &MaintenancePlan) -> MaintenanceEntry {
+        let mut rotation =
+            SecretRotation::new(AppRef::Id(entry.app.id), plan.validity_days, Utc::now());
+        rotation.remove_old_secret = plan.remove_old_secret;
+        match self.rotate_app_secret(&rotation) {
+            Ok(done) => {
+                entry.days_until_secret_expiry = done.app.days_until_secret_expiry(Utc::now());
+                entry.detail = format!(
                     "Rotated: the new secret expires {}.",
-                    doc["SecretKeyExpiry"].as_str().unwrap_or("later")
-                ));
-                entry["Rotation"] = doc["Rotation"].clone();
-                entry
+                    done.app
+                        .secret_key_expiry
+                        .as_ref()
+                        .map(format_time)
+                        .unwrap_or_else(|| "later".into())
+                );
+                entry.rotation = Some(done);
             }
             Err(e) => {
-                let message = format!("The secret is due but rotation failed: {}", e.message);
-                needs_attention(entry, &message, Some(&error_body(&e)))
+                entry.action = Action::NeedsAttention;
+                entry.detail = format!("The secret is due but rotation failed: {}", e.message);
+                entry.error = Some(e);
             }
         }
-    }
-}
-
-fn needs_attention(mut entry: Value, detail: &str, error: Option<&Value>) -> Value {
-    entry["Action"] = json!("NeedsAttention");
-    entry["Detail"] = json!(detail);
-    if let Some(e) = error.filter(|e| !e.is_null()) {
-        entry["Error"] = e.clone();
-    }
-    entry
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plan_defaults_and_bounds() {
-        let plan = MaintenancePlan::parse(None).unwrap();
-        assert_eq!(
-            (
-                plan.rotate_within_days,
-                plan.rotate,
-                plan.validity_days,
-                plan.remove_old_secret
-            ),
-            (30, true, 365, false)
-        );
-        let e = MaintenancePlan::parse(Some(r#"{"ValidityDays": 731}"#)).unwrap_err();
-        assert_eq!(
-            (e.code.as_str(), e.target.as_deref()),
-            ("OutOfRange", Some("ValidityDays"))
-        );
-        assert_eq!(
-            MaintenancePlan::parse(Some(r#"{"Rotate": 1}"#))
-                .unwrap_err()
-                .code,
-            "WrongType"
-        );
-        assert_eq!(
-            MaintenancePlan::parse(Some(r#"{"TenantId": "x"}"#))
-                .unwrap_err()
-                .code,
-            "InvalidTenantId"
-        );
+        entry
     }
 }

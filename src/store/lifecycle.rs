@@ -9,7 +9,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{App, AppType, CloudService, TenantInfo};
-use crate::request::{ServiceFilter, TenantFilter};
+use crate::model::{ServiceFilter, TenantFilter};
 use crate::secret::SecretKey;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;

@@ -16,8 +16,8 @@ pub use lifecycle::{not_a_server_app, tenant_not_found, NewSecret, RemovedApp};
 
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
+use crate::model::AppFilter;
 use crate::model::{format_time, App, AppType, CloudService, Discovery, Schedule, ScheduleKind};
-use crate::request::AppFilter;
 use crate::secret::SecretKey;
 use chrono::{DateTime, Utc};
 use rusqlite::config::DbConfig;
@@ -87,13 +87,11 @@ const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.i
 impl Store {
     /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
     pub fn open(path: &Path) -> Result<Store> {
-        Self::open_with_site_key(path, None)
+        Store::open_with_key(path, &seal::KeySource::Environment)
     }
 
-    /// Opens the store at `path` like [`Store::open`], with the site key `site_key` (base64 of
-    /// 32 bytes) when given instead of `CMAAD_SITE_KEY` or the key file (see
-    /// [`SiteKey::load`]).
-    pub fn open_with_site_key(path: &Path, site_key: Option<&str>) -> Result<Store> {
+    /// [`Store::open`] with the site key taken from `key` (see [`seal::KeySource`]).
+    pub fn open_with_key(path: &Path, key: &seal::KeySource) -> Result<Store> {
         create_folder(path)?;
         create_private_file(path)?;
         let mut conn = Connection::open_with_flags(
@@ -105,7 +103,7 @@ impl Store {
         .map_err(|e| Error::from(e).with_target("StorePath"))?;
         configure(&conn).map_err(|e| corrupt_or(e, path))?;
         schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
-        let key = load_key(&conn, path, site_key)?;
+        let key = load_key(&conn, path, key)?;
         Ok(Store {
             conn: Mutex::new(conn),
             key,
@@ -160,6 +158,18 @@ impl Store {
     /// stored and its client ID is new in the tenant.
     pub fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
         check_new_app(&self.conn(), app)
+    }
+
+    /// Checks that an app of `kind` could join tenant `tenant_id` as `tenant_name` in
+    /// `environment` (the tenant rules of [`Store::check_new_app`] without a client ID yet).
+    pub fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()> {
+        check_tenant(&self.conn(), tenant_id, tenant_name, environment, kind).map(|_| ())
     }
 
     /// Inserts an app (and its tenant when new) in one transaction, re-checking every rule.
@@ -323,13 +333,13 @@ fn corrupt_or(e: Error, path: &Path) -> Error {
     }
 }
 
-fn load_key(conn: &Connection, path: &Path, site_key: Option<&str>) -> Result<SiteKey> {
+fn load_key(conn: &Connection, path: &Path, source: &seal::KeySource) -> Result<SiteKey> {
     let check: Option<Vec<u8>> = conn
         .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
             r.get(0)
         })
         .optional()?;
-    let key = SiteKey::load(site_key, &seal::key_file_for(path), check.is_none())?;
+    let key = SiteKey::load_from(source, &seal::key_file_for(path), check.is_none())?;
     match check {
         Some(check) if !key.matches(&check) => Err(Error::store(
             "SiteKeyMismatch",
@@ -411,26 +421,47 @@ fn tenant_by_guid(conn: &Connection, guid: &str) -> Result<Option<Tenant>> {
         .optional()?)
 }
 
-fn check_new_app(conn: &Connection, app: &NewApp<'_>) -> Result<()> {
-    let Some(tenant) = tenant_by_guid(conn, app.tenant_id)? else {
-        return Ok(());
+/// Checks that an app of `kind` may join tenant `tenant_id` under `tenant_name` in
+/// `environment`: a known tenant keeps its name (for server apps) and its cloud. Returns the
+/// stored tenant, if there is one.
+fn check_tenant(
+    conn: &Connection,
+    tenant_id: &str,
+    tenant_name: &str,
+    environment: AzureEnvironment,
+    kind: AppType,
+) -> Result<Option<Tenant>> {
+    let Some(tenant) = tenant_by_guid(conn, tenant_id)? else {
+        return Ok(None);
     };
-    if !tenant.name.eq_ignore_ascii_case(app.tenant_name)
-        && app.app_type == AppType::ServerApplication
-    {
+    if !tenant.name.eq_ignore_ascii_case(tenant_name) && kind == AppType::ServerApplication {
         return Err(Error::invalid(
             "TenantName",
             "TenantNameMismatch",
-            format!("Tenant {} is already known as '{}', not '{}': use TenantName '{}' (one tenant has one name in the site).", tenant.guid, tenant.name, app.tenant_name, tenant.name),
+            format!("Tenant {} is already known as '{}', not '{}': use TenantName '{}' (one tenant has one name in the site).", tenant.guid, tenant.name, tenant_name, tenant.name),
         ));
     }
-    if tenant.environment != app.environment {
+    if tenant.environment != environment {
         return Err(Error::invalid(
             "AzureEnvironmentOption",
             "EnvironmentMismatch",
-            format!("Tenant {} is in {}, not {}: a tenant lives in one cloud; omit AzureEnvironmentOption or give {}.", tenant.guid, tenant.environment, app.environment, tenant.environment),
+            format!("Tenant {} is in {}, not {}: a tenant lives in one cloud; omit AzureEnvironmentOption or give {}.", tenant.guid, tenant.environment, environment, tenant.environment),
         ));
     }
+    Ok(Some(tenant))
+}
+
+fn check_new_app(conn: &Connection, app: &NewApp<'_>) -> Result<()> {
+    let Some(tenant) = check_tenant(
+        conn,
+        app.tenant_id,
+        app.tenant_name,
+        app.environment,
+        app.app_type,
+    )?
+    else {
+        return Ok(());
+    };
     let existing: Option<(i64, String, bool)> = conn
         .query_row(
             "SELECT id, name, is_client FROM apps WHERE tenant_id = ?1 AND client_id = ?2",
@@ -584,10 +615,21 @@ fn service_from_row(r: &Row<'_>) -> rusqlite::Result<CloudService> {
     })
 }
 
+/// The discovery column: the settings as a JSON object keyed by the cmdlet parameter names.
 fn discovery_to_json(d: &Discovery) -> Value {
-    let mut doc = json!({});
-    d.write_json(&mut doc);
-    doc
+    let schedule =
+        |s: &Option<Schedule>| s.map(|s| json!({ "Kind": s.kind.name(), "Interval": s.interval }));
+    json!({
+        "EnableUserDiscovery": d.enable_user_discovery,
+        "EnableUserDeltaDiscovery": d.enable_user_delta_discovery,
+        "UserDeltaDiscoveryMins": d.user_delta_discovery_mins,
+        "UserDiscoverySchedule": schedule(&d.user_discovery_schedule),
+        "EnableGroupDiscovery": d.enable_group_discovery,
+        "EnableGroupDeltaDiscovery": d.enable_group_delta_discovery,
+        "GroupDeltaDiscoveryMins": d.group_delta_discovery_mins,
+        "GroupDiscoverySchedule": schedule(&d.group_discovery_schedule),
+        "AddGroupName": d.add_group_name,
+    })
 }
 
 fn discovery_from_json(v: &Value) -> Discovery {

@@ -1,8 +1,8 @@
 //! Secrets at rest: each server app secret is sealed with ChaCha20-Poly1305 under the site key,
 //! bound to its tenant and client ID.
 //!
-//! The site key (256 bits) comes, in this order, from the caller ([`SiteKey::load`]'s
-//! `explicit`), from `CMAAD_SITE_KEY` (base64 of 32 bytes; set but unusable is an error, never
+//! The site key (256 bits) comes, in this order, from the caller ([`KeySource::Given`]), from
+//! `CMAAD_SITE_KEY` (base64 of 32 bytes; set but unusable is an error, never
 //! ignored), or from the key file beside the store (`keyfile`: checked before it is trusted,
 //! created all or nothing). On Windows the key file holds the key sealed with DPAPI (`dpapi`:
 //! user scope, or machine scope for a store under `%ProgramData%`); elsewhere it holds the key's
@@ -39,6 +39,40 @@ impl std::fmt::Debug for SiteKey {
     }
 }
 
+/// Where a session's site key comes from.
+#[derive(Clone, Default)]
+pub enum KeySource {
+    /// `CMAAD_SITE_KEY` from the process environment if set, else the key file (C callers).
+    #[default]
+    Environment,
+    /// The caller's key, base64 of 32 bytes (a PowerShell host passes its own
+    /// `$env:CMAAD_SITE_KEY` this way: its `$env:` changes never reach native code on Linux).
+    Given(SecretKey),
+    /// The key file only: the caller read its environment itself and found no key there.
+    KeyFile,
+}
+
+impl PartialEq for KeySource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (KeySource::Given(a), KeySource::Given(b)) => a.expose() == b.expose(),
+            (KeySource::Environment, KeySource::Environment) => true,
+            (KeySource::KeyFile, KeySource::KeyFile) => true,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeySource::Environment => "Environment",
+            KeySource::Given(_) => "Given(<redacted>)",
+            KeySource::KeyFile => "KeyFile",
+        })
+    }
+}
+
 /// The key file that belongs to a store file: `site.db` → `site.db.key`.
 pub fn key_file_for(store: &Path) -> PathBuf {
     let mut name = store.as_os_str().to_os_string();
@@ -64,24 +98,32 @@ impl SiteKey {
         Self::from_bytes(&bytes, source)
     }
 
-    /// Loads the site key: `explicit` (base64 of 32 bytes, e.g. passed from PowerShell) if
-    /// given, else `CMAAD_SITE_KEY` if set, else the key file `key_file`, which is created when
-    /// missing and `may_create` (a store that holds no sealed secret yet).
+    /// Loads the key from the environment or the key file; creates the file when `may_create`.
+    pub fn load(key_file: &Path, may_create: bool) -> Result<Self> {
+        Self::load_from(&KeySource::Environment, key_file, may_create)
+    }
+
+    /// Loads the site key from `source`, falling back to the key file `key_file` unless the
+    /// caller gave the key; the key file is created when missing and `may_create` (a store that
+    /// holds no sealed secret yet).
     ///
-    /// Errors (status `Store`): `InvalidSiteKey` (an explicit key, the variable or the file is
-    /// not base64 of 32 bytes; the variable is not UTF-8), `SiteKeyFileUnsafe` (the key file is
-    /// not a regular file, someone else's, or others can reach it), `SiteKeyMissing`,
-    /// `SiteKeyUnreadable`, `SiteKeyUnwritable`, `SiteKeyNotPortable` (a DPAPI key file outside
-    /// Windows).
-    pub fn load(explicit: Option<&str>, key_file: &Path, may_create: bool) -> Result<Self> {
-        if let Some(text) = explicit {
-            return Self::decode(text, "the site key passed by the caller".to_string());
-        }
-        if let Some(value) = std::env::var_os(SITE_KEY_ENV) {
-            let text = Zeroizing::new(value.into_string().map_err(|_| {
-                Error::store("InvalidSiteKey", format!("{SITE_KEY_ENV} is set but is not text (UTF-8): set it to the base64 of 32 random bytes, or remove it to use the key file beside the store."))
-            })?);
-            return Self::decode(&text, SITE_KEY_ENV.to_string());
+    /// Errors (status `Store`): `InvalidSiteKey` (a given key, `CMAAD_SITE_KEY` or the key file
+    /// is not base64 of 32 bytes; the variable is set but not UTF-8 or empty),
+    /// `SiteKeyFileUnsafe` (the key file is not a regular file, someone else's, or others can
+    /// reach it), `SiteKeyMissing`, `SiteKeyUnreadable`, `SiteKeyUnwritable`,
+    /// `SiteKeyNotPortable` (a DPAPI key file outside Windows).
+    pub fn load_from(source: &KeySource, key_file: &Path, may_create: bool) -> Result<Self> {
+        match source {
+            KeySource::Given(key) => return Self::decode(key.expose(), SITE_KEY_ENV.to_string()),
+            KeySource::Environment => {
+                if let Some(value) = std::env::var_os(SITE_KEY_ENV) {
+                    let text = Zeroizing::new(value.into_string().map_err(|_| {
+                        Error::store("InvalidSiteKey", format!("{SITE_KEY_ENV} is set but is not text (UTF-8): set it to the base64 of 32 random bytes, or remove it to use the key file beside the store."))
+                    })?);
+                    return Self::decode(&text, SITE_KEY_ENV.to_string());
+                }
+            }
+            KeySource::KeyFile => {}
         }
         let source = key_file.display().to_string();
         match keyfile::read(key_file)? {
@@ -132,7 +174,7 @@ impl SiteKey {
             Ok(()) => Self::from_bytes(bytes.as_ref(), key_file.display().to_string()),
             // Another process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                Self::load(None, key_file, false)
+                Self::load_from(&KeySource::KeyFile, key_file, false)
             }
             Err(e) => Err(unwritable(e)),
         }
@@ -250,7 +292,7 @@ mod tests {
     #[test]
     fn seal_round_trip_and_binding() {
         let dir = tempfile::tempdir().unwrap();
-        let key = SiteKey::load(None, &dir.path().join("k"), true).unwrap();
+        let key = SiteKey::load(&dir.path().join("k"), true).unwrap();
         let secret = SecretKey::new(Zeroizing::new("abc~123".into()), "SecretKey").unwrap();
         let sealed = key.seal_secret(&secret, "t", "c").unwrap();
         assert!(!sealed.windows(7).any(|w| w == b"abc~123"));
@@ -262,7 +304,7 @@ mod tests {
             key.open_secret(&sealed, "t", "other").unwrap_err().code,
             "SiteKeyMismatch"
         );
-        let again = SiteKey::load(None, &dir.path().join("k"), false).unwrap();
+        let again = SiteKey::load(&dir.path().join("k"), false).unwrap();
         assert!(again.matches(&key.key_check().unwrap()));
         #[cfg(unix)]
         {

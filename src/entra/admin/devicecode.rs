@@ -133,10 +133,15 @@ impl Verifier {
         }))??;
         if reply.status != 200 {
             let body =
-                EntraErrorBody::parse(&reply.body).ok_or_else(|| unexpected(&what, &reply))?;
+                EntraErrorBody::parse(&reply.body, &[]).ok_or_else(|| unexpected(&what, &reply))?;
             return Err(entra_error(
                 &body,
-                &context(environment, tenant_id, client_id),
+                &context(
+                    environment,
+                    tenant_id,
+                    client_id,
+                    "the device code sign-in request",
+                ),
             ));
         }
         let body: CodeBody =
@@ -175,13 +180,19 @@ impl Verifier {
     }
 }
 
-fn context<'a>(environment: AzureEnvironment, tenant: &'a str, client_id: &'a str) -> Context<'a> {
+fn context<'a>(
+    environment: AzureEnvironment,
+    tenant: &'a str,
+    client_id: &'a str,
+    step: &'a str,
+) -> Context<'a> {
     Context {
         environment: environment.name(),
         tenant,
         tenant_field: "TenantId",
         client_id,
         scope: None,
+        step,
     }
 }
 
@@ -251,14 +262,15 @@ async fn redeem(
             Duration::from_secs(secs),
         )));
     }
-    let body = EntraErrorBody::parse(&reply.body).ok_or_else(|| unexpected(&what, &reply))?;
+    let body = EntraErrorBody::parse(&reply.body, &[pending.device_code.as_str()])
+        .ok_or_else(|| unexpected(&what, &reply))?;
     match body.error.as_str() {
         "authorization_pending" => Ok(Poll::Pending),
         "slow_down" => Ok(Poll::SlowDown),
         "expired_token" | "code_expired" => Err(refused("SignInExpired", "The sign-in code expired before anyone signed in: run the sign-in again and enter the new code within its lifetime.", &body)),
         "authorization_declined" | "access_denied" => Err(refused("SignInDeclined", "The person signing in declined the request: run the sign-in again and approve it, with an account allowed to create app registrations.", &body)),
         "bad_verification_code" => Err(refused("SignInFailed", "Entra did not recognise the device code (bad_verification_code): run the sign-in again.", &body)),
-        _ => Err(entra_error(&body, &context(pending.environment, &pending.tenant_id, &pending.client_id))),
+        _ => Err(entra_error(&body, &context(pending.environment, &pending.tenant_id, &pending.client_id, "the device code sign-in (token polling)"))),
     }
 }
 

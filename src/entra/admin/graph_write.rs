@@ -203,7 +203,7 @@ impl GraphClient {
             }
         };
         let reply = block_on(transport.send(&what, build))??;
-        interpret(&what, &reply)
+        interpret(&what, &reply, self.token.as_str())
     }
 
     /// `POST applications/{object_id}/addPassword` (sent once; repeated only while the new app
@@ -231,7 +231,7 @@ impl GraphClient {
                 reply.body.zeroize();
                 return secret.map(Ok);
             }
-            let refusal = match interpret(&what, &reply)? {
+            let refusal = match interpret(&what, &reply, self.token.as_str())? {
                 Err(refusal) => refusal,
                 Ok(_) => return Err(unexpected(&what, &reply)),
             };
@@ -285,7 +285,8 @@ fn new_secret(what: &str, reply: &Reply) -> Result<NewSecret> {
     })
 }
 
-fn interpret(what: &str, reply: &Reply) -> Result<GraphAnswer> {
+/// Graph's answer, or its refusal with texts scrubbed of `token` (the bearer token sent).
+fn interpret(what: &str, reply: &Reply, token: &str) -> Result<GraphAnswer> {
     if reply.status == 204 || (reply.status < 300 && reply.body.is_empty()) {
         return Ok(Ok(Value::Null));
     }
@@ -297,13 +298,13 @@ fn interpret(what: &str, reply: &Reply) -> Result<GraphAnswer> {
             .map(Ok)
             .map_err(|_| unexpected(what, reply));
     }
-    match serde_json::from_slice::<GraphErrorBody>(&reply.body) {
-        Ok(body) => Ok(Err(GraphRefusal {
+    match GraphErrorBody::parse(&reply.body, &[token]) {
+        Some(body) => Ok(Err(GraphRefusal {
             status: reply.status,
             code: body.error.code,
             message: body.error.message,
         })),
-        Err(_) => Err(unexpected(what, reply)),
+        None => Err(unexpected(what, reply)),
     }
 }
 

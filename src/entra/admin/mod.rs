@@ -158,6 +158,8 @@ impl Verifier {
                     tenant_field: "TenantId",
                     client_id,
                     scope: Some(&scope),
+                    step:
+                        "the automation app's client-credentials token request for Microsoft Graph",
                 };
                 Err(entra_error(&body, &ctx))
             }
@@ -177,11 +179,15 @@ impl Verifier {
                 "The administrator's Microsoft Graph sign-in has expired: sign in again (Connect-CMAADAzure).",
             ));
         }
-        Ok(GraphClient::new(
+        let mut client = GraphClient::new(
             self.transport(),
             self.graph(environment),
             Zeroizing::new(token.text().to_string()),
-        ))
+        );
+        // The session's TimeoutSeconds is the bound the caller stated: waiting for Graph to
+        // replicate a new object never outlasts it (nor the 120 s default).
+        client.replication.max_total = client.replication.max_total.min(self.request_timeout);
+        Ok(client)
     }
 }
 

@@ -45,6 +45,17 @@ pub enum FaultKind {
     WrongContentType,
     /// `200` with a JSON body of this many bytes.
     Oversized(usize),
+    /// A redirect (301, 302, 303, 307, 308) to `location`, as a hostile or misconfigured front
+    /// end answers.
+    Redirect {
+        /// The HTTP status.
+        status: u16,
+        /// The `Location` header.
+        location: String,
+    },
+    /// An Entra error with this AADSTS code whose description quotes the request body as
+    /// received (form-encoded), as a server or proxy error page echoing the request does.
+    Echo(u64),
 }
 
 /// A fault for one endpoint kind; `remaining == None` means permanent.

@@ -102,6 +102,7 @@ pub fn default_description(code: u64) -> String {
         50196 => "The server terminated an operation because it encountered a client request loop. Please contact your app vendor.",
         90038 => "Tenant is in another cloud; request it from the right national cloud endpoint.",
         5000225 => "This tenant has been blocked due to inactivity.",
+        900432 | 900382 => "Confidential Client is not supported in Cross Cloud request.",
         _ => "The request failed (fault injected by the local Entra fake).",
     };
     format!("AADSTS{code}: {text}")

@@ -219,6 +219,19 @@ fn fault_reply(state: &Shared, req: &Incoming, kind: FaultKind) -> Reply {
                 format!(r#"{{"padding":"{padding}"}}"#),
             )
         }
+        FaultKind::Redirect { status, location } => {
+            Reply::raw(status, "text/html", "Moved").header("location", &location)
+        }
+        FaultKind::Echo(code) => {
+            let body = String::from_utf8_lossy(&req.body);
+            let description = format!("AADSTS{code}: Unexpected request body '{body}'.");
+            aadsts(
+                &Ids::new(req.header("client-request-id")),
+                code,
+                &description,
+                &base_url,
+            )
+        }
         FaultKind::Drop | FaultKind::Delay(_) => Reply::no_content(),
     }
 }

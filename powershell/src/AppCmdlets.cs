@@ -1,0 +1,574 @@
+// The app cmdlets of ConfigMgr's names (Import-, Get-CMAADApplication) and CMAAD's own
+// lifecycle cmdlets for stored apps (Set-, Remove-, Update-, Test-, Invoke-).
+
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Security;
+using CMAAD.Interop;
+
+namespace CMAAD.Commands
+{
+    /// <summary>Get-CMAADApplication: the site's app objects, filtered with AND.</summary>
+    [Cmdlet(VerbsCommon.Get, "CMAADApplication")]
+    [OutputType(typeof(Application))]
+    public sealed class GetCMAADApplicationCommand : ConfigMgrCmdlet
+    {
+        [Parameter]
+        [Alias("ApplicationName")]
+        [ArgumentCompleter(typeof(AppNameCompleter))]
+        public string AppName { get; set; }
+
+        [Parameter]
+        [Alias("ApplicationType")]
+        public CloudApplicationType AppType { get; set; }
+
+        [Parameter]
+        [ArgumentCompleter(typeof(ClientIdCompleter))]
+        public string ClientId { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TenantIdCompleter))]
+        public string TenantId { get; set; }
+
+        [Parameter]
+        [ArgumentCompleter(typeof(TenantNameCompleter))]
+        public string TenantName { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 36500)]
+        public int ExpiringWithinDays { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var filter = new JsonRequest();
+            if (Bound("AppName")) filter.Set("AppName", AppName);
+            if (Bound("ClientId")) filter.Set("ClientId", ClientId);
+            if (Bound("TenantId")) filter.Set("TenantId", TenantId);
+            if (Bound("TenantName")) filter.Set("TenantName", TenantName);
+            if (Bound("AppType")) filter.Set("AppType", AppType.ToString());
+            if (Bound("ExpiringWithinDays")) filter.Set("ExpiringWithinDays", ExpiringWithinDays);
+            JsonRequest request = filter.Count > 0 ? filter : null;
+            SiteSession session = Session;
+            Contact("Reading apps");
+            EmitList<Application>(Invoke(s => s.Call("cmaad_get_apps", NativeMethods.cmaad_get_apps, request), "Filter"));
+        }
+    }
+
+    /// <summary>Import-CMAADServerApplication: records a server (web) app registered in Entra.</summary>
+    [Cmdlet(VerbsData.Import, "CMAADServerApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Application))]
+    public sealed class ImportCMAADServerApplicationCommand : ConfigMgrCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TenantNameCompleter))]
+        public string TenantName { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TenantIdCompleter))]
+        public string TenantId { get; set; }
+
+        [Parameter(Mandatory = true, Position = 2)]
+        [Alias("ApplicationName")]
+        [ValidateNotNullOrEmpty]
+        public string AppName { get; set; }
+
+        [Parameter(Mandatory = true, Position = 3)]
+        [ValidateNotNullOrEmpty]
+        public string ClientId { get; set; }
+
+        [Parameter(Mandatory = true, Position = 4)]
+        [SecureStringTransformation("SecretKey")]
+        public SecureString SecretKey { get; set; }
+
+        [Parameter(Mandatory = true, Position = 5)]
+        public DateTime SecretKeyExpiry { get; set; }
+
+        [Parameter]
+        public Uri AppIdUri { get; set; }
+
+        [Parameter]
+        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        public AzureEnvironment AzureEnvironmentOption { get; set; }
+
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            WarnPlainTextSecret();
+            var request = new JsonRequest()
+                .Set("TenantName", TenantName)
+                .Set("TenantId", TenantId)
+                .Set("AppName", AppName)
+                .Set("ClientId", ClientId)
+                .Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
+            string environment = null;
+            if (AppIdUri != null) request.Set("AppIdUri", AppIdUri.OriginalString);
+            if (Bound("AzureEnvironmentOption"))
+            {
+                environment = AzureEnvironmentOption.ToString();
+                request.Set("AzureEnvironmentOption", environment);
+            }
+            if (Verify) request.Set("Verify", true);
+
+            string target = "Server app '" + AppName + "' (" + ClientId + ") of tenant '" + TenantName + "' (" + TenantId + ")";
+            if (!ShouldProcess(target, "Import"))
+            {
+                return;
+            }
+            SiteSession session = Session;
+            Contact("Importing " + target, Verify, environment);
+            Emit<Application>(Invoke(s => s.CallWithSecret("cmaad_import_server_app", NativeMethods.cmaad_import_server_app, request, SecretKey), AppName));
+        }
+    }
+
+    /// <summary>Import-CMAADClientApplication: records a client (native) app of a tenant whose server app is stored.</summary>
+    [Cmdlet(VerbsData.Import, "CMAADClientApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByServerApp")]
+    [OutputType(typeof(Application))]
+    public sealed class ImportCMAADClientApplicationCommand : ConfigMgrCmdlet
+    {
+        [Parameter(Mandatory = true)]
+        [Alias("ApplicationName")]
+        [ValidateNotNullOrEmpty]
+        public string AppName { get; set; }
+
+        [Parameter(Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string ClientId { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "ByServerApp", ValueFromPipeline = true)]
+        [Alias("ServerApplication")]
+        [ValidateNotNull]
+        [SingleObjectTransformation]
+        public Application ServerApp { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "ById")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TenantIdCompleter))]
+        public string TenantId { get; set; }
+
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var request = new JsonRequest().Set("AppName", AppName).Set("ClientId", ClientId);
+            string tenant;
+            if (ParameterSetName == "ById")
+            {
+                request.Set("TenantId", TenantId);
+                tenant = "tenant " + TenantId;
+            }
+            else
+            {
+                request.Set("ServerAppId", ServerApp.ID);
+                tenant = "the tenant of server app " + ServerApp.ID.ToString(CultureInfo.InvariantCulture);
+            }
+            if (Verify) request.Set("Verify", true);
+            string target = "Client app '" + AppName + "' (" + ClientId + ") of " + tenant;
+            if (!ShouldProcess(target, "Import"))
+            {
+                return;
+            }
+            SiteSession session = Session;
+            Contact("Importing " + target, Verify);
+            Emit<Application>(Invoke(s => s.Call("cmaad_import_client_app", NativeMethods.cmaad_import_client_app, request), AppName));
+        }
+    }
+
+    /// <summary>Set-CMAADApplication: stores a renewed secret, renames, or records a new App ID URI.</summary>
+    [Cmdlet(VerbsCommon.Set, "CMAADApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByInputObject")]
+    [OutputType(typeof(Application))]
+    public sealed class SetCMAADApplicationCommand : CmaadCmdlet
+    {
+        [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+        [Alias("Application")]
+        [ValidateNotNull]
+        [SingleObjectTransformation]
+        public Application InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "ById")]
+        [Alias("ApplicationId")]
+        [ValidateRange(1, long.MaxValue)]
+        public long Id { get; set; }
+
+        [Parameter]
+        [SecureStringTransformation("SecretKey")]
+        public SecureString SecretKey { get; set; }
+
+        [Parameter]
+        public DateTime SecretKeyExpiry { get; set; }
+
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string NewName { get; set; }
+
+        [Parameter]
+        public Uri AppIdUri { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            WarnPlainTextSecret();
+            bool withSecret = Bound("SecretKey");
+            if (withSecret != Bound("SecretKeyExpiry"))
+            {
+                ThrowArgumentError("SecretNeedsExpiry", "Give -SecretKey and -SecretKeyExpiry together: the expiry shown next to the new secret on the Certificates & secrets page.", "SecretKeyExpiry");
+            }
+            bool withSettings = Bound("NewName") || Bound("AppIdUri");
+            if (!withSecret && !withSettings)
+            {
+                ThrowArgumentError("NothingToChange", "Nothing to change: give -SecretKey with -SecretKeyExpiry, -NewName, -AppIdUri, or several of them.", "SecretKey");
+            }
+            long appId = ParameterSetName == "ById" ? Id : InputObject.ID;
+            var changes = new List<string>();
+            if (withSecret) changes.Add("secret (expires " + SecretKeyExpiry.ToString("u", CultureInfo.InvariantCulture) + ")");
+            if (withSettings) changes.Add("name/App ID URI");
+            if (!ShouldProcess("App " + appId.ToString(CultureInfo.InvariantCulture), "Set " + string.Join(" and ", changes.ToArray())))
+            {
+                return;
+            }
+            SiteSession session = Session;
+            string document = null;
+            if (withSecret)
+            {
+                var request = new JsonRequest().Set("ID", appId).Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
+                if (Verify) request.Set("Verify", true);
+                Contact("Storing the renewed secret of app " + appId.ToString(CultureInfo.InvariantCulture), Verify);
+                document = Invoke(s => s.CallWithSecret("cmaad_set_app_secret", NativeMethods.cmaad_set_app_secret, request, SecretKey), appId);
+                if (document == null)
+                {
+                    return;
+                }
+            }
+            if (withSettings)
+            {
+                var request = new JsonRequest().Set("ID", appId);
+                if (Bound("NewName")) request.Set("NewName", NewName);
+                if (AppIdUri != null) request.Set("AppIdUri", AppIdUri.OriginalString);
+                Contact("Changing the settings of app " + appId.ToString(CultureInfo.InvariantCulture));
+                document = Invoke(s => s.Call("cmaad_set_app", NativeMethods.cmaad_set_app, request), appId);
+            }
+            if (document != null)
+            {
+                Application app = Read<Application>(document);
+                if (PassThru)
+                {
+                    WriteObject(app);
+                }
+            }
+        }
+    }
+
+    /// <summary>Remove-CMAADApplication: removes an app from the site; the Entra registration stays.</summary>
+    [Cmdlet(VerbsCommon.Remove, "CMAADApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByInputObject")]
+    [OutputType(typeof(Application))]
+    public sealed class RemoveCMAADApplicationCommand : CmaadCmdlet
+    {
+        [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+        [Alias("Application")]
+        [ValidateNotNull]
+        [SingleObjectTransformation]
+        public Application InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "ById")]
+        [Alias("ApplicationId")]
+        [ValidateRange(1, long.MaxValue)]
+        public long Id { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            long appId = ParameterSetName == "ById" ? Id : InputObject.ID;
+            string label = "App " + appId.ToString(CultureInfo.InvariantCulture);
+            if (InputObject != null && !string.IsNullOrEmpty(InputObject.Name))
+            {
+                label += " '" + InputObject.Name + "'";
+            }
+            if (!ShouldProcessUnlessForced(Force, label + " (the Entra registration stays)", "Remove from the site"))
+            {
+                return;
+            }
+            var request = new JsonRequest().Set("ID", appId);
+            SiteSession session = Session;
+            Contact("Removing " + label);
+            string document = Invoke(s => s.Call("cmaad_remove_app", NativeMethods.cmaad_remove_app, request), appId);
+            if (document != null)
+            {
+                Application removed = Read<Application>(document);
+                if (PassThru)
+                {
+                    WriteObject(removed);
+                }
+            }
+        }
+    }
+
+    /// <summary>Update-CMAADApplicationSecret: rotates a server app's secret through Microsoft Graph.</summary>
+    [Cmdlet(VerbsData.Update, "CMAADApplicationSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByInputObject")]
+    [OutputType(typeof(Application))]
+    public sealed class UpdateCMAADApplicationSecretCommand : CmaadCmdlet
+    {
+        [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+        [Alias("Application")]
+        [ValidateNotNull]
+        [SingleObjectTransformation]
+        public Application InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "ById")]
+        [Alias("ApplicationId")]
+        [ValidateRange(1, long.MaxValue)]
+        public long Id { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 730)]
+        public int ValidityDays { get; set; }
+
+        [Parameter]
+        public DateTime SecretKeyExpiry { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DisplayName { get; set; }
+
+        [Parameter]
+        public SwitchParameter RemoveOldSecret { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int PropagationTimeoutSeconds { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            long appId = ParameterSetName == "ById" ? Id : InputObject.ID;
+            var request = new JsonRequest().Set("ID", appId);
+            if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
+            if (Bound("SecretKeyExpiry")) request.Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
+            if (Bound("DisplayName")) request.Set("DisplayName", DisplayName);
+            if (Bound("PropagationTimeoutSeconds")) request.Set("PropagationTimeoutSeconds", PropagationTimeoutSeconds);
+            request.Set("RemoveOldSecret", RemoveOldSecret.IsPresent);
+            string action = "Add a new client secret through Microsoft Graph and store it" + (RemoveOldSecret ? ", then remove the old one" : string.Empty);
+            if (!ShouldProcess("Server app " + appId.ToString(CultureInfo.InvariantCulture), action))
+            {
+                return;
+            }
+            SiteSession session = Session;
+            Contact("Rotating the secret of app " + appId.ToString(CultureInfo.InvariantCulture) + " with its own credentials", true);
+            Emit<Application>(Invoke(s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
+        }
+    }
+
+    /// <summary>Test-CMAADApplication: audits a registration through Graph, or re-verifies stored apps.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "CMAADApplication", DefaultParameterSetName = "Audit")]
+    [OutputType(typeof(AuditResult), typeof(VerificationResult))]
+    public sealed class TestCMAADApplicationCommand : CmaadCmdlet
+    {
+        private const string Guid = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+        [Parameter(Mandatory = true, ParameterSetName = "Audit", ValueFromPipelineByPropertyName = true)]
+        [ValidatePattern(Guid)]
+        [ArgumentCompleter(typeof(ClientIdCompleter))]
+        public string ClientId { get; set; }
+
+        [Parameter(ParameterSetName = "Audit")]
+        [Parameter(ParameterSetName = "Stored")]
+        [Alias("ApplicationType")]
+        public CloudApplicationType AppType { get; set; }
+
+        [Parameter(ParameterSetName = "Audit")]
+        [ValidatePattern(Guid)]
+        [ArgumentCompleter(typeof(ClientIdCompleter))]
+        public string ServerClientId { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Stored")]
+        public SwitchParameter Stored { get; set; }
+
+        [Parameter(ParameterSetName = "Stored")]
+        [Alias("ApplicationName")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(AppNameCompleter))]
+        public string AppName { get; set; }
+
+        [Parameter(ParameterSetName = "Stored")]
+        [ValidatePattern(Guid)]
+        [ArgumentCompleter(typeof(TenantIdCompleter))]
+        public string TenantId { get; set; }
+
+        [Parameter(ParameterSetName = "Stored")]
+        [ValidateRange(0, 36500)]
+        public int ExpiringWithinDays { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == "Audit")
+            {
+                Audit();
+                return;
+            }
+            VerifyStored();
+        }
+
+        private void Audit()
+        {
+            var request = new JsonRequest().Set("ClientId", ClientId);
+            if (Bound("AppType")) request.Set("AppType", AppType.ToString());
+            if (Bound("ServerClientId")) request.Set("ServerClientId", ServerClientId);
+            GraphSession signIn = RequireSignIn();
+            SiteSession session = Session;
+            GraphContact("Auditing registration " + ClientId);
+            Emit<AuditResult>(Invoke(s => s.CallWithSignIn("cmaad_audit_app", NativeMethods.cmaad_audit_app, signIn, request), ClientId));
+        }
+
+        private void VerifyStored()
+        {
+            var filter = new JsonRequest();
+            if (Bound("AppName")) filter.Set("AppName", AppName);
+            if (Bound("AppType")) filter.Set("AppType", AppType.ToString());
+            if (Bound("ExpiringWithinDays")) filter.Set("ExpiringWithinDays", ExpiringWithinDays);
+            SiteSession session = Session;
+            var tenants = new List<string>();
+            if (Bound("TenantId"))
+            {
+                tenants.Add(TenantId);
+            }
+            else
+            {
+                JsonRequest list = filter.Count > 0 ? filter : null;
+                string listed = Invoke(s => s.Call("cmaad_get_apps", NativeMethods.cmaad_get_apps, list), "Filter", true);
+                foreach (Application app in JsonDocument.Read<ValueList<Application>>(listed).Items ?? new Application[0])
+                {
+                    if (!tenants.Contains(app.TenantID))
+                    {
+                        tenants.Add(app.TenantID);
+                    }
+                }
+                tenants.Sort(StringComparer.Ordinal);
+            }
+
+            // One call per tenant: real progress between calls, and the library's bounded
+            // parallelism (8 apps at a time) within each.
+            var progress = new ProgressRecord(1, "Verifying stored apps against Microsoft Entra ID", "Starting");
+            try
+            {
+                for (int i = 0; i < tenants.Count; i++)
+                {
+                    progress.StatusDescription = "Tenant " + tenants[i] + " (" + (i + 1) + " of " + tenants.Count + ")";
+                    progress.PercentComplete = 100 * i / tenants.Count;
+                    WriteProgress(progress);
+                    filter.Set("TenantId", tenants[i]);
+                    Contact("Verifying the stored apps of tenant " + tenants[i], true);
+                    EmitList<VerificationResult>(Invoke(s => s.Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filter), tenants[i]));
+                }
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+    }
+
+    /// <summary>Invoke-CMAADSecretMaintenance: verifies every stored app, rotates what is due, reports.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "CMAADSecretMaintenance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(MaintenanceReport))]
+    public sealed class InvokeCMAADSecretMaintenanceCommand : CmaadCmdlet
+    {
+        [Parameter]
+        [ValidateRange(0, 365)]
+        public int RotateWithinDays { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 730)]
+        public int ValidityDays { get; set; }
+
+        [Parameter]
+        public SwitchParameter RemoveOldSecret { get; set; }
+
+        [Parameter]
+        [ValidatePattern("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+        [ArgumentCompleter(typeof(TenantIdCompleter))]
+        public string TenantId { get; set; }
+
+        [Parameter]
+        public SwitchParameter ReportOnly { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var request = new JsonRequest();
+            if (Bound("RotateWithinDays")) request.Set("RotateWithinDays", RotateWithinDays);
+            if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
+            if (Bound("TenantId")) request.Set("TenantId", TenantId);
+            request.Set("RemoveOldSecret", RemoveOldSecret.IsPresent);
+            string scope = TenantId == null ? "every stored server app" : "the server apps of tenant " + TenantId;
+            // -WhatIf (or answering No to -Confirm) still verifies and reports, rotating nothing.
+            bool rotate = !ReportOnly && ShouldProcess(scope, "Rotate the client secrets that are due through Microsoft Graph");
+            request.Set("Rotate", rotate);
+            SiteSession session = Session;
+            Contact((rotate ? "Verifying and rotating due secrets of " : "Verifying ") + scope, true);
+            string document = RunWithProgress("Secret maintenance", "Verifying " + scope, delegate { return Invoke(s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance"); });
+            if (document == null)
+            {
+                return;
+            }
+            MaintenanceReport report = Read<MaintenanceReport>(document);
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture,
+                "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
+                report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
+            WriteObject(report);
+        }
+
+        private string RunWithProgress(string activity, string status, Func<string> call)
+        {
+            var progress = new ProgressRecord(2, activity, status);
+            WriteProgress(progress);
+            try
+            {
+                return call();
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses several objects given to a parameter that takes one (a filter that matched more
+    /// than one app), naming the count, instead of PowerShell's generic conversion error.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false)]
+    public sealed class SingleObjectTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject ? ((PSObject)inputData).BaseObject : inputData;
+            var list = value as System.Collections.IList;
+            if (list == null || value is string)
+            {
+                return inputData;
+            }
+            if (list.Count == 1)
+            {
+                return list[0];
+            }
+            throw new ArgumentTransformationMetadataException(string.Format(CultureInfo.InvariantCulture,
+                "{0} objects were given where one is expected: pass one object (narrow Get-CMAADApplication with -AppName, -AppType and -TenantId " +
+                "so it returns a single app), or pipe them to handle each.", list.Count));
+        }
+    }
+}

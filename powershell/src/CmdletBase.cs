@@ -1,0 +1,338 @@
+// What every CMAAD cmdlet shares: the site session, one ErrorRecord per failure, typed output
+// read from the library's documents, and the verbose line saying what a call contacts.
+
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Xml.Linq;
+using CMAAD.Interop;
+
+namespace CMAAD.Commands
+{
+    /// <summary>The base of every CMAAD cmdlet.</summary>
+    public abstract class CmaadCmdlet : PSCmdlet
+    {
+        /// <summary>The site session; a failure to open it stops the cmdlet with its ErrorRecord.</summary>
+        protected SiteSession Session
+        {
+            get
+            {
+                try
+                {
+                    return ModuleState.Session();
+                }
+                catch (Exception e)
+                {
+                    ThrowTerminatingError(SessionError(e));
+                    throw;
+                }
+            }
+        }
+
+        /// <summary>The ErrorRecord for a failure to load the library or open the session.</summary>
+        internal static ErrorRecord SessionError(Exception e)
+        {
+            var cmaad = e as CmaadException;
+            if (cmaad != null)
+            {
+                return cmaad.ToErrorRecord(null);
+            }
+            if (e is SiteNotConnectedException)
+            {
+                return new ErrorRecord(e, "CMAAD.SiteNotConnected", ErrorCategory.ResourceUnavailable, null);
+            }
+            if (e is FileNotFoundException)
+            {
+                return new ErrorRecord(e, "CMAAD.LibraryMissing", ErrorCategory.ResourceUnavailable, ((FileNotFoundException)e).FileName);
+            }
+            if (e is DllNotFoundException || e is BadImageFormatException || e is EntryPointNotFoundException || e is PlatformNotSupportedException)
+            {
+                return new ErrorRecord(e, "CMAAD.LibraryNotLoaded", ErrorCategory.ResourceUnavailable, NativeLibraryLoader.LibraryPath);
+            }
+            return new ErrorRecord(e, "CMAAD.LibraryMismatch", ErrorCategory.ResourceUnavailable, NativeLibraryLoader.LibraryPath);
+        }
+
+        /// <summary>
+        /// Runs one native call. A failure becomes this cmdlet's one ErrorRecord (non-terminating,
+        /// so the pipeline goes on with the next item, unless terminating is set) and null is returned.
+        /// </summary>
+        protected string Invoke(Func<SiteSession, string> call, object target, bool terminating = false)
+        {
+            SiteSession session = Session;
+            try
+            {
+                return call(session);
+            }
+            catch (CmaadException e)
+            {
+                ErrorRecord record = e.ToErrorRecord(target);
+                if (terminating)
+                {
+                    ThrowTerminatingError(record);
+                }
+                WriteError(record);
+                return null;
+            }
+        }
+
+        /// <summary>Reads a result document into T: open members, warnings written.</summary>
+        protected T Read<T>(string document) where T : CmaadObject
+        {
+            T result = JsonDocument.Read<T>(document);
+            if (result == null)
+            {
+                return null;
+            }
+            string[] open = result.OpenMembers;
+            if (open.Length > 0 && MentionsAny(document, open))
+            {
+                result.ReadOpenMembers(JsonDocument.Tree(document));
+            }
+            WriteWarnings(result);
+            return result;
+        }
+
+        /// <summary>Reads a {"value":[...]} document into T objects.</summary>
+        protected T[] ReadList<T>(string document) where T : CmaadObject
+        {
+            ValueList<T> list = JsonDocument.Read<ValueList<T>>(document);
+            T[] items = list == null || list.Items == null ? new T[0] : list.Items;
+            if (items.Length > 0 && items[0] != null && items[0].OpenMembers.Length > 0 && MentionsAny(document, items[0].OpenMembers))
+            {
+                XElement values = JsonDocument.Find(JsonDocument.Tree(document), "value");
+                int i = 0;
+                foreach (XElement element in values.Elements())
+                {
+                    if (i < items.Length && items[i] != null)
+                    {
+                        items[i].ReadOpenMembers(element);
+                    }
+                    i++;
+                }
+            }
+            foreach (T item in items)
+            {
+                if (item != null)
+                {
+                    WriteWarnings(item);
+                }
+            }
+            return items;
+        }
+
+        /// <summary>Writes a document's object (if the call succeeded).</summary>
+        protected void Emit<T>(string document) where T : CmaadObject
+        {
+            if (document != null)
+            {
+                WriteObject(Read<T>(document));
+            }
+        }
+
+        /// <summary>Writes a list document's objects one by one (if the call succeeded).</summary>
+        protected void EmitList<T>(string document) where T : CmaadObject
+        {
+            if (document != null)
+            {
+                foreach (T item in ReadList<T>(document))
+                {
+                    WriteObject(item);
+                }
+            }
+        }
+
+        private static bool MentionsAny(string document, string[] names)
+        {
+            foreach (string name in names)
+            {
+                if (document.IndexOf("\"" + name + "\"", StringComparison.Ordinal) >= 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void WriteWarnings(CmaadObject result)
+        {
+            foreach (string warning in result.TakeWarnings())
+            {
+                WriteWarning(warning);
+            }
+        }
+
+        /// <summary>Stops the cmdlet with an InvalidArgument error checked before calling the library.</summary>
+        protected void ThrowArgumentError(string errorId, string message, object target)
+        {
+            ThrowTerminatingError(ArgumentError(errorId, message, target));
+        }
+
+        /// <summary>An InvalidArgument ErrorRecord with id CMAAD.&lt;errorId&gt;.</summary>
+        protected static ErrorRecord ArgumentError(string errorId, string message, object target)
+        {
+            return new ErrorRecord(new ArgumentException(message), "CMAAD." + errorId, ErrorCategory.InvalidArgument, target);
+        }
+
+        /// <summary>Was the parameter given by the caller?</summary>
+        protected bool Bound(string name)
+        {
+            return MyInvocation.BoundParameters.ContainsKey(name);
+        }
+
+        /// <summary>
+        /// ShouldProcess for a High-impact change that -Force confirms: with -Force (and no
+        /// -Confirm) nothing is asked, but -WhatIf still only reports.
+        /// </summary>
+        protected bool ShouldProcessUnlessForced(bool force, string target, string action)
+        {
+            bool whatIf = Bound("WhatIf")
+                ? ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent
+                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            if (force && !Bound("Confirm") && !whatIf)
+            {
+                return true;
+            }
+            return ShouldProcess(target, action);
+        }
+
+        /// <summary>Says on the verbose stream what a call is about to contact.</summary>
+        protected void Contact(string action, bool entra = false, string environment = null)
+        {
+            SiteSession session = ModuleState.OpenSessionOrNull();
+            if (session == null)
+            {
+                return;
+            }
+            Site site = session.Site;
+            if (!entra)
+            {
+                WriteVerbose(action + ": site store '" + site.StorePath + "' only; nothing is sent to Microsoft Entra ID.");
+                return;
+            }
+            string cloud = site.AzureEnvironment.ToString();
+            string hosts = "authority " + site.AuthorityHost + ", Graph " + site.GraphHost;
+            if (environment != null && environment != cloud)
+            {
+                cloud = environment;
+                hosts = "that cloud's authority and Graph hosts, unless Connect-CMAADSite overrides them";
+            }
+            WriteVerbose(action + ": contacting Microsoft Entra ID (" + cloud + "; " + hosts + "), then the site store '" + site.StorePath + "'.");
+        }
+
+        /// <summary>Says on the verbose stream that a call goes to Microsoft Graph as the signed-in identity.</summary>
+        protected void GraphContact(string action)
+        {
+            SiteSession session = ModuleState.OpenSessionOrNull();
+            string graph = session == null ? "Microsoft Graph" : "Microsoft Graph (" + session.Site.GraphHost + ")";
+            GraphSignIn info = ModuleState.SignInInfo;
+            string who = info == null
+                ? "without a sign-in (WhatIf reads nothing)"
+                : "as the " + info.Kind + " sign-in of client " + info.ClientId + " in tenant " + info.TenantId + " (" + info.AzureEnvironment + ")";
+            string store = session == null ? string.Empty : ", then the site store '" + session.Site.StorePath + "'";
+            WriteVerbose(action + ": contacting " + graph + " " + who + store + ".");
+        }
+
+        /// <summary>The current Microsoft Graph sign-in; stops the cmdlet when there is none (unless optional).</summary>
+        protected GraphSession RequireSignIn(bool optional = false)
+        {
+            GraphSession signIn = ModuleState.SignIn;
+            if (signIn != null || optional)
+            {
+                return signIn;
+            }
+            string message = MyInvocation.MyCommand.Name + " changes or reads app registrations through Microsoft Graph, " +
+                "but nobody is signed in: run Connect-CMAADAzure -TenantId <tenant GUID> first (device code for a person, " +
+                "or -ClientId and -ClientSecret of an automation app for scheduled tasks).";
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "CMAAD.NotConnected", ErrorCategory.AuthenticationError, null));
+            return null;
+        }
+
+        /// <summary>Writes the plain-text warning when -SecretKey/-ClientSecret was given as a string.</summary>
+        protected void WarnPlainTextSecret()
+        {
+            string parameter = SecureStringTransformationAttribute.TakePlainTextConversion();
+            if (parameter != null)
+            {
+                WriteWarning(SecureStringTransformationAttribute.PlainTextWarning(parameter));
+            }
+        }
+    }
+
+    /// <summary>The cmdlets of ConfigMgr's names, which take its wildcard switches.</summary>
+    public abstract class ConfigMgrCmdlet : CmaadCmdlet
+    {
+        /// <summary>Accepted for compatibility with the ConfigurationManager module; CMAAD takes no wildcards.</summary>
+        [Parameter]
+        public SwitchParameter DisableWildcardHandling { get; set; }
+
+        /// <summary>Accepted for compatibility with the ConfigurationManager module; CMAAD takes no wildcards.</summary>
+        [Parameter]
+        public SwitchParameter ForceWildcardHandling { get; set; }
+    }
+}
+
+namespace CMAAD
+{
+    /// <summary>
+    /// Lets a SecureString parameter take a plain string, as Microsoft's published
+    /// Import-CMAADServerApplication example passes one; the cmdlet then warns that the text may
+    /// remain in history, naming its own parameter.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false)]
+    public sealed class SecureStringTransformationAttribute : ArgumentTransformationAttribute
+    {
+        [ThreadStatic]
+        private static string convertedParameter;
+
+        public SecureStringTransformationAttribute(string parameterName)
+        {
+            ParameterName = parameterName;
+        }
+
+        /// <summary>The parameter this attribute sits on, for the warning.</summary>
+        public string ParameterName { get; private set; }
+
+        /// <summary>The warning for a plain-text value of the parameter.</summary>
+        public static string PlainTextWarning(string parameterName)
+        {
+            return parameterName + " was given as plain text; it was converted to a SecureString, but the text may remain in your command history and transcripts. " +
+                "Pass (Read-Host -AsSecureString) or a SecureString from a secret store instead.";
+        }
+
+        /// <summary>The parameter converted from plain text on this thread since the last call, or null; resets.</summary>
+        public static string TakePlainTextConversion()
+        {
+            string converted = convertedParameter;
+            convertedParameter = null;
+            return converted;
+        }
+
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData;
+            var wrapped = value as PSObject;
+            if (wrapped != null)
+            {
+                value = wrapped.BaseObject;
+            }
+            if (value is SecureString)
+            {
+                return value;
+            }
+            var text = value as string;
+            if (text == null)
+            {
+                return inputData;
+            }
+            var secure = new SecureString();
+            foreach (char c in text)
+            {
+                secure.AppendChar(c);
+            }
+            secure.MakeReadOnly();
+            convertedParameter = ParameterName;
+            return secure;
+        }
+    }
+}

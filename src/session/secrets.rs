@@ -1,0 +1,271 @@
+//! A server app's secret: storing one renewed in the portal (`Set-CMAADApplication -SecretKey`),
+//! and rotating it through Microsoft Graph with no downtime (`Update-CMAADApplicationSecret`).
+
+use super::Session;
+use crate::entra::{
+    GraphAccess, NewPassword, PasswordCredential, Registration, RotatingApp, ServerAppProbe,
+    Verification,
+};
+use crate::error::{Error, Result};
+use crate::model::{App, AppRef};
+use crate::secret::SecretKey;
+use crate::store::NewSecret;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+/// Default lifetime of a secret CMAAD adds (the console's default: one year).
+pub const DEFAULT_VALIDITY_DAYS: i64 = 365;
+/// Longest lifetime Entra's portal offers for a new secret (24 months).
+pub const MAX_VALIDITY_DAYS: i64 = 730;
+/// Default wait for a new secret to start working.
+pub const DEFAULT_PROPAGATION: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `Set-CMAADApplication -SecretKey -SecretKeyExpiry [-Verify]`: a secret renewed in the portal.
+#[derive(Debug, Clone)]
+pub struct SecretRenewal {
+    /// The server app.
+    pub app: AppRef,
+    /// The new secret's expiry.
+    pub secret_key_expiry: DateTime<Utc>,
+    /// Verify the new secret against Entra before storing it.
+    pub verify: bool,
+}
+
+/// Zero-downtime rotation of a server app's secret through Microsoft Graph.
+#[derive(Debug, Clone)]
+pub struct SecretRotation {
+    /// The server app.
+    pub app: AppRef,
+    /// When the new secret expires.
+    pub secret_key_expiry: DateTime<Utc>,
+    /// `displayName` of the new password credential.
+    pub display_name: String,
+    /// Remove the old secret from Entra once the new one is stored.
+    pub remove_old_secret: bool,
+    /// How long to wait for the new secret to start working.
+    pub propagation_timeout: std::time::Duration,
+}
+
+impl SecretRotation {
+    /// A rotation of `app` with the defaults: a secret valid `validity_days` from `now`, named
+    /// `CMAAD {date}`, waited for up to a minute.
+    pub fn new(app: AppRef, validity_days: i64, now: DateTime<Utc>) -> SecretRotation {
+        SecretRotation {
+            app,
+            secret_key_expiry: now + Duration::days(validity_days),
+            display_name: default_display_name(now),
+            remove_old_secret: false,
+            propagation_timeout: DEFAULT_PROPAGATION,
+        }
+    }
+}
+
+/// `displayName` of a password CMAAD adds on `now`.
+pub fn default_display_name(now: DateTime<Utc>) -> String {
+    format!("CMAAD {}", now.format("%Y-%m-%d"))
+}
+
+/// A rotated app: the stored app with its new secret, and what happened in Entra.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    /// The app as stored with the new secret.
+    pub app: App,
+    /// Graph's `keyId` of the new password.
+    pub new_key_id: String,
+    /// How long the new secret took to obtain a token.
+    pub propagation: std::time::Duration,
+    /// `keyId` of the old password, when it was identified.
+    pub old_key_id: Option<String>,
+    /// True when the old password was removed from Entra.
+    pub old_secret_removed: bool,
+    /// Why the old password was not removed, when it was asked for and was not.
+    pub warnings: Vec<String>,
+}
+
+impl Session {
+    /// `Set-CMAADApplication -SecretKey -SecretKeyExpiry [-Verify]`: stores a secret renewed in
+    /// the portal. With `Verify`, the new secret must obtain a token first; if it does not,
+    /// nothing changes.
+    pub fn set_app_secret(
+        &self,
+        req: &SecretRenewal,
+        secret: &SecretKey,
+    ) -> Result<super::AppResult> {
+        let app = self.resolve_server_app(&req.app)?;
+        let verification = if req.verify {
+            Some(self.verify_new_secret(&app, secret)?)
+        } else {
+            None
+        };
+        let new = NewSecret {
+            secret,
+            expiry: req.secret_key_expiry,
+            key_id: None,
+            verified: verification.as_ref().map(|_| Utc::now()),
+        };
+        let stored = self.store.set_secret(app.id, &new, Utc::now())?;
+        Ok(super::AppResult {
+            app: stored,
+            verification,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Checks `secret` for stored server app `app` against Entra.
+    fn verify_new_secret(&self, app: &App, secret: &SecretKey) -> Result<Verification> {
+        let probe = ServerAppProbe {
+            environment: app.environment,
+            tenant_id: &app.tenant_id,
+            tenant_name: &app.tenant_name,
+            client_id: &app.client_id,
+            secret,
+            app_id_uri: app.identifier_uri.as_deref(),
+        };
+        self.verifier.verify_server_app(&probe)
+    }
+
+    /// Rotates a server app's secret with no downtime: a Graph token from the stored secret,
+    /// `addPassword`, a wait until the new secret obtains a token, storing it, and only then
+    /// (with `RemoveOldSecret`) `removePassword` of the old one. Until the new secret is stored
+    /// every failure leaves the stored secret as it was (a password already added is removed
+    /// again) and the error's `Details.Step` names the step; a failure to remove the old secret
+    /// afterwards is reported, not fatal.
+    pub fn rotate_app_secret(&self, req: &SecretRotation) -> Result<Rotation> {
+        let app = self.resolve_server_app(&req.app)?;
+        let old = self.store.server_secret(&app)?;
+        let current = rotating(&app, &old);
+        let graph = self
+            .verifier
+            .graph_access(&current)
+            .map_err(|e| step(e, "GraphToken"))?;
+        let registration = graph
+            .registration(&app.client_id)
+            .map_err(|e| step(e, "ReadRegistration"))?;
+        let added = graph
+            .add_password(&registration.id, &req.display_name, req.secret_key_expiry)
+            .map_err(|e| step(e, "AddPassword"))?;
+        let undo = |e: Error, at: &str| step(undo_add(&graph, &registration, &added, e), at);
+        let waited = self
+            .verifier
+            .wait_for_secret(&rotating(&app, &added.secret), req.propagation_timeout)
+            .map_err(|e| undo(e, "VerifyNewSecret"))?;
+        let new = NewSecret {
+            secret: &added.secret,
+            expiry: added.end_date_time,
+            key_id: Some(&added.key_id),
+            verified: Some(Utc::now()),
+        };
+        let stored = self
+            .store
+            .set_secret(app.id, &new, Utc::now())
+            .map_err(|e| undo(e, "StoreNewSecret"))?;
+        let mut rotation = Rotation {
+            app: stored,
+            new_key_id: added.key_id.clone(),
+            propagation: waited,
+            old_key_id: None,
+            old_secret_removed: false,
+            warnings: Vec::new(),
+        };
+        if req.remove_old_secret {
+            remove_old(&graph, &registration, &app, &old, &added, &mut rotation);
+        }
+        Ok(rotation)
+    }
+}
+
+/// Removes a password just added after a later step failed, and says so in the error.
+fn undo_add(
+    graph: &GraphAccess,
+    registration: &Registration,
+    added: &NewPassword,
+    error: Error,
+) -> Error {
+    let mut e = error;
+    match graph.remove_password(&registration.id, &added.key_id) {
+        Ok(()) => e.message.push_str(" The stored secret was not changed, and the new password was removed from Entra again."),
+        Err(_) => e.message.push_str(&format!(" The stored secret was not changed; the new password (keyId {}) could not be removed from Entra: delete it on the app's Certificates & secrets page.", added.key_id)),
+    }
+    e
+}
+
+/// Removes the previously stored secret from Entra, recording the outcome in `rotation`.
+fn remove_old(
+    graph: &GraphAccess,
+    registration: &Registration,
+    app: &App,
+    old: &SecretKey,
+    added: &NewPassword,
+    rotation: &mut Rotation,
+) {
+    let key_id = match old_key_id(registration, app, old, &added.key_id) {
+        Ok(k) => k,
+        Err(reason) => {
+            rotation.warnings.push(reason);
+            return;
+        }
+    };
+    rotation.old_key_id = Some(key_id.clone());
+    match graph.remove_password(&registration.id, &key_id) {
+        Ok(()) => rotation.old_secret_removed = true,
+        Err(e) => rotation.warnings.push(format!("The new secret is stored and works, but the old one (keyId {key_id}) was not removed: {} Remove it on the app's Certificates & secrets page.", e.message)),
+    }
+}
+
+/// The old secret's `keyId`: the one CMAAD stored, else the only other password whose hint
+/// matches the old secret (and whose end matches the stored expiry when several do).
+fn old_key_id(
+    registration: &Registration,
+    app: &App,
+    old: &SecretKey,
+    new_key_id: &str,
+) -> std::result::Result<String, String> {
+    if let Some(k) = &app.secret_key_id {
+        return Ok(k.clone());
+    }
+    let hint: String = old.expose().chars().take(3).collect();
+    let same_hint: Vec<_> = registration
+        .password_credentials
+        .iter()
+        .filter(|p| p.key_id != new_key_id && p.hint.as_deref() == Some(hint.as_str()))
+        .collect();
+    let close = |p: &&PasswordCredential| match (p.end(), app.secret_key_expiry) {
+        (Some(a), Some(b)) => (a - b).num_hours().abs() <= 24,
+        _ => false,
+    };
+    let candidates: Vec<_> = if same_hint.len() > 1 {
+        same_hint.into_iter().filter(close).collect()
+    } else {
+        same_hint
+    };
+    match candidates.as_slice() {
+        [one] => Ok(one.key_id.clone()),
+        [] => Err("The new secret is stored and works; the old secret was not removed because no password on the app matches it (it may be gone already). Check the app's Certificates & secrets page.".to_string()),
+        _ => Err("The new secret is stored and works; the old secret was not removed because several passwords on the app match it. Remove the old one on the app's Certificates & secrets page.".to_string()),
+    }
+}
+
+fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
+    RotatingApp {
+        environment: app.environment,
+        tenant_id: &app.tenant_id,
+        client_id: &app.client_id,
+        secret,
+    }
+}
+
+/// Marks which rotation step failed (`Details.Step`) and that the stored secret is unchanged.
+fn step(error: Error, at: &str) -> Error {
+    let mut details = match error.details.clone() {
+        Some(Value::Object(map)) => map,
+        Some(other) => {
+            let mut m = serde_json::Map::new();
+            m.insert("Verification".into(), other);
+            m
+        }
+        None => serde_json::Map::new(),
+    };
+    details.insert("Step".into(), json!(at));
+    details.insert("StoredSecretChanged".into(), json!(false));
+    error.with_details(Value::Object(details))
+}

@@ -1,0 +1,25 @@
+//! JSON at the boundary: the C ABI's request documents read into the typed requests of
+//! [`crate::session`] and [`crate::provisioning`], and their typed results written as the
+//! contract's documents. One room per subject, as in the layers below: [`apps`], [`services`],
+//! [`tenants`], [`secrets`], [`verification`], [`provisioning`], and the session's
+//! [`options`]. Only [`crate::ffi`] (and the benchmarks) use this module.
+
+pub mod apps;
+pub mod fields;
+pub mod options;
+pub mod provisioning;
+pub mod secrets;
+pub mod services;
+pub mod tenants;
+pub mod verification;
+
+use crate::error::Error;
+use serde_json::Value;
+
+/// The inside of an error document (`{"Status", "Code", ...}`), as per-app entries carry it.
+pub fn error_body(e: &Error) -> Value {
+    e.to_document()
+        .get_mut("Error")
+        .map(Value::take)
+        .unwrap_or(Value::Null)
+}
