@@ -13,6 +13,7 @@ pub mod secret;
 
 pub use error::{Error, Result, Status};
 pub mod ffi;
+pub mod files;
 pub mod model;
 pub mod provisioning;
 pub mod proxy;

@@ -140,13 +140,19 @@ fn loopback_endpoints_bypass_an_explicit_proxy() {
         ("127.0.0.1", Some("localhost")),
         ("::1", None),
     ] {
-        let (entra, authority) = token_endpoint(ip, host);
-        let (_session, st, doc) = verified_import(json!({
-            "AuthorityHost": authority,
-            "Proxy": proxy.url(),
-        }));
-        assert_eq!(st, CMAAD_OK, "{authority}: {doc}");
-        assert_direct(&entra, &proxy, &authority);
+        // With the environment read (the default) and with every setting given explicitly
+        // (`ProcessEnvironment: false`, as the PowerShell module passes them).
+        for process_environment in [true, false] {
+            let (entra, authority) = token_endpoint(ip, host);
+            let (_session, st, doc) = verified_import(json!({
+                "AuthorityHost": authority,
+                "Proxy": proxy.url(),
+                "ProcessEnvironment": process_environment,
+                "NoProxy": "",
+            }));
+            assert_eq!(st, CMAAD_OK, "{authority}: {doc}");
+            assert_direct(&entra, &proxy, &authority);
+        }
     }
 }
 

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("model", 1),
     ("requirements", 1),
     ("proxy", 1),
+    ("files", 1),
     ("runtime", 2),
     ("store", 3),
     ("entra", 3),

@@ -4,8 +4,11 @@
 //! and UTF-16LE): CMAAD's own handling of a secret (UTF-16 in, validation, sealing, storing,
 //! reading back, unsealing) must free no block that still holds it. After a workload with
 //! several secrets, the store files (database, WAL, key file) and the header hold none of them.
+//! Credentials other than the app secret are held to the same rule: a proxy account's password,
+//! the Graph tokens CMAAD obtains and the secrets Graph creates appear in no document.
 
 mod common;
+mod provision_support;
 
 use cmaad::ffi::{self, cmaad_status::*};
 use common::*;
@@ -165,5 +168,82 @@ fn store_files_and_header_never_hold_a_secret() {
                 file.display()
             );
         }
+    }
+}
+
+/// Every credential that is not a stored app secret: the proxy password given in `Proxy`, the
+/// Graph tokens of a sign-in, the secret Graph creates for a new server app. None may appear in
+/// any document (results and errors) of a session that used them; the documents hold nothing
+/// credential-looking at all (what `cmaad::scrub` would remove).
+#[test]
+fn proxy_passwords_graph_tokens_and_created_secrets_appear_in_no_document() {
+    use base64::Engine;
+    use provision_support::*;
+    let password = "Pr0xy!Pass~w0rd";
+    let mut documents: Vec<serde_json::Value> = Vec::new();
+
+    // The proxy password: the session document, a refused proxy URL, a request through it.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!(
+        "http://svc-cmaad:{password}@{}",
+        proxy.local_addr().unwrap()
+    );
+    drop(proxy); // nothing listens: the request through it is refused
+    let s = FfiSession::open_with(json!({
+        "Proxy": proxy_url,
+        "AuthorityHost": "https://login.cmaad-test.example",
+    }));
+    documents.push(s.get(None).1);
+    let mut request = server_request();
+    request["Verify"] = json!(true);
+    documents.push(s.import_server(&request, SECRET).1);
+    for bad in [
+        format!("ftp://svc-cmaad:{password}@proxy:21"),
+        format!("http://svc-cmaad:{password}@[bad"),
+    ] {
+        documents.push(open(Some(&json!({ "Proxy": bad }).to_string())).1);
+    }
+    let (_, doc, handle) = open(Some(
+        &json!({ "Proxy": proxy_url, "StorePath": s.dir.path().join("2.db") }).to_string(),
+    ));
+    unsafe { ffi::cmaad_session_close(handle) };
+    documents.push(doc);
+
+    // Graph tokens and a secret Graph created: a whole creation run.
+    let fake = cmaad_fake_entra::FakeEntra::start(directory());
+    let s = session(&fake);
+    let (status, doc, signin) = sign_in_app(&s, AUTOMATION, AUTOMATION_SECRET);
+    assert_eq!(status, CMAAD_OK, "{doc}");
+    documents.push(doc);
+    let server_req = json!({ "AppName": "CmgServerApp", "TenantName": "Contoso", "SecretKeyExpiry": "TwoYears" });
+    let (status, server) = new_server(&s, Some(&signin), &server_req);
+    assert_eq!(status, CMAAD_OK, "{server}");
+    let client_req = json!({ "AppName": "CmgClientApp", "ServerAppId": server["ID"] });
+    documents.push(new_client(&s, Some(&signin), &client_req).1);
+    documents.push(audit(&s, &signin, &json!({ "ClientId": server["ClientID"] })).1);
+    documents.push(new_server(&s, Some(&signin), &server_req).1); // refused: exists
+    documents.push(s.get(None).1);
+    documents.push(server);
+
+    let jwt_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(br#"{"typ":"JWT","alg":"RS256","kid":"fake-entra"}"#);
+    let created: Vec<String> = apps(&fake)
+        .iter()
+        .flat_map(|a| a.secrets.iter().map(|x| x.value.clone()))
+        .collect();
+    assert!(!created.is_empty(), "Graph created no secret");
+    for doc in &documents {
+        let text = doc.to_string();
+        for credential in [password, jwt_header.as_str(), AUTOMATION_SECRET]
+            .into_iter()
+            .chain(created.iter().map(String::as_str))
+        {
+            assert!(!text.contains(credential), "{credential} in {text}");
+        }
+        assert_eq!(
+            cmaad::scrub::server_text(&text, &[]),
+            text,
+            "credential-looking text"
+        );
     }
 }

@@ -50,14 +50,8 @@ pub struct PasswordCredential {
 impl PasswordCredential {
     /// `endDateTime` as a time, when Graph gave a readable one.
     pub fn end(&self) -> Option<DateTime<Utc>> {
-        parse_time(self.end_date_time.as_deref()?)
+        crate::model::time::parse_rfc3339(self.end_date_time.as_deref()?)
     }
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The app registration's object ID and its passwords.
@@ -231,7 +225,7 @@ impl GraphAccess {
         Ok(NewPassword {
             key_id: added.key_id,
             secret: SecretKey::from_utf16(&units, "SecretKey")?,
-            end_date_time: parse_time(&added.end_date_time).unwrap_or(end),
+            end_date_time: crate::model::time::parse_rfc3339(&added.end_date_time).unwrap_or(end),
         })
     }
 

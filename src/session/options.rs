@@ -56,15 +56,16 @@ impl SessionOptions {
     }
 }
 
-/// Reads and checks the extra CA bundle named by `TrustedCaPath`.
+/// Reads and checks the extra CA bundle named by `TrustedCaPath`. Only a regular file of at
+/// most [`crate::files::MAX_CA_BUNDLE_BYTES`] is read: a FIFO, a device or a huge file is refused
+/// (`InvalidArgument`) instead of hanging or exhausting the host.
 pub fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::invalid(
-            "TrustedCaPath",
-            "UnreadableFile",
-            format!("TrustedCaPath '{path}' cannot be read ({e}): give the path of a PEM file holding the CA certificate."),
-        )
-    })?;
+    let pem = crate::files::read_regular(
+        std::path::Path::new(path),
+        "TrustedCaPath",
+        "a PEM file holding the CA certificate",
+        crate::files::MAX_CA_BUNDLE_BYTES,
+    )?;
     crate::runtime::trusted_roots(&pem)?;
     Ok(pem)
 }

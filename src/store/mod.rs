@@ -86,21 +86,31 @@ const APP_COLUMNS: &str = "a.id, a.name, a.client_id, t.tenant_guid, t.name, a.i
 
 impl Store {
     /// Opens (creating if needed) the store at `path`; its folder is created owner-only.
+    ///
+    /// `path` is only ever a file path, never a SQLite URI (`file:…?vfs=…` names a file of that
+    /// name). Before anything is written, the file must be a regular file (or absent), a CMAAD
+    /// store ([`schema::APPLICATION_ID`]) or an empty database, and of a schema version this
+    /// build understands; otherwise it is refused unchanged (`NotARegularFile`,
+    /// `NotACmaadStore`, `StoreTooNew`).
     pub fn open(path: &Path) -> Result<Store> {
         Store::open_with_key(path, &seal::KeySource::Environment)
     }
 
     /// [`Store::open`] with the site key taken from `key` (see [`seal::KeySource`]).
     pub fn open_with_key(path: &Path, key: &seal::KeySource) -> Result<Store> {
+        check_store_file(path)?;
         create_folder(path)?;
         create_private_file(path)?;
         let mut conn = Connection::open_with_flags(
-            path,
+            sqlite_path(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| Error::from(e).with_target("StorePath"))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::from(e).with_target("StorePath"))?;
+        schema::check_identity(&conn, path).map_err(|e| corrupt_or(e, path))?;
         configure(&conn).map_err(|e| corrupt_or(e, path))?;
         schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
         let key = load_key(&conn, path, key)?;
@@ -309,9 +319,31 @@ pub fn service_exists(existing: &CloudService) -> Error {
     .with_existing_id(existing.id)
 }
 
+/// The name SQLite is given for `path`: a relative path is prefixed with `./`, so a name such
+/// as `file:site.db?mode=memory` or `:memory:` is the file of that name, never a URI or an
+/// in-memory database (the bundled SQLite accepts URIs in every file name that starts with
+/// `file:`).
+fn sqlite_path(path: &Path) -> PathBuf {
+    if path.is_relative() {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// An existing `StorePath` must be a regular file (a symbolic link to one is followed).
+fn check_store_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(Error::invalid(
+            "StorePath",
+            "NotARegularFile",
+            format!("StorePath '{}' is {}, not a regular file: give the path of the site store file (it is created if it does not exist).", path.display(), crate::files::kind_of(&meta)),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // The first read also proves the file is a database.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::store("StoreUnavailable", format!("The site store could not switch to WAL journaling (it reports '{mode}'): put the store on a local disk.")));

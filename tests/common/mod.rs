@@ -179,3 +179,18 @@ pub fn code(doc: &Value) -> &str {
 pub fn target(doc: &Value) -> &str {
     doc["Error"]["Target"].as_str().unwrap_or("")
 }
+
+/// Asserts that a call answered `status` with error `code_` about `field` ("" for none).
+pub fn assert_refused(
+    st: cmaad_status,
+    doc: &Value,
+    status: cmaad_status,
+    code_: &str,
+    field: &str,
+) {
+    assert_eq!(
+        (st, code(doc), target(doc)),
+        (status, code_, field),
+        "{doc}"
+    );
+}

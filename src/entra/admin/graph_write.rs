@@ -280,8 +280,7 @@ fn new_secret(what: &str, reply: &Reply) -> Result<NewSecret> {
         secret: SecretKey::from_utf16(&units, "SecretKey")?,
         end: added
             .end_date_time
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&chrono::Utc)),
+            .and_then(|t| crate::model::time::parse_rfc3339(&t)),
     })
 }
 
