@@ -42,7 +42,7 @@ pub fn read(path: &Path) -> Result<Option<Zeroizing<String>>> {
     };
     let meta = file.metadata().map_err(|e| unreadable(path, &e))?;
     if !meta.is_file() {
-        return Err(not_regular(path, platform::kind(&meta)));
+        return Err(not_regular(path, kind_of(&meta)));
     }
     platform::check_private(&file, &meta, path)?;
     if meta.len() > MAX_LEN {
@@ -92,6 +92,16 @@ fn temp_path(path: &Path) -> io::Result<PathBuf> {
     Ok(PathBuf::from(name))
 }
 
+/// What a file that is not a regular file is: a link (opened as itself on Windows, see
+/// `platform::open_unfollowed`), else as `files::kind_of` says.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else {
+        crate::files::kind_of(meta)
+    }
+}
+
 fn unreadable(path: &Path, e: &io::Error) -> Error {
     Error::store(
         "SiteKeyUnreadable",
@@ -128,7 +138,7 @@ mod platform {
     use crate::error::Result;
     use std::fs::{File, Metadata, OpenOptions};
     use std::io;
-    use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     use std::path::Path;
 
     /// Opens for reading without following a final symbolic link (`O_NOFOLLOW`) and without
@@ -143,21 +153,6 @@ mod platform {
     /// `O_NOFOLLOW` on a symbolic link fails with `ELOOP`.
     pub fn is_link_refusal(e: &io::Error) -> bool {
         e.raw_os_error() == Some(libc::ELOOP)
-    }
-
-    pub fn kind(meta: &Metadata) -> &'static str {
-        let t = meta.file_type();
-        if t.is_dir() {
-            "a folder"
-        } else if t.is_fifo() {
-            "a FIFO"
-        } else if t.is_char_device() || t.is_block_device() {
-            "a device"
-        } else if t.is_socket() {
-            "a socket"
-        } else {
-            "not a regular file"
-        }
     }
 
     /// Owned by the caller (effective user), no group or other permission bits.
@@ -228,16 +223,6 @@ mod platform {
     /// Links are opened, not refused, on Windows (see `open_unfollowed`).
     pub fn is_link_refusal(_e: &io::Error) -> bool {
         false
-    }
-
-    pub fn kind(meta: &Metadata) -> &'static str {
-        if meta.file_type().is_symlink() {
-            "a symbolic link or junction"
-        } else if meta.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file"
-        }
     }
 
     /// Owner and DACL (see `acl::check_owner_only`).
