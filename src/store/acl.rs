@@ -1,14 +1,22 @@
 //! Windows only: who may reach a key file, by its security descriptor (Microsoft: "Access
 //! Control Lists", "Security Descriptor String Format").
 //!
-//! A key file CMAAD creates gets an explicit, protected DACL (nothing inherited from the folder)
-//! granting full control to the caller, SYSTEM and Administrators only:
-//! `D:P(A;;FA;;;<caller's SID>)(A;;FA;;;SY)(A;;FA;;;BA)`. An existing key file is refused unless
-//! its owner is the caller, SYSTEM or Administrators and its DACL lets nobody else read or
-//! change it (Users, Everyone, Authenticated Users, any other account); a missing (NULL) DACL,
-//! which lets everyone in, is refused too.
+//! A key file CMAAD creates gets an explicit, protected DACL (nothing inherited from the folder),
+//! set as the file is created:
+//! - a per-user store's key (DPAPI user scope): full control for the caller, SYSTEM and
+//!   Administrators, `D:P(A;;FA;;;<caller's SID>)(A;;FA;;;SY)(A;;FA;;;BA)`;
+//! - a key under `%ProgramData%` (DPAPI machine scope, which any account of the machine can
+//!   unseal, so the DACL is all that keeps others out): owned by Administrators, full control for
+//!   SYSTEM and Administrators only, `O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)`, so that elevated admins
+//!   and SYSTEM tasks share it.
+//!
+//! An existing key file is refused unless its owner is the caller, SYSTEM or Administrators and
+//! its DACL lets nobody else read or change it (Users, Everyone, Authenticated Users, any other
+//! account); a missing (NULL) DACL, which lets everyone in, is refused too. These are the rules
+//! Win32-OpenSSH applies to private key files.
 
 use crate::error::{Error, Result};
+use crate::store::dpapi::{self, Scope};
 use crate::store::keyfile::unsafe_file;
 use std::fs::File;
 use std::io;
@@ -17,8 +25,8 @@ use std::os::windows::io::{AsRawHandle, FromRawHandle, RawHandle};
 use std::path::Path;
 use std::ptr;
 use windows_sys::Win32::Foundation::{
-    CloseHandle, LocalFree, ERROR_INSUFFICIENT_BUFFER, GENERIC_ALL, GENERIC_READ, GENERIC_WRITE,
-    HANDLE, INVALID_HANDLE_VALUE,
+    CloseHandle, LocalFree, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_OWNER, GENERIC_ALL,
+    GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE,
 };
 use windows_sys::Win32::Security::Authorization::{
     ConvertSidToStringSidW, ConvertStringSecurityDescriptorToSecurityDescriptorW, GetSecurityInfo,
@@ -50,15 +58,21 @@ const REACH: u32 = FILE_READ_DATA
     | GENERIC_ALL
     | MAXIMUM_ALLOWED;
 
-/// Creates `path` (which must not exist) with the owner-only DACL from the start
-/// (`CreateFileW` with `CREATE_NEW` and the descriptor as its security attributes): there is
-/// no moment in which the file carries the folder's inherited permissions.
-pub fn create_owner_only(path: &Path) -> io::Result<File> {
-    let me = Caller::current()?;
-    let descriptor = Local::from_sddl(&format!(
-        "D:P(A;;FA;;;{})(A;;FA;;;SY)(A;;FA;;;BA)",
-        me.sid_string()?
-    ))?;
+/// Creates `path` (which must not exist) with the DACL its place calls for (see the module
+/// docs) from the start (`CreateFileW` with `CREATE_NEW` and the descriptor as its security
+/// attributes): there is no moment in which the file carries the folder's inherited permissions.
+///
+/// Errors: `AlreadyExists`; `PermissionDenied` when a key under `%ProgramData%` cannot be given
+/// to Administrators (the caller is neither elevated nor SYSTEM); any other I/O error.
+pub fn create_private(path: &Path) -> io::Result<File> {
+    let sddl = match dpapi::scope_for(path) {
+        Scope::Machine => "O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)".to_string(),
+        Scope::User => format!(
+            "D:P(A;;FA;;;{})(A;;FA;;;SY)(A;;FA;;;BA)",
+            Caller::current()?.sid_string()?
+        ),
+    };
+    let descriptor = Local::from_sddl(&sddl)?;
     let attributes = SECURITY_ATTRIBUTES {
         nLength: std::mem::size_of::<SECURITY_ATTRIBUTES>() as u32,
         lpSecurityDescriptor: descriptor.0,
@@ -78,7 +92,11 @@ pub fn create_owner_only(path: &Path) -> io::Result<File> {
         )
     };
     if handle == INVALID_HANDLE_VALUE {
-        return Err(io::Error::last_os_error());
+        let error = io::Error::last_os_error();
+        if error.raw_os_error() == Some(ERROR_INVALID_OWNER as i32) {
+            return Err(io::Error::new(io::ErrorKind::PermissionDenied, "a key file under %ProgramData% belongs to Administrators: create the store from an elevated session (Run as administrator) or as SYSTEM"));
+        }
+        return Err(error);
     }
     // SAFETY: a fresh handle that nothing else owns.
     Ok(unsafe { File::from_raw_handle(handle as RawHandle) })
@@ -455,11 +473,21 @@ mod tests {
     fn created_key_files_pass() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("site.db.key");
-        drop(create_owner_only(&path).unwrap());
+        drop(create_private(&path).unwrap());
         check_owner_only(&File::open(&path).unwrap(), &path).unwrap();
         assert_eq!(
-            create_owner_only(&path).unwrap_err().kind(),
+            create_private(&path).unwrap_err().kind(),
             io::ErrorKind::AlreadyExists
         );
+    }
+
+    #[test]
+    fn machine_key_files_belong_to_administrators() {
+        let program_data = std::env::var_os("ProgramData").expect("%ProgramData% is set");
+        let dir = tempfile::tempdir_in(&program_data).unwrap();
+        let path = dir.path().join("site.db.key");
+        assert_eq!(dpapi::scope_for(&path), Scope::Machine);
+        drop(create_private(&path).unwrap());
+        check_owner_only(&File::open(&path).unwrap(), &path).unwrap();
     }
 }

@@ -6,7 +6,7 @@
 //! must be a regular file (not a symbolic link, FIFO, device or folder; opened without following
 //! links and without blocking), owned by the caller, and private: on Unix no group or other
 //! permission bits; on Windows owned by the caller, SYSTEM or Administrators with no access for
-//! anyone else in its DACL (`acl`). Anything else is refused with an error naming the file and
+//! anyone else in its DACL (`acl`, which also says what DACL a new key file gets). Anything else is refused with an error naming the file and
 //! the fix.
 //!
 //! A new key file is written to a temporary file beside it (created owner-only), flushed to
@@ -230,9 +230,9 @@ mod platform {
         acl::check_owner_only(file, path)
     }
 
-    /// Creates `path` (which must not exist) with the owner-only DACL.
+    /// Creates `path` (which must not exist) with the DACL its place calls for.
     pub fn create_private(path: &Path) -> io::Result<File> {
-        acl::create_owner_only(path)
+        acl::create_private(path)
     }
 
     /// NTFS journals the link itself; there is no folder handle to flush.
