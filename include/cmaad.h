@@ -371,6 +371,27 @@ cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
                              const char *request_json,
                              char **out_json);
 
+// Opens a session on a ConfigMgr site (`"Site"` in `options_json`: `ProviderMachineName`,
+// `SiteCode`, optional `Authentication` (`Negotiate`, `Ntlm`), `UserName`, `KdcAddress`,
+// `AllowNtlm`, `CertificateThumbprint`, `SkipCertificateCheck`), with the password of
+// `Site.UserName` as `password_len` UTF-16 code units at `password_utf16`. The library copies
+// the password into memory it wipes and never returns or logs it; the caller keeps the buffer
+// and should zero it after the call. Nothing is contacted until the first operation.
+//
+// On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
+// and `*out_json` describes it (never the password). On error `*out_session` is NULL.
+// `*out_json` is always freed by the caller with `cmaad_string_free`.
+cmaad_status cmaad_session_open_site(const char *options_json,
+                                     const uint16_t *password_utf16,
+                                     size_t password_len,
+                                     cmaad_session **out_session,
+                                     char **out_json);
+
+// The changes CMAAD made to the session's ConfigMgr site (`Get-CMAADSiteChange`):
+// `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`,
+// oldest first, from the journal in the local store. No secrets are journaled.
+cmaad_status cmaad_get_site_changes(cmaad_session *session_ptr, char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -68,7 +68,8 @@ foreach ($target in $targets) {
     $options = [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary).
         WithOptimizationLevel([Microsoft.CodeAnalysis.OptimizationLevel]::Release).
         WithGeneralDiagnosticOption([Microsoft.CodeAnalysis.ReportDiagnostic]::Error).
-        WithDeterministic($true)
+        WithDeterministic($true).
+        WithAllowUnsafe($true)
     $compilation = $cs::Create('CMAAD', $trees, $references, $options)
 
     $folder = Join-Path -Path (Join-Path -Path $OutputPath -ChildPath 'bin') -ChildPath $target.Framework

@@ -72,7 +72,19 @@ impl fmt::Display for AzureEnvironment {
     }
 }
 
-/// Where a session sends its Entra and Graph requests.
+/// Microsoft Graph's endpoints in every national cloud, US Government DoD included. Source:
+/// "National cloud deployments", Microsoft Graph documentation
+/// (<https://learn.microsoft.com/graph/deployments>).
+pub const MICROSOFT_GRAPH_HOSTS: [&str; 4] = [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.us",
+    "https://dod-graph.microsoft.us",
+    "https://microsoftgraph.chinacloudapi.cn",
+];
+
+/// Where a session sends its Entra and Graph requests, and for which audience it asks tokens:
+/// the one place that derives every endpoint and every Graph token scope from the session's
+/// cloud and its `AuthorityHost`/`GraphHost` overrides.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Endpoints {
     /// Overrides the environment's authority host (no trailing slash).
@@ -95,12 +107,39 @@ impl Endpoints {
             .clone()
             .unwrap_or_else(|| env.graph_host().to_string())
     }
+
+    /// The resource (token audience) of the Graph that [`Endpoints::graph`] calls: the Graph
+    /// host itself when it is one of Microsoft's ([`MICROSOFT_GRAPH_HOSTS`]; each accepts only
+    /// tokens issued for it, so `GraphHost https://dod-graph.microsoft.us` needs DoD tokens),
+    /// else the cloud's Graph, which a reverse proxy or test server given as `GraphHost`
+    /// stands for.
+    pub fn graph_resource(&self, env: AzureEnvironment) -> String {
+        match &self.graph_host {
+            Some(host)
+                if MICROSOFT_GRAPH_HOSTS
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(host)) =>
+            {
+                host.to_ascii_lowercase()
+            }
+            _ => env.graph_host().to_string(),
+        }
+    }
+
+    /// A Graph token scope: `{graph resource}/{permission}`, e.g. `.default` for client
+    /// credentials or `Application.ReadWrite.All` for a delegated sign-in.
+    pub fn graph_scope(&self, env: AzureEnvironment, permission: &str) -> String {
+        format!("{}/{permission}", self.graph_resource(env))
+    }
 }
 
-/// Checks a host override or proxy URL: absolute, `https://` (or `http://` to loopback only),
-/// no query or fragment. Returns it without a trailing slash.
+/// Checks a host override: absolute, `https://` (or `http://` to loopback only), no user
+/// information, query or fragment. Returns it without a trailing slash; messages show the value
+/// redacted ([`crate::proxy::redacted`]).
 pub fn check_endpoint_url(value: &str, field: &str) -> Result<String> {
     let trimmed = value.trim().trim_end_matches('/');
+    // Echoed redacted: a URL may carry a user name and password.
+    let value = crate::proxy::redacted(value.trim());
     let url = reqwest::Url::parse(trimmed).map_err(|e| {
         Error::invalid(
             field,
@@ -123,6 +162,9 @@ pub fn check_endpoint_url(value: &str, field: &str) -> Result<String> {
         other => {
             return Err(Error::invalid(field, "InvalidUrl", format!("{field} '{value}' has scheme '{other}': use https://.")))
         }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(field, "InvalidUrl", format!("{field} '{value}' carries a user name or password, which CMAAD never sends to Entra or Graph: give the bare host URL such as https://login.example.com.")));
     }
     if url.query().is_some() || url.fragment().is_some() || url.host_str().is_none() {
         return Err(Error::invalid(field, "InvalidUrl", format!("{field} '{value}' must be a bare host URL such as https://login.example.com, without query or fragment.")));
@@ -165,6 +207,31 @@ mod tests {
                 .unwrap_err()
                 .code,
             "InvalidUrl"
+        );
+    }
+
+    #[test]
+    fn graph_audience_is_the_microsoft_graph_called() {
+        let us = AzureEnvironment::AzureUSGovernmentCloud;
+        let dod = Endpoints {
+            authority_host: None,
+            graph_host: Some("https://dod-graph.microsoft.us".into()),
+        };
+        assert_eq!(
+            dod.graph_scope(us, ".default"),
+            "https://dod-graph.microsoft.us/.default"
+        );
+        let proxied = Endpoints {
+            authority_host: None,
+            graph_host: Some("https://graph-proxy.contoso.com".into()),
+        };
+        assert_eq!(
+            proxied.graph_scope(us, ".default"),
+            "https://graph.microsoft.us/.default"
+        );
+        assert_eq!(
+            Endpoints::default().graph_scope(AzureEnvironment::AzureChinaCloud, "User.Read"),
+            "https://microsoftgraph.chinacloudapi.cn/User.Read"
         );
     }
 

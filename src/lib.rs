@@ -20,6 +20,7 @@ pub mod proxy;
 pub mod requirements;
 pub mod scrub;
 pub mod session;
+pub mod site;
 pub mod store;
 pub mod wire;
 

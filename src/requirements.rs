@@ -23,7 +23,7 @@ pub fn app_id_uri(value: &str, tenant_id: &str, client_id: &str) -> Result<AppId
     if url.scheme() != "api" && url.scheme() != "https" {
         return Err(Error::invalid(FIELD, "InvalidAppIdUriScheme", format!("AppIdUri '{}' has scheme '{}': Entra accepts api:// or https:// here; the recommended form is api://{tenant_id}/ConfigMgrService.", shorten(value), url.scheme())));
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(
             FIELD,
             "RelativeAppIdUri",

@@ -29,8 +29,8 @@ const MAX_IDLE_ENGINES: usize = 16;
 /// Entra's and Graph's front ends, so a pooled connection is rarely one the server has closed.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 
-/// The network settings that need a client of their own.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// The network settings that need a client of their own. `Debug` shows the proxy redacted.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct NetConfig {
     /// Explicit proxy URL; `None` uses `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` from the
     /// environment unless `ignore_environment` is set. Loopback hosts bypass either
@@ -47,6 +47,21 @@ pub struct NetConfig {
     /// Extra trusted CA certificates (PEM), merged with the system's roots: a TLS-inspecting
     /// proxy's CA, or a test CA.
     pub extra_roots_pem: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for NetConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetConfig")
+            .field("proxy", &self.proxy.as_deref().map(crate::proxy::redacted))
+            .field("no_proxy", &self.no_proxy)
+            .field("ignore_environment", &self.ignore_environment)
+            .field("connect_timeout", &self.connect_timeout)
+            .field(
+                "extra_roots_pem",
+                &self.extra_roots_pem.as_ref().map(|pem| pem.len()),
+            )
+            .finish()
+    }
 }
 
 /// A registered [`NetConfig`]: a cheap handle that names it in every engine.

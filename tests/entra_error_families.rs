@@ -246,3 +246,20 @@ fn a_name_that_does_not_resolve_has_its_own_code() {
     let e = transport_failure(&host, "NameNotResolved");
     assert!(e.message.contains("DNS"), "{}", e.message);
 }
+
+/// Something that does not speak TLS answers at an https address (a plain-HTTP port): its own
+/// code, not retried.
+#[test]
+fn a_failed_tls_handshake_has_its_own_code() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten().take(4) {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    transport_failure(&format!("https://127.0.0.1:{port}"), "TlsHandshakeFailed");
+}

@@ -375,3 +375,29 @@ fn https_with_the_test_ca() {
         "a client that does not trust the test CA must fail"
     );
 }
+
+#[test]
+fn a_graph_refuses_tokens_issued_for_another_graph() {
+    // A Graph standing for US Government DoD accepts tokens issued for it and refuses tokens
+    // for https://graph.microsoft.us with 401 (invalid audience), as DoD's Graph does.
+    let fake = FakeEntra::start(directory().graph_audience("https://dod-graph.microsoft.us"));
+    let path = format!("/v1.0/applications(appId='{SERVER_ID}')");
+    for (resource, expected) in [
+        ("https://graph.microsoft.us", 401),
+        ("https://dod-graph.microsoft.us", 200),
+    ] {
+        let token = post(
+            &fake,
+            &format!("/{TENANT}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", SERVER_ID),
+                ("client_secret", SECRET),
+                ("scope", &format!("{resource}/.default")),
+            ],
+        )
+        .1;
+        let (status, body) = get(&fake, &path, token["access_token"].as_str());
+        assert_eq!(status, expected, "{resource}: {body}");
+    }
+}

@@ -2,6 +2,9 @@
 //! be a regular file of sane size (a FIFO, a device or a huge file is refused at once), a store
 //! path must be a regular file, and only a CMAAD store (or an empty database) is opened as one:
 //! another application's database, or a newer CMAAD's store, is refused without any change.
+//! (Unix: the test makes FIFOs and reads `/dev/zero`.)
+
+#![cfg(unix)]
 
 mod common;
 
@@ -78,18 +81,25 @@ fn a_store_path_must_be_a_regular_file() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("site.db");
     mkfifo(&fifo);
-    refused(
-        json!({"StorePath": fifo}),
-        CMAAD_INVALID_ARGUMENT,
-        "NotARegularFile",
-        "StorePath",
-    );
-    refused(
-        json!({"StorePath": dir.path()}),
-        CMAAD_INVALID_ARGUMENT,
-        "NotARegularFile",
-        "StorePath",
-    );
+    let not_regular = |path: &Path| {
+        refused(
+            json!({"StorePath": path}),
+            CMAAD_INVALID_ARGUMENT,
+            "NotARegularFile",
+            "StorePath",
+        )
+    };
+    not_regular(&fifo);
+    not_regular(dir.path());
+    // A link planted where SQLite puts its write-ahead log would have it write elsewhere.
+    let other = tempfile::tempdir().unwrap();
+    let victim = other.path().join("victim");
+    std::fs::write(&victim, b"keep").unwrap();
+    let store = other.path().join("site.db");
+    std::os::unix::fs::symlink(&victim, other.path().join("site.db-wal")).unwrap();
+    not_regular(&store);
+    assert!(!store.exists(), "the store was created");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
 }
 
 /// Every file in `dir` with its bytes.

@@ -6,11 +6,14 @@
 mod common;
 mod entra_support;
 mod hostile_support;
+mod provision_support;
 
 use cmaad::ffi::cmaad_status::*;
 use cmaad_fake_entra::{Endpoint, FakeEntra, Fault, FaultKind};
 use common::{code, server_request, FfiSession, SECRET};
-use hostile_support::{answer, assert_direct, body_of, token_answer, token_endpoint, Recorder};
+use hostile_support::{
+    answer, assert_direct, body_of, loopback_hosts, token_answer, token_endpoint, Recorder,
+};
 use serde_json::{json, Value};
 
 /// A server app import with Verify through a session with `options`.
@@ -135,11 +138,7 @@ fn loopback_endpoints_bypass_an_explicit_proxy() {
     });
     // 127.0.0.2 is loopback like 127.0.0.1; `localhost` and [::1] are the other names CMAAD
     // accepts for plain http.
-    for (ip, host) in [
-        ("127.0.0.2", None),
-        ("127.0.0.1", Some("localhost")),
-        ("::1", None),
-    ] {
+    for (ip, host) in loopback_hosts() {
         // With the environment read (the default) and with every setting given explicitly
         // (`ProcessEnvironment: false`, as the PowerShell module passes them).
         for process_environment in [true, false] {
@@ -280,4 +279,59 @@ fn proxy_credentials_are_used_but_never_shown() {
         seen.len() == 1 && seen[0].contains(&format!("Basic {basic}")),
         "the proxy did not get the credentials once: {seen:?}"
     );
+}
+
+/// Values Graph holds are quoted in audit details: a credential pasted into one (here a client
+/// secret in an App ID URI and a password in a redirect URI) is not quoted with them.
+#[test]
+fn an_audit_does_not_quote_a_credential_graph_holds() {
+    use provision_support::*;
+    let pasted = "Zq78Q~abcdefghijklmnopqrstuvwxyz0123456";
+    let fake = FakeEntra::start(directory());
+    let s = session(&fake);
+    let signin = admin(&s);
+    let id = "c0c0c0c0-1111-4222-8333-944455556666";
+    fake.update(|c| {
+        let app = cmaad_fake_entra::App::new(id, "HandMade")
+            .identifier_uri(&format!("api://{pasted}"))
+            .public_redirect_uri("http://svc:Pa55w0rd@localhost")
+            .user_impersonation_scope();
+        c.tenants[0].applications.push(app);
+    });
+    let (status, doc) = audit(&s, &signin, &json!({ "ClientId": id }));
+    assert_eq!(status, CMAAD_OK, "{doc}");
+    let text = doc.to_string();
+    assert!(
+        !text.contains(pasted) && !text.contains("Pa55w0rd"),
+        "{text}"
+    );
+    assert!(text.contains("***"), "{text}");
+}
+
+/// An endpoint URL carrying credentials is refused (CMAAD would send them as basic auth), and
+/// the refusal does not show them.
+#[test]
+fn endpoint_urls_with_credentials_are_refused_unshown() {
+    for field in ["AuthorityHost", "GraphHost"] {
+        for url in [
+            "https://svc:S3cret-Pw@login.example.com",
+            "http://svc:S3cret-Pw@127.0.0.1:9",
+            "ftp://svc:S3cret-Pw@host",
+        ] {
+            let options = json!({ field: url, "StorePath": "/nonexistent/site.db" });
+            let (st, doc, _) = common::open(Some(&options.to_string()));
+            common::assert_refused(st, &doc, CMAAD_INVALID_ARGUMENT, "InvalidUrl", field);
+            assert!(!doc.to_string().contains("S3cret-Pw"), "{doc}");
+        }
+    }
+}
+
+/// A SOCKS proxy would be accepted and then never work (the HTTP stack has no SOCKS): refused,
+/// without its password.
+#[test]
+fn a_socks_proxy_is_refused() {
+    let options = json!({ "Proxy": "socks5://svc:S3cret-Pw@127.0.0.1:1080", "StorePath": "/nonexistent/site.db" });
+    let (st, doc, _) = common::open(Some(&options.to_string()));
+    common::assert_refused(st, &doc, CMAAD_INVALID_ARGUMENT, "InvalidProxy", "Proxy");
+    assert!(!doc.to_string().contains("S3cret-Pw"), "{doc}");
 }

@@ -173,7 +173,8 @@ fn store_files_and_header_never_hold_a_secret() {
 
 /// Every credential that is not a stored app secret: the proxy password given in `Proxy`, the
 /// Graph tokens of a sign-in, the secret Graph creates for a new server app. None may appear in
-/// any document (results and errors) of a session that used them; the documents hold nothing
+/// any document (results and errors) of a session that used them, nor in the `Debug` form of the
+/// settings holding them; the documents hold nothing
 /// credential-looking at all (what `cmaad::scrub` would remove).
 #[test]
 fn proxy_passwords_graph_tokens_and_created_secrets_appear_in_no_document() {
@@ -224,6 +225,15 @@ fn proxy_passwords_graph_tokens_and_created_secrets_appear_in_no_document() {
     documents.push(new_server(&s, Some(&signin), &server_req).1); // refused: exists
     documents.push(s.get(None).1);
     documents.push(server);
+
+    // What a host might log: the options' and network settings' Debug forms.
+    let mut options = cmaad::SessionOptions::new(s.dir.path().join("3.db"));
+    options.proxy = Some(proxy_url.clone());
+    let net = cmaad::runtime::NetConfig {
+        proxy: Some(proxy_url.clone()),
+        ..Default::default()
+    };
+    documents.push(json!(format!("{options:?} {net:?}")));
 
     let jwt_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(br#"{"typ":"JWT","alg":"RS256","kid":"fake-entra"}"#);

@@ -91,7 +91,7 @@ namespace CMAAD.Commands
         public Uri AppIdUri { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        [RetiredCloudTransformation]
         public AzureEnvironment AzureEnvironmentOption { get; set; }
 
         [Parameter]
@@ -461,14 +461,15 @@ namespace CMAAD.Commands
 
             // One call per tenant: real progress between calls, and the library's bounded
             // parallelism (8 apps at a time) within each.
-            var progress = new ProgressRecord(1, "Verifying stored apps against Microsoft Entra ID", "Starting");
+            const string activity = "Verifying stored apps against Microsoft Entra ID";
             try
             {
                 for (int i = 0; i < tenants.Count; i++)
                 {
-                    progress.StatusDescription = "Tenant " + tenants[i] + " (" + (i + 1) + " of " + tenants.Count + ")";
-                    progress.PercentComplete = 100 * i / tenants.Count;
-                    WriteProgress(progress);
+                    WriteProgress(new ProgressRecord(1, activity, "Tenant " + tenants[i] + " (" + (i + 1) + " of " + tenants.Count + ")")
+                    {
+                        PercentComplete = 100 * i / tenants.Count,
+                    });
                     filter.Set("TenantId", tenants[i]);
                     Contact("Verifying the stored apps of tenant " + tenants[i], true);
                     EmitList<VerificationResult>(Invoke(s => s.Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filter), tenants[i]));
@@ -476,8 +477,7 @@ namespace CMAAD.Commands
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
     }
@@ -533,16 +533,14 @@ namespace CMAAD.Commands
 
         private string RunWithProgress(string activity, string status, Func<string> call)
         {
-            var progress = new ProgressRecord(2, activity, status);
-            WriteProgress(progress);
+            WriteProgress(new ProgressRecord(2, activity, status));
             try
             {
                 return call();
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(2, activity, status) { RecordType = ProgressRecordType.Completed });
             }
         }
     }

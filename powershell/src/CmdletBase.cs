@@ -13,6 +13,31 @@ namespace CMAAD.Commands
     /// <summary>The base of every CMAAD cmdlet.</summary>
     public abstract class CmaadCmdlet : PSCmdlet
     {
+        private bool? verbose;
+
+        /// <summary>True when verbose output is shown (-Verbose, or $VerbosePreference), so messages are built only then.</summary>
+        protected bool VerboseEnabled
+        {
+            get
+            {
+                if (!verbose.HasValue)
+                {
+                    object bound;
+                    if (MyInvocation.BoundParameters.TryGetValue("Verbose", out bound))
+                    {
+                        verbose = LanguagePrimitives.IsTrue(bound);
+                    }
+                    else
+                    {
+                        object preference = GetVariableValue("VerbosePreference");
+                        verbose = preference != null && !preference.ToString().Equals("SilentlyContinue", StringComparison.OrdinalIgnoreCase)
+                            && !preference.ToString().Equals("Ignore", StringComparison.OrdinalIgnoreCase);
+                    }
+                }
+                return verbose.Value;
+            }
+        }
+
         /// <summary>The site session; a failure to open it stops the cmdlet with its ErrorRecord.</summary>
         protected SiteSession Session
         {
@@ -199,7 +224,7 @@ namespace CMAAD.Commands
         /// <summary>Says on the verbose stream what a call is about to contact.</summary>
         protected void Contact(string action, bool entra = false, string environment = null)
         {
-            SiteSession session = ModuleState.OpenSessionOrNull();
+            SiteSession session = VerboseEnabled ? ModuleState.OpenSessionOrNull() : null;
             if (session == null)
             {
                 return;
@@ -223,6 +248,10 @@ namespace CMAAD.Commands
         /// <summary>Says on the verbose stream that a call goes to Microsoft Graph as the signed-in identity.</summary>
         protected void GraphContact(string action)
         {
+            if (!VerboseEnabled)
+            {
+                return;
+            }
             SiteSession session = ModuleState.OpenSessionOrNull();
             string graph = session == null ? "Microsoft Graph" : "Microsoft Graph (" + session.Site.GraphHost + ")";
             GraphSignIn info = ModuleState.SignInInfo;

@@ -1,5 +1,5 @@
-// Tab completion: names and IDs from the connected site's store, and the clouds CMAAD supports
-// (not the retired AzureGermanCloud that the enum keeps so that its refusal can say why).
+// Tab completion: names and IDs from the connected site's store. (The clouds complete from the
+// AzureEnvironment enum itself, which holds only the supported ones.)
 
 using System;
 using System.Collections;
@@ -10,7 +10,10 @@ using CMAAD.Interop;
 
 namespace CMAAD.Commands
 {
-    /// <summary>Completes from values read from the site store; nothing when no site can be opened.</summary>
+    /// <summary>
+    /// Completes from values read from the open site session; nothing before a cmdlet or
+    /// Connect-CMAADSite opened one (pressing Tab never creates a store).
+    /// </summary>
     public abstract class SiteValueCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
@@ -18,10 +21,13 @@ namespace CMAAD.Commands
         {
             string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
             var seen = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            SiteSession session;
+            SiteSession session = ModuleState.OpenSessionOrNull();
+            if (session == null)
+            {
+                yield break;
+            }
             try
             {
-                session = ModuleState.Session();
                 foreach (KeyValuePair<string, string> value in Values(session))
                 {
                     if (value.Key != null && value.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && !seen.ContainsKey(value.Key))
@@ -117,25 +123,6 @@ namespace CMAAD.Commands
             foreach (CloudService service in JsonDocument.Read<ValueList<CloudService>>(doc).Items ?? new CloudService[0])
             {
                 yield return new KeyValuePair<string, string>(service.Name, "Service " + service.ID + " of tenant " + service.TenantID);
-            }
-        }
-    }
-
-    /// <summary>-AzureEnvironment(Option): the clouds CMAAD supports, without the retired AzureGermanCloud.</summary>
-    public sealed class EnvironmentCompleter : IArgumentCompleter
-    {
-        private static readonly string[] Supported = { "AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud" };
-
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-            foreach (string name in Supported)
-            {
-                if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, name);
-                }
             }
         }
     }

@@ -34,7 +34,7 @@ namespace CMAAD.Commands
         public SecureString ClientSecret { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        [RetiredCloudTransformation]
         public AzureEnvironment AzureEnvironmentOption { get; set; }
 
         [Parameter(ParameterSetName = "DeviceCode")]
@@ -92,17 +92,18 @@ namespace CMAAD.Commands
             bool signedIn = false;
             try
             {
-                var progress = new ProgressRecord(3, "Waiting for the device code sign-in", "Enter " + code.UserCode + " at " + code.VerificationUri);
+                const string activity = "Waiting for the device code sign-in";
+                string status = "Enter " + code.UserCode + " at " + code.VerificationUri;
                 var watch = Stopwatch.StartNew();
-                while (!task.Wait(250))
+                while (Task.WaitAny(new Task[] { task }, 250) < 0)
                 {
-                    int left = Math.Max(0, TimeoutSeconds - (int)watch.Elapsed.TotalSeconds);
-                    progress.SecondsRemaining = left;
-                    progress.PercentComplete = Math.Min(100, (int)(100 * watch.Elapsed.TotalSeconds / TimeoutSeconds));
-                    WriteProgress(progress);
+                    WriteProgress(new ProgressRecord(3, activity, status)
+                    {
+                        SecondsRemaining = Math.Max(0, TimeoutSeconds - (int)watch.Elapsed.TotalSeconds),
+                        PercentComplete = Math.Min(100, (int)(100 * watch.Elapsed.TotalSeconds / TimeoutSeconds)),
+                    });
                 }
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(3, activity, status) { RecordType = ProgressRecordType.Completed });
                 string document = null;
                 try
                 {
@@ -186,17 +187,14 @@ namespace CMAAD.Commands
         {
             SiteSession session = Session;
             Task<string> task = Task.Factory.StartNew(() => call(session), System.Threading.CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var progress = new ProgressRecord(4, activity, "Working through Microsoft Graph");
             var watch = Stopwatch.StartNew();
-            while (!task.Wait(250))
+            while (Task.WaitAny(new Task[] { task }, 250) < 0)
             {
-                progress.StatusDescription = string.Format(CultureInfo.InvariantCulture,
+                WriteProgress(new ProgressRecord(4, activity, string.Format(CultureInfo.InvariantCulture,
                     "Working through Microsoft Graph ({0:0} s; waits for Graph are bounded by Connect-CMAADSite -TimeoutSeconds, {1} s)",
-                    watch.Elapsed.TotalSeconds, session.Site.TimeoutSeconds);
-                WriteProgress(progress);
+                    watch.Elapsed.TotalSeconds, session.Site.TimeoutSeconds)));
             }
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            WriteProgress(new ProgressRecord(4, activity, "Done") { RecordType = ProgressRecordType.Completed });
             try
             {
                 return task.Result;
@@ -253,7 +251,7 @@ namespace CMAAD.Commands
         public string AppName { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        [RetiredCloudTransformation]
         public AzureEnvironment AzureEnvironmentOption { get; set; }
 
         [Parameter]

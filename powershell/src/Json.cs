@@ -145,9 +145,11 @@ namespace CMAAD.Interop
                     Serializers.Add(typeof(T), serializer);
                 }
             }
-            using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(json)))
+            // The reader over the bytes directly: no stream and no encoding detection per call.
+            byte[] bytes = Encoding.UTF8.GetBytes(json);
+            using (XmlDictionaryReader reader = JsonReaderWriterFactory.CreateJsonReader(bytes, 0, bytes.Length, Encoding.UTF8, XmlDictionaryReaderQuotas.Max, null))
             {
-                return (T)serializer.ReadObject(stream);
+                return (T)serializer.ReadObject(reader);
             }
         }
 

@@ -14,13 +14,34 @@ using CMAAD.Interop;
 
 namespace CMAAD
 {
-    /// <summary>The clouds an app or service lives in (ConfigMgr's AzureEnvironment).</summary>
+    /// <summary>
+    /// The clouds an app or service lives in (ConfigMgr's AzureEnvironment, same values). Its
+    /// fourth value, AzureGermanCloud, is left out: that cloud was retired in October 2021, and
+    /// RetiredCloudTransformationAttribute refuses it with a message.
+    /// </summary>
     public enum AzureEnvironment
     {
         AzurePublicCloud = 0,
         AzureUSGovernmentCloud = 1,
-        AzureChinaCloud = 2,
-        AzureGermanCloud = 3
+        AzureChinaCloud = 2
+    }
+
+    /// <summary>Refuses the retired AzureGermanCloud (ConfigMgr's enum value 3) with what to do instead.</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false)]
+    public sealed class RetiredCloudTransformationAttribute : System.Management.Automation.ArgumentTransformationAttribute
+    {
+        public override object Transform(System.Management.Automation.EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject ? ((PSObject)inputData).BaseObject : inputData;
+            string text = value == null ? null : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (string.Equals(text, "AzureGermanCloud", StringComparison.OrdinalIgnoreCase) || text == "3")
+            {
+                throw new System.Management.Automation.ArgumentTransformationMetadataException(
+                    "AzureGermanCloud (Microsoft Cloud Deutschland) was retired on 29 October 2021 and no longer signs anyone in: " +
+                    "tenants moved to the public cloud, so use AzurePublicCloud.");
+            }
+            return inputData;
+        }
     }
 
     /// <summary>The kind of an app registration (ConfigMgr's CloudApplicationType).</summary>

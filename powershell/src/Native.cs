@@ -354,21 +354,20 @@ namespace CMAAD.Interop
     {
         private static readonly UTF8Encoding Strict = new UTF8Encoding(false, true);
 
-        /// <summary>Reads a NUL-terminated UTF-8 string; does not free it.</summary>
-        internal static string FromNative(IntPtr p)
+        /// <summary>Reads a NUL-terminated UTF-8 string in place; does not free it.</summary>
+        internal static unsafe string FromNative(IntPtr p)
         {
             if (p == IntPtr.Zero)
             {
                 return null;
             }
+            byte* bytes = (byte*)p;
             int length = 0;
-            while (Marshal.ReadByte(p, length) != 0)
+            while (bytes[length] != 0)
             {
                 length++;
             }
-            var bytes = new byte[length];
-            Marshal.Copy(p, bytes, 0, length);
-            return Strict.GetString(bytes);
+            return Strict.GetString(bytes, length);
         }
 
         /// <summary>The text as NUL-terminated UTF-8; null stays null (a NULL pointer).</summary>

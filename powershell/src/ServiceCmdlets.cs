@@ -19,7 +19,7 @@ namespace CMAAD.Commands
         public string StorePath { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        [RetiredCloudTransformation]
         public AzureEnvironment AzureEnvironment { get; set; }
 
         [Parameter]
@@ -333,7 +333,7 @@ namespace CMAAD.Commands
         public string Description { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        [RetiredCloudTransformation]
         public AzureEnvironment AzureEnvironmentOption { get; set; }
 
         protected override void ProcessRecord()

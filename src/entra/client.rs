@@ -82,7 +82,7 @@ async fn read_settings(
     probe: &ClientAppProbe<'_>,
     server: ServerCredentials<'_>,
 ) -> Result<Result<(Application, Option<String>), String>> {
-    let scope = format!("{}/.default", probe.environment.graph_host());
+    let scope = verifier.graph_scope(probe.environment, ".default");
     let creds = Credentials {
         client_id: server.client_id,
         secret: server.secret,

@@ -186,6 +186,11 @@ impl Verifier {
     fn graph(&self, environment: AzureEnvironment) -> String {
         self.endpoints.graph(environment)
     }
+
+    /// A Graph token scope for `environment` ([`Endpoints::graph_scope`]).
+    fn graph_scope(&self, environment: AzureEnvironment, permission: &str) -> String {
+        self.endpoints.graph_scope(environment, permission)
+    }
 }
 
 /// Refuses a value that is not a GUID (it goes into URLs).

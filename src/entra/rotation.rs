@@ -106,7 +106,7 @@ impl Verifier {
         let transport = self.transport();
         let request_id = uuid::Uuid::new_v4().to_string();
         let authority = self.authority(app.environment);
-        let scope = graph_scope(app.environment);
+        let scope = self.graph_scope(app.environment, ".default");
         let caller = Caller {
             transport: &transport,
             authority: &authority,
@@ -136,7 +136,7 @@ impl Verifier {
     pub fn wait_for_secret(&self, app: &RotatingApp<'_>, timeout: Duration) -> Result<Duration> {
         let transport = self.transport();
         let authority = self.authority(app.environment);
-        let scope = graph_scope(app.environment);
+        let scope = self.graph_scope(app.environment, ".default");
         let start = Instant::now();
         for attempt in 1u32.. {
             let request_id = uuid::Uuid::new_v4().to_string();
@@ -258,10 +258,6 @@ impl GraphAccess {
             .header("client-request-id", &self.request_id)
             .header(reqwest::header::ACCEPT, "application/json")
     }
-}
-
-fn graph_scope(environment: AzureEnvironment) -> String {
-    format!("{}/.default", environment.graph_host())
 }
 
 fn context<'a>(app: &RotatingApp<'a>, scope: &'a str) -> Context<'a> {

@@ -31,7 +31,7 @@ pub async fn verify(
     };
     let scope = match probe.app_id_uri {
         Some(uri) => format!("{uri}/.default"),
-        None => format!("{}/.default", probe.environment.graph_host()),
+        None => verifier.graph_scope(probe.environment, ".default"),
     };
     let answer = token(&caller, probe, &scope)
         .await

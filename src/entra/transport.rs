@@ -82,6 +82,9 @@ enum Failure {
     UntrustedCertificate(String),
     /// The server's certificate chains but is refused (expired, wrong name, revoked, ...).
     CertificateRejected(String),
+    /// The TLS handshake failed for another reason: something that does not speak TLS (or
+    /// only an old version) answered.
+    TlsHandshake(String),
     /// The host name does not resolve.
     NameNotResolved(String),
     /// Nothing listens at the address (or a firewall rejects the connection).
@@ -126,6 +129,9 @@ impl Failure {
                 }
                 _ => Failure::CertificateRejected(detail.to_string()),
             });
+        }
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return Some(Failure::TlsHandshake(detail.to_string()));
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
@@ -259,7 +265,7 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| response.url().join(v).ok())
-            .and_then(|u| u.host_str().map(str::to_string))
+            .and_then(|u| u.host_str().map(|h| crate::scrub::server_text(h, &[])))
             .unwrap_or_else(|| "?".to_string());
         return Err(Failure::Redirect {
             status: response.status().as_u16(),
@@ -343,6 +349,7 @@ fn give_up(
         Ok(Failure::ProxyRefused(detail)) => ("ProxyRefused", format!("The proxy refused to open a connection for {what} ({detail}; {tries}): its policy blocks the host; have login.microsoftonline.com and graph.microsoft.com (or your cloud's hosts) allowed through it.")),
         Ok(Failure::UntrustedCertificate(detail)) => ("UntrustedCertificate", format!("The certificate presented for {what} does not chain to a trusted root ({detail}; {tries}): a TLS-inspecting proxy is usually the cause; export its CA certificate (Base-64 .cer/.pem) and pass it as TrustedCaPath (Connect-CMAADSite -TrustedCaPath), or exempt the Entra and Graph hosts from inspection.")),
         Ok(Failure::CertificateRejected(detail)) => ("CertificateRejected", format!("The certificate presented for {what} was refused ({detail}; {tries}): it is expired, not yet valid, revoked or issued for another name; check the machine's clock, and that AuthorityHost/GraphHost name the host the certificate was issued for.")),
+        Ok(Failure::TlsHandshake(detail)) => ("TlsHandshakeFailed", format!("The TLS handshake for {what} failed ({detail}; {tries}): what answers at that address is not the HTTPS endpoint (a plain-HTTP proxy port, a service on the wrong port) or offers only TLS versions older than 1.2; check AuthorityHost/GraphHost and the Proxy setting.")),
         Ok(Failure::NameNotResolved(detail)) => ("NameNotResolved", format!("The host name of {what} does not resolve ({detail}; {tries}): check DNS on this machine, the spelling of AuthorityHost/GraphHost, and that the Azure environment is the tenant's cloud; where only a proxy resolves external names, set Proxy.")),
         Ok(Failure::Refused(detail)) => ("ConnectionRefused", format!("The connection for {what} was refused ({detail}; {tries}): nothing accepts connections at that address and port, or a firewall rejects them; check the proxy's address and port if one is set, and AuthorityHost/GraphHost.")),
     };
@@ -373,9 +380,9 @@ pub fn unexpected(what: &str, reply: &Reply) -> Error {
         ("UnexpectedResponse", "a body that is not JSON")
     };
     let media = if reply.media_type.is_empty() {
-        "no content type"
+        "no content type".to_string()
     } else {
-        reply.media_type.as_str()
+        crate::scrub::server_text(&reply.media_type, &[])
     };
     Error::new(
         Status::Network,

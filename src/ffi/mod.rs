@@ -23,6 +23,8 @@ use std::ptr;
 
 mod provisioning;
 pub use provisioning::*;
+mod site;
+pub use site::*;
 
 /// The ABI's version; it changes on any breaking change to this header.
 pub const CMAAD_ABI_VERSION: u32 = 1;
@@ -233,6 +235,23 @@ pub unsafe extern "C" fn cmaad_session_open_with_site_key(
     out_session: *mut *mut cmaad_session,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
+    open_session(out_session, out_json, || {
+        let mut options =
+            wire::options::session_options(optional_text(options_json, "options_json")?)?;
+        if !site_key_utf16.is_null() || site_key_len != 0 {
+            options.site_key = KeySource::Given(site_key(site_key_utf16, site_key_len)?);
+        }
+        Session::open(options)
+    })
+}
+
+/// Clears `*out_session`, runs `open` behind the panic boundary and hands the session out with
+/// its description.
+pub(crate) unsafe fn open_session(
+    out_session: *mut *mut cmaad_session,
+    out_json: *mut *mut c_char,
+    open: impl FnOnce() -> Result<Session>,
+) -> cmaad_status {
     if !out_session.is_null() {
         *out_session = ptr::null_mut();
     }
@@ -244,12 +263,7 @@ pub unsafe extern "C" fn cmaad_session_open_with_site_key(
                 "out_session is NULL: pass the address of a cmaad_session pointer.",
             ));
         }
-        let mut options =
-            wire::options::session_options(optional_text(options_json, "options_json")?)?;
-        if !site_key_utf16.is_null() || site_key_len != 0 {
-            options.site_key = KeySource::Given(site_key(site_key_utf16, site_key_len)?);
-        }
-        let session = Session::open(options)?;
+        let session = open()?;
         let doc = wire::options::session(&session);
         *out_session = Box::into_raw(Box::new(cmaad_session { inner: session }));
         Ok(doc)

@@ -52,6 +52,8 @@ struct Audit(Vec<AuditCheck>);
 
 impl Audit {
     /// Records check `name`: passed when `passed`, else failed with `fix`.
+    /// Records a check; `detail` quotes what Graph holds (URIs, names), so it is scrubbed of
+    /// anything credential-looking first ([`crate::scrub::server_text`]).
     fn check(&mut self, name: &str, passed: bool, detail: String, fix: &str) {
         let outcome = if passed {
             Outcome::Passed
@@ -61,7 +63,7 @@ impl Audit {
         self.0.push(AuditCheck {
             name: name.to_string(),
             outcome,
-            detail,
+            detail: crate::scrub::server_text(&detail, &[]),
             fix: (!passed).then(|| fix.to_string()),
         });
     }

@@ -109,7 +109,7 @@ impl Session {
             server_app_id: None,
             verified: None,
         };
-        self.store.check_new_app(&new)?;
+        self.backend().check_new_app(&new)?;
         let verification = if req.verify {
             let probe = ServerAppProbe {
                 environment,
@@ -124,7 +124,7 @@ impl Session {
         } else {
             None
         };
-        let app = self.store.insert_app(&new, Utc::now())?;
+        let app = self.backend().insert_app(&new, Utc::now())?;
         Ok(AppResult {
             app,
             verification,
@@ -151,16 +151,21 @@ impl Session {
             server_app_id: Some(server.id),
             verified: None,
         };
-        self.store.check_new_app(&new)?;
+        self.backend().check_new_app(&new)?;
         let verification = if req.verify {
-            let secret = self.store.server_secret(&server)?;
+            // A ConfigMgr site never gives its secret back: the client app is then checked
+            // without the server app's Graph audit.
+            let secret = match self.site() {
+                Some(_) => None,
+                None => Some(self.store.server_secret(&server)?),
+            };
             let probe = ClientAppProbe {
                 environment: server.environment,
                 tenant_id: &server.tenant_id,
                 client_id: &req.client_id,
-                server: Some(ServerCredentials {
+                server: secret.as_ref().map(|secret| ServerCredentials {
                     client_id: &server.client_id,
-                    secret: &secret,
+                    secret,
                 }),
             };
             new.verified = Some(Utc::now());
@@ -168,7 +173,7 @@ impl Session {
         } else {
             None
         };
-        let app = self.store.insert_app(&new, Utc::now())?;
+        let app = self.backend().insert_app(&new, Utc::now())?;
         Ok(AppResult {
             app,
             verification,
@@ -180,7 +185,7 @@ impl Session {
     fn client_tenant_server_app(&self, tenant: &TenantRef) -> Result<App> {
         match tenant {
             TenantRef::ServerAppId(id) => self.server_app_by_id(*id),
-            TenantRef::TenantId(guid) => self.store.server_apps_of(guid)?.into_iter().next().ok_or_else(|| {
+            TenantRef::TenantId(guid) => self.backend().server_apps_of(guid)?.into_iter().next().ok_or_else(|| {
                 Error::not_found("TenantId", "NoServerApp", format!("Tenant {guid} has no server app in the site: import the tenant's server app first (Import-CMAADServerApplication), then the client app."))
             }),
         }
@@ -188,7 +193,7 @@ impl Session {
 
     /// Stored server app `id` (the request's `ServerAppId`); a client app is refused.
     pub(crate) fn server_app_by_id(&self, id: i64) -> Result<App> {
-        let app = self.store.app(id)?.ok_or_else(|| {
+        let app = self.backend().app(id)?.ok_or_else(|| {
             Error::not_found("ServerAppId", "ServerAppNotFound", format!("ServerApp ID {id} is not in the site store: get the server app with Get-CMAADApplication -AppType ServerApplication."))
         })?;
         if app.app_type != AppType::ServerApplication {
@@ -199,7 +204,7 @@ impl Session {
 
     /// `Get-CMAADApplication`: every app matching all given filters.
     pub fn get_apps(&self, filter: &AppFilter) -> Result<Vec<App>> {
-        self.store.find_apps(filter, Utc::now())
+        self.backend().find_apps(filter, Utc::now())
     }
 
     /// The stored app a request names, or `NotFound` on the field that named it.

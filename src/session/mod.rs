@@ -33,12 +33,22 @@ pub struct Session {
     options: SessionOptions,
     store: Store,
     verifier: Verifier,
+    site: Option<crate::site::AdminServiceSite>,
 }
 
 impl Session {
     /// Opens the store and prepares the network settings (nothing is contacted yet).
     pub fn open(options: SessionOptions) -> Result<Session> {
+        Self::open_with_credential(options, None)
+    }
+
+    /// [`Session::open`] with the password of `Site.UserName` for a ConfigMgr site.
+    pub fn open_with_credential(
+        options: SessionOptions,
+        password: Option<crate::secret::SecretKey>,
+    ) -> Result<Session> {
         let store = Store::open_with_key(&options.store_path, &options.site_key)?;
+        let site = crate::site::connect(options.site.as_ref(), &options.store_path, password)?;
         let net = NetConfig {
             proxy: options.proxy.clone(),
             no_proxy: options.no_proxy.clone(),
@@ -51,7 +61,22 @@ impl Session {
             options,
             store,
             verifier,
+            site,
         })
+    }
+
+    /// Where the import, get and new-service operations read and write: the ConfigMgr site
+    /// when one is connected, else the store.
+    pub(crate) fn backend(&self) -> &dyn crate::site::SiteBackend {
+        match &self.site {
+            Some(site) => site,
+            None => &self.store,
+        }
+    }
+
+    /// The connected ConfigMgr site, if any.
+    pub fn site(&self) -> Option<&crate::site::AdminServiceSite> {
+        self.site.as_ref()
     }
 
     /// The options the session was opened with.

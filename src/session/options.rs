@@ -14,8 +14,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Range of `TimeoutSeconds`.
 pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<i64> = 1..=600;
 
-/// Checked session options (`cmaad_session_open`'s `options_json`).
-#[derive(Debug, Clone, PartialEq)]
+/// Checked session options (`cmaad_session_open`'s `options_json`). `Debug` shows the proxy
+/// redacted.
+#[derive(Clone, PartialEq)]
 pub struct SessionOptions {
     /// The store file.
     pub store_path: PathBuf,
@@ -36,6 +37,27 @@ pub struct SessionOptions {
     pub process_environment: bool,
     /// Where the site key comes from (`cmaad_session_open_with_site_key` gives it).
     pub site_key: KeySource,
+    /// The ConfigMgr site (`"Site"`) whose SMS Provider holds the objects; `None` = the store.
+    pub site: Option<crate::site::SiteOptions>,
+}
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("store_path", &self.store_path)
+            .field("environment", &self.environment)
+            .field("endpoints", &self.endpoints)
+            .field("proxy", &self.proxy.as_deref().map(crate::proxy::redacted))
+            .field("timeout", &self.timeout)
+            .field(
+                "trusted_ca_pem",
+                &self.trusted_ca_pem.as_ref().map(|p| p.len()),
+            )
+            .field("no_proxy", &self.no_proxy)
+            .field("process_environment", &self.process_environment)
+            .field("site_key", &self.site_key)
+            .finish()
+    }
 }
 
 impl SessionOptions {
@@ -52,6 +74,7 @@ impl SessionOptions {
             no_proxy: None,
             process_environment: true,
             site_key: KeySource::Environment,
+            site: None,
         }
     }
 }
@@ -70,7 +93,8 @@ pub fn read_trusted_roots(path: &str) -> Result<Vec<u8>> {
     Ok(pem)
 }
 
-/// Checks the `Proxy` option: an absolute `http`, `https` or `socks5` URL. Messages show it
+/// Checks the `Proxy` option: an absolute `http` or `https` URL (the HTTP stack is built without
+/// SOCKS, so a `socks5://` proxy would be accepted and then never work). Messages show it
 /// redacted ([`crate::proxy::redacted`]): a proxy URL may carry the proxy account's password.
 pub fn check_proxy(value: &str) -> Result<String> {
     let shown = crate::proxy::redacted(value.trim());
@@ -84,11 +108,11 @@ pub fn check_proxy(value: &str) -> Result<String> {
         )
     })?;
     match url.scheme() {
-        "http" | "https" | "socks5" => Ok(value.trim().to_string()),
+        "http" | "https" => Ok(value.trim().to_string()),
         other => Err(Error::invalid(
             "Proxy",
             "InvalidProxy",
-            format!("Proxy '{shown}' has scheme '{other}': use http:// or https://."),
+            format!("Proxy '{shown}' has scheme '{other}': CMAAD speaks to HTTP proxies only (no SOCKS); use http:// or https://."),
         )),
     }
 }

@@ -69,7 +69,7 @@ impl Session {
             }
             _ => server.environment,
         };
-        if let Some(existing) = self.store.service_by_name(&req.name)? {
+        if let Some(existing) = self.backend().service_by_name(&req.name)? {
             return Err(crate::store::service_exists(&existing));
         }
         let service = CloudService {
@@ -86,7 +86,7 @@ impl Session {
             created: Utc::now(),
             updated: None,
         };
-        self.store.insert_service(&service)
+        self.backend().insert_service(&service)
     }
 
     fn service_app(&self, id: i64, field: &str, kind: AppType) -> Result<App> {
@@ -95,7 +95,7 @@ impl Session {
         } else {
             "ClientApp"
         };
-        let app = self.store.app(id)?.ok_or_else(|| {
+        let app = self.backend().app(id)?.ok_or_else(|| {
             Error::not_found(field, "AppNotFound", format!("{param} ID {id} is not in the site store: get it with Get-CMAADApplication -AppType {}.", kind.name()))
         })?;
         if app.app_type != kind {

@@ -331,16 +331,35 @@ fn sqlite_path(path: &Path) -> PathBuf {
     }
 }
 
-/// An existing `StorePath` must be a regular file (a symbolic link to one is followed).
+/// An existing `StorePath` must be a regular file (a symbolic link to one is followed); SQLite's
+/// companion files (`-wal`, `-shm`, `-journal`), which it creates itself, must be regular files
+/// and not links when they already exist (a planted link would have SQLite write elsewhere).
 fn check_store_file(path: &Path) -> Result<()> {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => Err(Error::invalid(
+    let refuse = |shown: &Path, what: &str| {
+        Err(Error::invalid(
             "StorePath",
             "NotARegularFile",
-            format!("StorePath '{}' is {}, not a regular file: give the path of the site store file (it is created if it does not exist).", path.display(), crate::files::kind_of(&meta)),
-        )),
-        _ => Ok(()),
+            format!("StorePath '{}': {} is {what}, not a regular file: give the path of the site store file (it is created if it does not exist), and remove what is in the way.", path.display(), shown.display()),
+        ))
+    };
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return refuse(path, crate::files::kind_of(&meta));
+        }
     }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        let companion = PathBuf::from(companion);
+        match std::fs::symlink_metadata(&companion) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return refuse(&companion, "a symbolic link")
+            }
+            Ok(meta) if !meta.is_file() => return refuse(&companion, crate::files::kind_of(&meta)),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {

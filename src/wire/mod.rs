@@ -10,6 +10,7 @@ pub mod options;
 pub mod provisioning;
 pub mod secrets;
 pub mod services;
+pub mod site;
 pub mod tenants;
 pub mod verification;
 

@@ -55,6 +55,10 @@ pub fn session_options(json: Option<&str>) -> Result<SessionOptions> {
         .optional_str("TrustedCaPath")?
         .map(|p| read_trusted_roots(&p))
         .transpose()?;
+    options.site = f
+        .optional_object("Site")?
+        .map(|m| super::site::site_options(m, options.trusted_ca_pem.clone(), options.timeout))
+        .transpose()?;
     f.finish()?;
     Ok(options)
 }
@@ -70,5 +74,6 @@ pub fn session(s: &Session) -> Value {
         "Proxy": o.proxy.as_deref().map(crate::proxy::redacted),
         "TimeoutSeconds": o.timeout.as_secs(),
         "Version": crate::VERSION,
+        "Site": s.site().map(crate::site::AdminServiceSite::describe),
     })
 }

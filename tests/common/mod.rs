@@ -135,7 +135,7 @@ pub fn open(options: Option<&str>) -> (cmaad_status, Value, *mut cmaad_session) 
 
 /// Runs one C-ABI call, checks the out_json protocol and frees the document.
 pub fn call(f: impl FnOnce(*mut *mut c_char) -> cmaad_status) -> (cmaad_status, Value) {
-    let mut out: *mut c_char = 0x1 as *mut c_char; // must be overwritten
+    let mut out: *mut c_char = ptr::dangling_mut::<c_char>(); // must be overwritten
     let status = f(&mut out);
     assert!(!out.is_null(), "every call writes a document");
     let text = unsafe { CStr::from_ptr(out) }

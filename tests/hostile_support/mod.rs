@@ -167,3 +167,20 @@ pub fn assert_direct(entra: &Recorder, proxy: &Recorder, authority: &str) {
         proxy.requests()
     );
 }
+
+/// Every loopback form CMAAD accepts for plain http, as (address to serve on, host name to use
+/// instead of it): 127.0.0.1, 127.0.0.2, `localhost` and, where the machine has IPv6 loopback
+/// (some containers do not; said on stderr), ::1.
+pub fn loopback_hosts() -> Vec<(&'static str, Option<&'static str>)> {
+    let mut hosts = vec![
+        ("127.0.0.1", None),
+        ("127.0.0.2", None),
+        ("127.0.0.1", Some("localhost")),
+    ];
+    if TcpListener::bind(("::1", 0)).is_ok() {
+        hosts.push(("::1", None));
+    } else {
+        eprintln!("this machine has no IPv6 loopback: the [::1] case is not run");
+    }
+    hosts
+}

@@ -333,10 +333,19 @@ Describe 'Onboarding flow' {
         { Import-CMAADClientApplication -ServerApp $all -AppName 'X' -ClientId (Get-TestGuid 97) } | Should -Throw -ExpectedMessage '*2 objects were given where one is expected*'
     }
 
-    It 'refuses the retired German cloud with a clear message' {
-        $null = Import-CMAADServerApplication -TenantName 'Old' -TenantId (Get-TestGuid 7) -AppName 'Old' -ClientId (Get-TestGuid 8) -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry -AzureEnvironmentOption AzureGermanCloud -ErrorAction SilentlyContinue -ErrorVariable german
-        $german[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $german[0].Exception.Message | Should -BeLike '*German*'
+    It 'refuses the retired German cloud with a clear message, by name or by ConfigMgr''s enum value' {
+        foreach ($value in @('AzureGermanCloud', 3)) {
+            $caught = $null
+            try {
+                Import-CMAADServerApplication -TenantName 'Old' -TenantId (Get-TestGuid 7) -AppName 'Old' -ClientId (Get-TestGuid 8) -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry -AzureEnvironmentOption $value
+            }
+            catch {
+                $caught = $_
+            }
+            $caught.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
+            $caught.Exception.Message | Should -BeLike '*AzureGermanCloud*retired*AzurePublicCloud*'
+        }
+        @(Get-CMAADApplication -AppName 'Old') | Should -HaveCount 0
     }
 
     It '-Verbose says what is contacted' {
@@ -482,5 +491,384 @@ Describe 'Native library missing' {
         $result = Invoke-ChildPowerShell -Command "`$env:CMAAD_LIBRARY = '$missing'; Import-Module CMAAD; try { Get-CMAADApplication -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
         ($result.Output -join "`n") | Should -BeLike '*CMAAD.LibraryMissing*'
         ($result.Output -join "`n") | Should -BeLike "*$missing*"
+    }
+}
+
+Describe 'What admins hit with the script module, fixed in kind' {
+    BeforeAll {
+        $script:CaseStore = New-TestStore 'cases'
+        $null = Connect-CMAADSite -StorePath $script:CaseStore
+        $script:CaseServer = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'CmgServerApp' -ClientId $script:ServerClientId -SecretKey (New-TestSecret 'case-secret') -SecretKeyExpiry $script:Expiry
+        $script:CaseClient = Import-CMAADClientApplication -ServerApp $script:CaseServer -AppName 'CmgClientApp' -ClientId $script:ClientClientId
+        $script:FabrikamServer = Import-CMAADServerApplication -TenantName 'Fabrikam' -TenantId (Get-TestGuid 301) -AppName 'FabrikamServerApp' -ClientId (Get-TestGuid 302) -SecretKey (New-TestSecret 'fab') -SecretKeyExpiry $script:Expiry
+    }
+
+    It "1. Microsoft's New-CMCloudManagementAzureService example with discovery settings writes no error and stores every setting" {
+        $service = New-CMCloudManagementAzureService -Name 'Contoso' -Description 'Azure Service' -ServerApp $script:CaseServer -ClientApp $script:CaseClient -AzureEnvironmentOption AzurePublicCloud `
+            -EnableUserDiscovery $true -EnableUserDeltaDiscovery $true -UserDeltaDiscoveryMins 10 -UserDiscoverySchedule @{ Kind = 'Days'; Interval = 7 } `
+            -EnableGroupDiscovery $true -EnableGroupDeltaDiscovery $true -GroupDeltaDiscoveryMins 15 -GroupDiscoverySchedule (New-TimeSpan -Hours 12) -AddGroupName 'CMG Users' `
+            -ErrorAction Stop -ErrorVariable created
+        $created | Should -HaveCount 0
+        $stored = Get-CMCloudManagementAzureService -Id $service.ID
+        $stored.EnableUserDiscovery | Should -BeTrue
+        $stored.EnableUserDeltaDiscovery | Should -BeTrue
+        $stored.UserDeltaDiscoveryMins | Should -Be 10
+        $stored.UserDiscoverySchedule.Kind | Should -Be 'Days'
+        $stored.UserDiscoverySchedule.Interval | Should -Be 7
+        $stored.EnableGroupDiscovery | Should -BeTrue
+        $stored.GroupDeltaDiscoveryMins | Should -Be 15
+        $stored.GroupDiscoverySchedule.Kind | Should -Be 'Hours'
+        $stored.GroupDiscoverySchedule.Interval | Should -Be 12
+        (@($stored.AddGroupName) -join ',') | Should -Be 'CMG Users'
+
+        $changed = Set-CMCloudManagementAzureService -Id $service.ID -UserDeltaDiscoveryMins 20 -AddGroupName 'CMG Admins' -DeleteGroupName 'CMG Users' -EnableAADGroupSync $true -PassThru -ErrorAction Stop -ErrorVariable set
+        $set | Should -HaveCount 0
+        $changed.UserDeltaDiscoveryMins | Should -Be 20
+        (@($changed.AddGroupName) -join ',') | Should -Be 'CMG Admins'
+        $changed.EnableAADGroupSync | Should -BeTrue
+    }
+
+    It '2. one ErrorRecord per failure, the CMAAD one, and the pipeline goes on after a failed item' {
+        $Error.Clear()
+        Remove-CMAADApplication -Id 999 -Force -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].Exception | Should -BeOfType [CMAAD.Interop.CmaadNotFoundException]
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+
+        $a = Import-CMAADServerApplication -TenantName 'Pipe' -TenantId (Get-TestGuid 311) -AppName 'PipeA' -ClientId (Get-TestGuid 312) -SecretKey (New-TestSecret 'a') -SecretKeyExpiry $script:Expiry
+        $b = Import-CMAADServerApplication -TenantName 'Pipe' -TenantId (Get-TestGuid 311) -AppName 'PipeB' -ClientId (Get-TestGuid 313) -SecretKey (New-TestSecret 'b') -SecretKeyExpiry $script:Expiry
+        # The client app makes the middle one's removal fail (AppHasClientApps); the others go.
+        $null = $b | Import-CMAADClientApplication -AppName 'PipeClient' -ClientId (Get-TestGuid 314)
+        $removed = $a, $b, (Get-CMAADApplication -AppName 'PipeClient') | Remove-CMAADApplication -Force -PassThru -ErrorVariable pipeErrors -ErrorAction SilentlyContinue
+        @($removed).Count | Should -Be 2
+        $pipeErrors.Count | Should -Be 1
+        $pipeErrors[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppHasClientApps,*'
+    }
+
+    It '3. an object of another kind on the pipeline is refused, not used by its ID' {
+        $before = @(Get-CMAADApplication | ForEach-Object { "$($_.ID):$($_.Name)" }) -join ','
+        $tenant = Get-CMAADTenant -Name 'Fabrikam'
+        { $tenant | Remove-CMAADApplication -Force -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound,*'
+        { Remove-CMAADApplication -InputObject $tenant -Force -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,*'
+        $service = Get-CMCloudManagementAzureService -Name 'Contoso'
+        { $service | Set-CMAADApplication -NewName 'X' -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound,*'
+        { Get-Process -Id $PID | Remove-CMAADApplication -Force -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound,*'
+        { New-CMCloudManagementAzureService -Name 'Wrong' -ServerApp $tenant -ClientApp $script:CaseClient -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,*'
+        (@(Get-CMAADApplication | ForEach-Object { "$($_.ID):$($_.Name)" }) -join ',') | Should -Be $before
+    }
+
+    It '4. $env:CMAAD_STORE set inside PowerShell chooses the store' {
+        $store = New-TestStore 'from-env'
+        $saved = $env:CMAAD_STORE
+        try {
+            Remove-Module -Name CMAAD
+            Import-Module -Name $script:ModulePath
+            $env:CMAAD_STORE = $store
+            @(Get-CMAADApplication) | Should -HaveCount 0
+            Test-Path -LiteralPath $store -PathType Leaf | Should -BeTrue
+            (Connect-CMAADSite).StorePath | Should -Be $store
+        }
+        finally {
+            $env:CMAAD_STORE = $saved
+        }
+    }
+
+    It '4. $env:CMAAD_SITE_KEY set inside PowerShell seals the store (no key file), and another key is refused' {
+        $store = New-TestStore 'site-key'
+        $saved = $env:CMAAD_SITE_KEY
+        try {
+            $env:CMAAD_SITE_KEY = [Convert]::ToBase64String([byte[]](1..32))
+            $null = Connect-CMAADSite -StorePath $store
+            $null = Import-CMAADServerApplication -TenantName 'Keyed' -TenantId (Get-TestGuid 321) -AppName 'Keyed' -ClientId (Get-TestGuid 322) -SecretKey (New-TestSecret 'k') -SecretKeyExpiry $script:Expiry
+            Test-Path -LiteralPath "$store.key" | Should -BeFalse
+            $env:CMAAD_SITE_KEY = [Convert]::ToBase64String([byte[]](2..33))
+            { Connect-CMAADSite -StorePath $store } | Should -Throw -ErrorId 'CMAAD.SiteKeyMismatch,*'
+        }
+        finally {
+            $env:CMAAD_SITE_KEY = $saved
+            $null = Connect-CMAADSite -StorePath $script:CaseStore
+        }
+    }
+
+    It '4. HTTPS_PROXY set inside PowerShell is the session''s proxy, shown without its password' {
+        $saved = $env:HTTPS_PROXY
+        try {
+            $env:HTTPS_PROXY = 'http://svc-cmaad:Pr0xy!Pass@127.0.0.1:3128'
+            $site = Connect-CMAADSite -StorePath $script:CaseStore
+            $site.Proxy | Should -BeLike 'http://*127.0.0.1:3128*'
+            ($site | Format-List | Out-String) | Should -Not -BeLike '*Pr0xy!Pass*'
+        }
+        finally {
+            $env:HTTPS_PROXY = $saved
+            $null = Connect-CMAADSite -StorePath $script:CaseStore
+        }
+    }
+
+    It '4. the store choice holds in ForEach-Object -Parallel runspaces' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        # ForEach-Object -Parallel exists in PowerShell 7 only.
+        $here = @(Get-CMAADApplication).Count
+        $module = $script:ModulePath
+        $counts = 1..2 | ForEach-Object -Parallel { Import-Module -Name $using:module; @(Get-CMAADApplication).Count }
+        @($counts) | Should -Be @($here, $here)
+    }
+
+    It '5. a failed Connect-CMAADSite leaves no site connected; a successful one keeps earlier settings' {
+        $null = Connect-CMAADSite -StorePath $script:CaseStore -TimeoutSeconds 30
+        $count = @(Get-CMAADApplication).Count
+        { Connect-CMAADSite -Proxy 'ftp://proxy.contoso.com' } | Should -Throw -ErrorId 'CMAAD.InvalidProxy,*'
+        { Get-CMAADApplication -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.SiteNotConnected,*'
+        # What a script would go on to do: nothing reaches the site that was connected before.
+        try {
+            Get-CMAADApplication | Remove-CMAADApplication -Force
+        }
+        catch {
+            $_.FullyQualifiedErrorId | Should -BeLike 'CMAAD.SiteNotConnected,*'
+        }
+        $site = Connect-CMAADSite -TimeoutSeconds 10
+        $site.StorePath | Should -Be $script:CaseStore
+        $site.TimeoutSeconds | Should -Be 10
+        @(Get-CMAADApplication).Count | Should -Be $count
+        $site = Connect-CMAADSite -AzureEnvironment AzureUSGovernmentCloud
+        $site.StorePath | Should -Be $script:CaseStore
+        $site.TimeoutSeconds | Should -Be 10
+        $site.AzureEnvironment | Should -Be 'AzureUSGovernmentCloud'
+        $null = Connect-CMAADSite -AzureEnvironment AzurePublicCloud -TimeoutSeconds 30
+    }
+
+    It '6. a date typed as text binds with the current culture, as ConfigMgr''s cmdlets and Get-Date do' -Skip:([cultureinfo]::new('en-GB').DateTimeFormat.ShortDatePattern -ne 'dd/MM/yyyy') {
+        # Skipped where .NET runs culture-invariant (no ICU): en-GB then has no day-first pattern.
+        $app = & {
+            $previous = [System.Threading.Thread]::CurrentThread.CurrentCulture
+            try {
+                [System.Threading.Thread]::CurrentThread.CurrentCulture = [cultureinfo]::new('en-GB')
+                Import-CMAADServerApplication -TenantName 'Culture' -TenantId (Get-TestGuid 331) -AppName 'Culture' -ClientId (Get-TestGuid 332) -SecretKey (New-TestSecret 'c') -SecretKeyExpiry '01/02/2028'
+            }
+            finally {
+                [System.Threading.Thread]::CurrentThread.CurrentCulture = $previous
+            }
+        }
+        $app.SecretKeyExpiry.Year | Should -Be 2028
+        $app.SecretKeyExpiry.Month | Should -Be 2
+        $app.SecretKeyExpiry.Day | Should -Be 1
+    }
+
+    It '7. $ErrorActionPreference = ''Stop'' in a script run with & stops at a CMAAD error' {
+        $script = Join-Path -Path $TestDrive -ChildPath 'stop.ps1'
+        Set-Content -LiteralPath $script -Value @(
+            '$ErrorActionPreference = ''Stop'''
+            'Remove-CMAADApplication -Id 424242 -Force'
+            '''went past the error'''
+        )
+        $output = $null
+        { $script:StopOutput = & $script } | Should -Throw -ErrorId 'CMAAD.AppNotFound,*'
+        $script:StopOutput | Should -BeNullOrEmpty
+    }
+
+    It '7. Onboard-Cmg.ps1 run twice stops at "already exists" instead of going on' {
+        $onboard = Join-Path -Path $script:Repo -ChildPath 'powershell/examples/Onboard-Cmg.ps1'
+        $store = New-TestStore 'onboard'
+        $savedPath = $env:PSModulePath
+        try {
+            $env:PSModulePath = (Split-Path -Parent $script:ModuleFolder) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+            $arguments = @{
+                TenantName = 'Onboard'; TenantId = (Get-TestGuid 341); ServerAppClientId = (Get-TestGuid 342); ClientAppClientId = (Get-TestGuid 343)
+                SecretKey = (New-TestSecret 'onboard'); SecretKeyExpiry = $script:Expiry; StorePath = $store
+            }
+            $null = & $onboard @arguments 3>$null
+            @(Get-CMCloudManagementAzureService -Name 'Onboard') | Should -HaveCount 1
+            { $null = & $onboard @arguments 3>$null } | Should -Throw -ErrorId 'CMAAD.*,*'
+        }
+        finally {
+            $env:PSModulePath = $savedPath
+            $null = Connect-CMAADSite -StorePath $script:CaseStore
+        }
+    }
+
+    It '9. argument completers offer the site''s names and IDs, and only the supported clouds' {
+        function Get-Completion([string]$Line) {
+            @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches | ForEach-Object { $_.ListItemText })
+        }
+        Get-Completion 'Get-CMAADApplication -AppName ' | Should -Contain 'CmgServerApp'
+        Get-Completion 'Get-CMAADApplication -AppName Fab' | Should -Be @('FabrikamServerApp')
+        Get-Completion 'Get-CMAADApplication -TenantName ' | Should -Contain 'Fabrikam'
+        Get-Completion 'Get-CMAADApplication -TenantId ' | Should -Contain $script:TenantId
+        Get-Completion 'Get-CMAADApplication -ClientId ' | Should -Contain $script:ServerClientId
+        Get-Completion 'Get-CMCloudManagementAzureService -Name ' | Should -Contain 'Contoso'
+        (Get-Completion 'Import-CMAADServerApplication -AzureEnvironmentOption ' | Sort-Object) -join ',' | Should -Be 'AzureChinaCloud,AzurePublicCloud,AzureUSGovernmentCloud'
+    }
+
+    It '9. default tables fit 120 columns, even with long names' {
+        $null = Import-CMAADServerApplication -TenantName ('A very long tenant name ' * 3) -TenantId (Get-TestGuid 351) -AppName ('A very long app name ' * 4) -ClientId (Get-TestGuid 352) -SecretKey (New-TestSecret 'w') -SecretKeyExpiry $script:Expiry
+        foreach ($output in @((Get-CMAADApplication), (Get-CMAADTenant), (Get-CMCloudManagementAzureService))) {
+            $lines = ($output | Format-Table | Out-String -Width 400) -split "`r?`n"
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120
+        }
+    }
+
+    It '9. Get-* errors name the request field, not the request JSON' {
+        Get-CMAADApplication -ClientId 'not-a-guid' -ErrorAction SilentlyContinue -ErrorVariable bad
+        if ($bad.Count -gt 0) {
+            $bad[0].TargetObject | Should -Not -BeLike '{*'
+        }
+        Get-CMAADTenant -Id 'not-a-guid' -ErrorAction SilentlyContinue -ErrorVariable badTenant
+        foreach ($record in @($bad) + @($badTenant)) {
+            "$($record.TargetObject)" | Should -Not -BeLike '{*'
+        }
+    }
+
+    It '9. Get-CMAADTenant | Get-CMAADApplication binds TenantId by property name' {
+        $apps = @(Get-CMAADTenant -Name 'Fabrikam' | Get-CMAADApplication)
+        $apps | Should -HaveCount 1
+        $apps[0].Name | Should -Be 'FabrikamServerApp'
+    }
+}
+
+Describe '8. Long Graph waits show progress and honour the stated bound' -Skip:(-not $script:HasFakeEntra) {
+    BeforeAll {
+        $script:GraphTenant = '11111111-aaaa-4aaa-8aaa-000000000008'
+        $script:Automation = '22222222-aaaa-4aaa-8aaa-000000000008'
+        $config = '{"deviceCodeIntervalSecs":1,"tenants":[{"id":"' + $script:GraphTenant + '","displayName":"Contoso","domains":["contoso.onmicrosoft.com"],"applications":[' +
+            '{"appId":"' + $script:Automation + '","displayName":"CMAAD automation","secrets":[{"value":"automation-secret","endDateTime":"2099-01-01T00:00:00Z"}],' +
+            '"graphRoles":["Application.ReadWrite.All","AppRoleAssignment.ReadWrite.All","DelegatedPermissionGrant.ReadWrite.All"]}]}]}'
+        $script:Fake = Start-FakeEntra -Config $config
+        $null = Connect-CMAADSite -StorePath (New-TestStore 'graph-wait') -AuthorityHost $script:Fake.Url -GraphHost $script:Fake.Url -TimeoutSeconds 3
+        $null = Connect-CMAADAzure -TenantId $script:GraphTenant -ClientId $script:Automation -ClientSecret (New-TestSecret 'automation-secret')
+        # A server app that is in the site but not in the tenant: Graph answers 404 for it, which
+        # CMAAD takes for replication lag and waits out.
+        $script:Missing = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:GraphTenant -AppName 'NotInGraph' -ClientId (Get-TestGuid 361) -SecretKey (New-TestSecret 'm') -SecretKeyExpiry $script:Expiry
+    }
+
+    AfterAll {
+        Disconnect-CMAADAzure
+        if ($script:Fake) { $script:Fake.Process.Kill() }
+    }
+
+    It 'New-CMAADClientApplication gives up within the session''s TimeoutSeconds, with Write-Progress while it waits' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModulePath).AddStatement().
+                AddCommand('New-CMAADClientApplication').AddParameter('AppName', 'CmgClientApp').AddParameter('InputObject', $script:Missing).AddParameter('Confirm', $false)
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $null = $ps.Invoke()
+            $watch.Stop()
+            @($ps.Streams.Error) | Should -HaveCount 1
+            $ps.Streams.Error[0].Exception | Should -BeOfType [CMAAD.Interop.CmaadNotFoundException]
+            $ps.Streams.Error[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.GraphResourceNotFound,*'
+            @($ps.Streams.Progress | Where-Object { $_.RecordType -eq 'Processing' }).Count | Should -BeGreaterThan 0
+            @($ps.Streams.Progress)[-1].RecordType | Should -Be 'Completed'
+            # The bound is TimeoutSeconds (3 s) of waiting plus the last request; before, 120 s.
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Every cmdlet range is one the library accepts' {
+    BeforeAll {
+        # Entra and Graph at a closed loopback port: no probe can reach a network.
+        $listener = New-Object -TypeName System.Net.Sockets.TcpListener -ArgumentList ([System.Net.IPAddress]::Loopback), 0
+        $listener.Start()
+        $offline = "http://127.0.0.1:$($listener.LocalEndpoint.Port)"
+        $listener.Stop()
+        $script:RangeStore = New-TestStore 'ranges'
+        $script:EmptyStore = New-TestStore 'ranges-empty'
+        $null = Connect-CMAADSite -StorePath $script:RangeStore -AuthorityHost $offline -GraphHost $offline
+        $server = Import-CMAADServerApplication -TenantName 'Ranges' -TenantId (Get-TestGuid 401) -AppName 'RangesServer' -ClientId (Get-TestGuid 402) -SecretKey (New-TestSecret 'r') -SecretKeyExpiry $script:Expiry
+        $client = $server | Import-CMAADClientApplication -AppName 'RangesClient' -ClientId (Get-TestGuid 403)
+        $script:RangeServer = $server
+        $script:RangeClient = $client
+        $script:RangeService = New-CMCloudManagementAzureService -Name 'Ranges' -ServerApp $server -ClientApp $client -EnableUserDiscovery $true -EnableUserDeltaDiscovery $true -EnableGroupDiscovery $true -EnableGroupDeltaDiscovery $true
+        $script:NoSuchTenant = Get-TestGuid 499
+        # Calls by ID run on an empty store (the ID is accepted or not found, nothing is changed).
+        function Invoke-OnEmptyStore([scriptblock]$Call) {
+            $null = Connect-CMAADSite -StorePath $script:EmptyStore
+            try { & $Call } finally { $null = Connect-CMAADSite -StorePath $script:RangeStore }
+        }
+        # Each probe calls the library with the value through the cmdlet, in a way that needs no
+        # network: a value the library refuses comes back as an InvalidArgument ErrorRecord.
+        $script:Probes = @{
+            'Connect-CMAADSite -TimeoutSeconds'                          = { param($v) Connect-CMAADSite -TimeoutSeconds $v }
+            'Get-CMAADApplication -ExpiringWithinDays'                   = { param($v) Get-CMAADApplication -ExpiringWithinDays $v }
+            'Test-CMAADApplication -ExpiringWithinDays'                  = { param($v) Test-CMAADApplication -Stored -TenantId $script:NoSuchTenant -ExpiringWithinDays $v }
+            'Invoke-CMAADSecretMaintenance -RotateWithinDays'            = { param($v) Invoke-CMAADSecretMaintenance -ReportOnly -TenantId $script:NoSuchTenant -RotateWithinDays $v }
+            'Invoke-CMAADSecretMaintenance -ValidityDays'                = { param($v) Invoke-CMAADSecretMaintenance -ReportOnly -TenantId $script:NoSuchTenant -ValidityDays $v }
+            'Update-CMAADApplicationSecret -ValidityDays'                = { param($v) Invoke-OnEmptyStore { Update-CMAADApplicationSecret -Id 987654 -ValidityDays $v -Confirm:$false } }
+            'Update-CMAADApplicationSecret -PropagationTimeoutSeconds'   = { param($v) Invoke-OnEmptyStore { Update-CMAADApplicationSecret -Id 987654 -PropagationTimeoutSeconds $v -Confirm:$false } }
+            'Update-CMAADApplicationSecret -Id'                          = { param($v) Invoke-OnEmptyStore { Update-CMAADApplicationSecret -Id $v -Confirm:$false } }
+            'Set-CMAADApplication -Id'                                   = { param($v) Invoke-OnEmptyStore { Set-CMAADApplication -Id $v -NewName 'Renamed' -Confirm:$false } }
+            'Remove-CMAADApplication -Id'                                = { param($v) Invoke-OnEmptyStore { Remove-CMAADApplication -Id $v -Force } }
+            'Get-CMCloudManagementAzureService -Id'                      = { param($v) Get-CMCloudManagementAzureService -Id $v }
+            'Set-CMCloudManagementAzureService -Id'                      = { param($v) Invoke-OnEmptyStore { Set-CMCloudManagementAzureService -Id $v -Description 'x' -Confirm:$false } }
+            'Remove-CMCloudManagementAzureService -Id'                   = { param($v) Invoke-OnEmptyStore { Remove-CMCloudManagementAzureService -Id $v -Force } }
+            'Set-CMCloudManagementAzureService -UserDeltaDiscoveryMins'  = { param($v) Set-CMCloudManagementAzureService -Id $script:RangeService.ID -UserDeltaDiscoveryMins $v -Confirm:$false }
+            'Set-CMCloudManagementAzureService -GroupDeltaDiscoveryMins' = { param($v) Set-CMCloudManagementAzureService -Id $script:RangeService.ID -GroupDeltaDiscoveryMins $v -Confirm:$false }
+            'New-CMCloudManagementAzureService -UserDeltaDiscoveryMins'  = { param($v) $s = New-CMCloudManagementAzureService -Name "U$v" -ServerApp $script:RangeServer -ClientApp $script:RangeClient -EnableUserDiscovery $true -EnableUserDeltaDiscovery $true -UserDeltaDiscoveryMins $v; if ($s) { Remove-CMCloudManagementAzureService -Id $s.ID -Force } }
+            'New-CMCloudManagementAzureService -GroupDeltaDiscoveryMins' = { param($v) $s = New-CMCloudManagementAzureService -Name "G$v" -ServerApp $script:RangeServer -ClientApp $script:RangeClient -EnableGroupDiscovery $true -EnableGroupDeltaDiscovery $true -GroupDeltaDiscoveryMins $v; if ($s) { Remove-CMCloudManagementAzureService -Id $s.ID -Force } }
+            'Connect-CMAADAzure -TimeoutSeconds'                         = 'device code: needs the fake Entra (the next test)'
+        }
+    }
+
+    It 'each range end reaches the library without being refused' {
+        $ranged = @()
+        $common = @([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
+        foreach ($command in (Get-Command -Module CMAAD -CommandType Cmdlet)) {
+            foreach ($parameter in @($command.Parameters.Values | Where-Object { $common -notcontains $_.Name })) {
+                foreach ($range in @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateRangeAttribute] })) {
+                    $ranged += [pscustomobject]@{ Key = "$($command.Name) -$($parameter.Name)"; Min = $range.MinRange; Max = $range.MaxRange }
+                }
+            }
+        }
+        $ranged.Count | Should -BeGreaterThan 10
+        foreach ($entry in $ranged) {
+            $script:Probes.ContainsKey($entry.Key) | Should -BeTrue -Because "$($entry.Key) has a range, so it needs a probe here"
+            $probe = $script:Probes[$entry.Key]
+            if ($probe -is [string]) {
+                continue
+            }
+            foreach ($value in @($entry.Min, $entry.Max)) {
+                $errors = @()
+                try {
+                    & $probe $value 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $errors += $_ } }
+                }
+                catch {
+                    $errors += $_
+                }
+                $refused = @($errors | Where-Object { $_.CategoryInfo.Category -eq 'InvalidArgument' })
+                $refused | Should -HaveCount 0 -Because "$($entry.Key) $value is accepted by the cmdlet, so the library must accept it ($(@($refused | ForEach-Object { $_.Exception.Message }) -join '; '))"
+            }
+        }
+        $null = Connect-CMAADSite -TimeoutSeconds 30
+    }
+
+    It 'Connect-CMAADAzure -TimeoutSeconds: both ends reach the device code wait' -Skip:(-not $script:HasFakeEntra) {
+        $tenant = '33333333-aaaa-4aaa-8aaa-000000000009'
+        $publicClient = '14d82eec-204b-4c2f-b7e8-296a70dab67e'
+        $config = '{"deviceCodeIntervalSecs":1,"deviceCodeLifetimeSecs":2,"tenants":[{"id":"' + $tenant + '","displayName":"Contoso","applications":[' +
+            '{"appId":"' + $publicClient + '","displayName":"Microsoft Graph Command Line Tools","isFallbackPublicClient":true}]}]}'
+        $fake = Start-FakeEntra -Config $config
+        try {
+            $null = Connect-CMAADSite -AuthorityHost $fake.Url -GraphHost $fake.Url -TimeoutSeconds 5
+            $range = (Get-Command Connect-CMAADAzure).Parameters['TimeoutSeconds'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateRangeAttribute] }
+            foreach ($value in @($range.MinRange, $range.MaxRange)) {
+                $errors = $null
+                try {
+                    $null = Connect-CMAADAzure -TenantId $tenant -TimeoutSeconds $value -ErrorAction Stop -WarningAction SilentlyContinue
+                }
+                catch {
+                    $errors = $_
+                }
+                # The code expires after 2 s (or the 1 s bound passes): a sign-in failure, never a refused value.
+                $errors | Should -Not -BeNullOrEmpty
+                $errors.CategoryInfo.Category | Should -Not -Be 'InvalidArgument' -Because "TimeoutSeconds $value ($($errors.Exception.Message))"
+            }
+        }
+        finally {
+            $fake.Process.Kill()
+            $null = Connect-CMAADSite -TimeoutSeconds 30
+        }
     }
 }

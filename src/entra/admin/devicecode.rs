@@ -121,8 +121,10 @@ impl Verifier {
             "{}/{tenant_id}/oauth2/v2.0/devicecode",
             self.authority(environment)
         );
-        let graph = environment.graph_host();
-        let scope: Vec<String> = scopes.iter().map(|s| format!("{graph}/{s}")).collect();
+        let scope: Vec<String> = scopes
+            .iter()
+            .map(|s| self.graph_scope(environment, s))
+            .collect();
         let scope = scope.join(" ");
         let what = format!("the device code request to {url}");
         let reply = block_on(transport.send(&what, |client| {
@@ -151,7 +153,9 @@ impl Verifier {
         let shown = DeviceCode {
             user_code: body.user_code,
             verification_uri: body.verification_uri,
-            message: body.message,
+            // Entra's text, shown to the person signing in: scrubbed like any server text (the
+            // device code itself must never be shown, only the user code).
+            message: crate::scrub::server_text(&body.message, &[body.device_code.as_str()]),
             expires_in,
             interval,
         };

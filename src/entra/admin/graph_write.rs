@@ -65,7 +65,7 @@ impl GraphRefusal {
     pub fn to_error(&self, doing: &str) -> Error {
         let (status, code, advice) = match self.status {
             403 => (Status::VerificationFailed, "GraphPermissionDenied", "the signed-in administrator lacks the permission: sign in as an account that may create app registrations (Application Administrator or Global Administrator) and consent to Application.ReadWrite.All."),
-            401 => (Status::VerificationFailed, "GraphTokenRefused", "Graph refused the sign-in's token: sign in again, for the right cloud."),
+            401 => (Status::VerificationFailed, "GraphTokenRefused", "Graph refused the sign-in's token (expired, or issued for another Graph): sign in again; if it persists, check that AzureEnvironment and GraphHost name the same cloud (a token for https://graph.microsoft.us is refused by https://dod-graph.microsoft.us)."),
             404 => (Status::NotFound, "GraphResourceNotFound", "the object does not exist (yet); if it was just created, retry in a minute."),
             409 => (Status::AlreadyExists, "GraphConflict", "an object with the same key already exists."),
             _ => (Status::VerificationFailed, "GraphRequestRefused", "fix what Graph names and retry."),

@@ -113,11 +113,6 @@ fn scopes_of(token: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The Graph resource's `.default` scope in `environment`.
-pub fn graph_default_scope(environment: AzureEnvironment) -> String {
-    format!("{}/.default", environment.graph_host())
-}
-
 impl Verifier {
     /// Client credentials of an automation app for Microsoft Graph (`/.default`: its consented
     /// application permissions, e.g. Application.ReadWrite.All).
@@ -133,7 +128,7 @@ impl Verifier {
         let transport = self.transport();
         let authority = self.authority(environment);
         let request_id = uuid::Uuid::new_v4().to_string();
-        let scope = graph_default_scope(environment);
+        let scope = self.graph_scope(environment, ".default");
         let caller = Caller {
             transport: &transport,
             authority: &authority,

@@ -83,7 +83,11 @@ fn authorize(state: &State, req: &Incoming, request_id: &str) -> Result<IssuedTo
             request_id,
         ));
     }
-    if !issued.graph {
+    let wrong_audience = match &state.config.graph_audience {
+        Some(expected) => issued.audience.as_deref() != Some(expected.as_str()),
+        None => false,
+    };
+    if !issued.graph || wrong_audience {
         return Err(graph_error(
             401,
             "InvalidAuthenticationToken",

@@ -24,6 +24,10 @@ pub struct Config {
     pub device_code_lifetime_secs: u64,
     /// How long a password added through Graph takes to work at the token endpoint.
     pub password_propagation_ms: u64,
+    /// The Graph resource this fake's Graph endpoint stands for. When set, Graph refuses tokens
+    /// issued for any other (401 `InvalidAuthenticationToken`, invalid audience), as
+    /// `https://dod-graph.microsoft.us` refuses tokens for `https://graph.microsoft.us`.
+    pub graph_audience: Option<String>,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             device_code_interval_secs: 5,
             device_code_lifetime_secs: 900,
             password_propagation_ms: 0,
+            graph_audience: None,
         }
     }
 }
@@ -66,6 +71,12 @@ impl Config {
     /// Sets how long a password added through Graph takes to start working.
     pub fn password_propagation_ms(mut self, ms: u64) -> Self {
         self.password_propagation_ms = ms;
+        self
+    }
+
+    /// Makes Graph accept only tokens issued for `resource` (see [`Config::graph_audience`]).
+    pub fn graph_audience(mut self, resource: &str) -> Self {
+        self.graph_audience = Some(resource.to_ascii_lowercase());
         self
     }
 

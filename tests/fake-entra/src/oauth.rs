@@ -208,7 +208,7 @@ fn client_credentials(
             state,
             tenant,
             app,
-            true,
+            Some(resource.trim_end_matches('/').to_ascii_lowercase()),
             app.graph_roles.clone(),
             Vec::new(),
         );
@@ -222,7 +222,7 @@ fn client_credentials(
             let text = format!("AADSTS90009: Application '{}'({resource}) is requesting a token for itself. This scenario is supported only if resource is specified using the GUID based App Identifier.", app.app_id);
             aadsts(ids, 90009, &text, &state.base_url)
         }
-        Some(_) => issue_token(state, tenant, app, false, Vec::new(), Vec::new()),
+        Some(_) => issue_token(state, tenant, app, None, Vec::new(), Vec::new()),
         None => {
             let text = format!("AADSTS500011: The resource principal named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", tenant.display_name);
             aadsts(ids, 500011, &text, &state.base_url)
@@ -262,19 +262,20 @@ fn check_secret(state: &State, ids: &Ids, app: &App, secret: Option<&str>) -> Re
     }
 }
 
-/// Issues and remembers an access token; the answer has Entra's fields.
+/// Issues and remembers an access token; the answer has Entra's fields. `graph` is the Graph
+/// resource the token is for (its audience), `None` for a token to an app's own API.
 fn issue_token(
     state: &mut State,
     tenant: &Tenant,
     app: &App,
-    graph: bool,
+    graph: Option<String>,
     roles: Vec<String>,
     scopes: Vec<String>,
 ) -> Reply {
     let lifetime = state.config.token_lifetime_secs;
     let now = chrono::Utc::now().timestamp();
     let mut claims = json!({
-        "aud": if graph { "https://graph.microsoft.com".to_string() } else { app.app_id.clone() },
+        "aud": graph.clone().unwrap_or_else(|| app.app_id.clone()),
         "iss": format!("https://sts.windows.net/{}/", tenant.id),
         "iat": now, "nbf": now, "exp": now + lifetime as i64,
         "appid": app.app_id, "tid": tenant.id, "oid": app.id, "ver": "1.0",
@@ -289,7 +290,8 @@ fn issue_token(
     let token = jwt(&claims);
     let issued = IssuedToken {
         tenant_id: tenant.id.clone(),
-        graph,
+        graph: graph.is_some(),
+        audience: graph,
         roles,
         scopes,
         expires: Instant::now() + Duration::from_secs(lifetime),
@@ -405,7 +407,9 @@ fn redeem_device_code(
         DeviceCodeStatus::Approved => {
             grant.status = DeviceCodeStatus::Redeemed;
             let scopes: Vec<String> = grant.scopes.iter().filter_map(|s| s.rsplit('/').next()).filter(|s| !matches!(*s, "openid" | "profile" | "offline_access")).map(str::to_string).collect();
-            issue_token(state, tenant, app, true, Vec::new(), scopes)
+            // The audience is the resource the delegated scopes name (`{resource}/{permission}`).
+            let resource = grant.scopes.iter().find_map(|s| s.rsplit_once('/').map(|(r, _)| r.to_ascii_lowercase())).unwrap_or_else(|| GRAPH_RESOURCES[0].to_string());
+            issue_token(state, tenant, app, Some(resource), Vec::new(), scopes)
         }
     }
 }

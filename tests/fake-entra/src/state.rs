@@ -48,6 +48,8 @@ pub struct IssuedToken {
     pub tenant_id: String,
     /// True for a Microsoft Graph token.
     pub graph: bool,
+    /// The Graph resource a Graph token was issued for (`aud`), e.g. `https://graph.microsoft.us`.
+    pub audience: Option<String>,
     /// Application permissions (`roles`).
     pub roles: Vec<String>,
     /// Delegated permissions (`scp`).

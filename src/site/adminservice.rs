@@ -1,0 +1,745 @@
+//! A ConfigMgr site read and written through its SMS Provider's AdminService `wmi` route:
+//! `SMS_AAD_Tenant_Ex`, `SMS_AAD_Application_Ex`, `SMS_Azure_CloudService`,
+//! `SMS_AAD_Discovery_Settings` (configmgr-reference §7–8).
+//!
+//! Reads select every property but `SecretKey` (never selected, never read back) and resolve
+//! the application's `TenantID` (a row key) through `SMS_AAD_Tenant_Ex`, whose rows are cached
+//! for the session and fetched again when an unknown row key appears. Lazy properties (the
+//! association arrays) come only from key lookups.
+//!
+//! Writes follow the pattern the `wmi` route documents for other classes (`POST` → 201 with
+//! the key; key lookups to read back): before the first write to a class the provider is probed
+//! with an empty object (a provider that takes writes refuses it as incomplete, 400; one that
+//! does not, 405), every write is read back and compared, and a refused write says what to
+//! enter in the console instead. A secret is sent only when the provider's certificate was
+//! checked, and is never read back.
+//!
+//! What no public document settles, and a live site must confirm (one constant each here):
+//! the `Environment` values of `SMS_AAD_Tenant_Ex`, `ServiceType` of a cloud management
+//! service, `AgentType` of user and group discovery, and whether the provider encrypts a
+//! plain `SecretKey` on `POST`.
+
+use super::connection::{Reply, SiteConnection};
+use super::journal::{Change, Journal};
+use super::trust::Trust;
+use super::SiteBackend;
+use crate::cloud::AzureEnvironment;
+use crate::error::{Error, Result, Status};
+use crate::model::AppFilter;
+use crate::model::{format_time, App, AppType, CloudService, Discovery};
+use crate::store::{NewApp, Tenant};
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+const TENANTS: &str = "SMS_AAD_Tenant_Ex";
+const APPS: &str = "SMS_AAD_Application_Ex";
+const SERVICES: &str = "SMS_Azure_CloudService";
+const DISCOVERY: &str = "SMS_AAD_Discovery_Settings";
+
+/// Every non-lazy property of `SMS_AAD_Application_Ex` except `SecretKey`.
+const APP_SELECT: &str = "ID,Name,ClientID,TenantID,IsClientApp,IdentifierUri,SecretKeyExpiry,SecretKeyCreationTime,ApplicationCreationTime,LastUpdateTime,SiteCode";
+/// The same plus the lazy association array, for key lookups.
+const APP_SELECT_KEY: &str = "ID,Name,ClientID,TenantID,IsClientApp,IdentifierUri,SecretKeyExpiry,SecretKeyCreationTime,ApplicationCreationTime,LastUpdateTime,SiteCode,AssociatedAADApplications";
+
+/// `SMS_Azure_CloudService.ServiceType` of a cloud management service (to confirm on a site).
+const SERVICE_TYPE_CLOUD_MANAGEMENT: u32 = 1;
+/// `SMS_AAD_Discovery_Settings.AgentType` of user discovery (to confirm on a site).
+const AGENT_USER_DISCOVERY: u32 = 1;
+/// `SMS_AAD_Discovery_Settings.AgentType` of group discovery (to confirm on a site).
+const AGENT_GROUP_DISCOVERY: u32 = 2;
+
+/// `SMS_AAD_Tenant_Ex.Environment` for a cloud (to confirm on a site; 0 and absent read as
+/// the public cloud).
+fn environment_value(environment: AzureEnvironment) -> u32 {
+    match environment {
+        AzureEnvironment::AzurePublicCloud => 1,
+        AzureEnvironment::AzureUSGovernmentCloud => 2,
+        AzureEnvironment::AzureChinaCloud => 3,
+    }
+}
+
+fn environment_of(value: Option<u64>) -> AzureEnvironment {
+    match value {
+        Some(2) => AzureEnvironment::AzureUSGovernmentCloud,
+        Some(3) => AzureEnvironment::AzureChinaCloud,
+        _ => AzureEnvironment::AzurePublicCloud,
+    }
+}
+
+/// A ConfigMgr site behind its SMS Provider.
+#[derive(Debug)]
+pub struct AdminServiceSite {
+    connection: SiteConnection,
+    tenants: Mutex<HashMap<u64, Tenant>>,
+    writable: Mutex<HashSet<&'static str>>,
+    journal: Option<Journal>,
+}
+
+impl AdminServiceSite {
+    /// The site over `connection`; changes are journaled in `journal` when given.
+    pub fn new(connection: SiteConnection, journal: Option<Journal>) -> AdminServiceSite {
+        AdminServiceSite {
+            connection,
+            tenants: Mutex::new(HashMap::new()),
+            writable: Mutex::new(HashSet::new()),
+            journal,
+        }
+    }
+
+    /// The connection (counters, warnings).
+    pub fn connection(&self) -> &SiteConnection {
+        &self.connection
+    }
+
+    /// The site as the session's description shows it (no credential).
+    pub fn describe(&self) -> Value {
+        let o = self.connection.options();
+        let trust = match &o.trust {
+            Trust::Roots(None) => "SystemRoots",
+            Trust::Roots(Some(_)) => "TrustedCaPath",
+            Trust::Pin(_) => "CertificateThumbprint",
+            Trust::Skip => "SkipCertificateCheck",
+        };
+        json!({
+            "ProviderMachineName": o.provider_machine_name,
+            "SiteCode": o.site_code,
+            "Authentication": o.authentication.name(),
+            "UserName": o.user_name,
+            "CertificateCheck": trust,
+        })
+    }
+
+    /// The journal of changes CMAAD made to this site.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.journal.as_ref()
+    }
+
+    /// `GET wmi/<path>`: the objects of `value`.
+    fn get(&self, path: &str) -> Result<Vec<Map<String, Value>>> {
+        let reply = self
+            .connection
+            .send(Method::GET, &format!("wmi/{path}"), None)?;
+        if reply.status != 200 {
+            return Err(self.provider_error(&reply, path, "read"));
+        }
+        Ok(objects(&reply.body))
+    }
+
+    fn tenant_rows(&self, refresh: bool) -> Result<HashMap<u64, Tenant>> {
+        let mut cache = self.tenants.lock().unwrap_or_else(|p| p.into_inner());
+        if refresh || cache.is_empty() {
+            let rows = self.get(&format!("{TENANTS}?$select=ID,TenantID,Name,Environment"))?;
+            *cache = rows
+                .iter()
+                .filter_map(|o| Some((o.get("ID")?.as_u64()?, tenant_of(o)?)))
+                .collect();
+        }
+        Ok(cache.clone())
+    }
+
+    /// The tenant row `row`, fetching the rows again when it is not known yet.
+    fn tenant_row(&self, row: u64) -> Result<Option<Tenant>> {
+        if let Some(t) = self.tenant_rows(false)?.remove(&row) {
+            return Ok(Some(t));
+        }
+        Ok(self.tenant_rows(true)?.remove(&row))
+    }
+
+    fn tenant_row_of(&self, guid: &str) -> Result<Option<(u64, Tenant)>> {
+        let find = |rows: HashMap<u64, Tenant>| {
+            rows.into_iter()
+                .find(|(_, t)| t.guid.eq_ignore_ascii_case(guid))
+        };
+        if let Some(found) = find(self.tenant_rows(false)?) {
+            return Ok(Some(found));
+        }
+        Ok(find(self.tenant_rows(true)?))
+    }
+
+    fn app_of(&self, o: &Map<String, Value>) -> Result<Option<App>> {
+        let Some(row) = o.get("TenantID").and_then(Value::as_u64) else {
+            return Ok(None);
+        };
+        let Some(tenant) = self.tenant_row(row)? else {
+            return Ok(None);
+        };
+        let time = |name: &str| o.get(name).and_then(Value::as_str).and_then(parse_time);
+        let app_type = if o.get("IsClientApp").and_then(Value::as_bool) == Some(true) {
+            AppType::ClientApplication
+        } else {
+            AppType::ServerApplication
+        };
+        let now = Utc::now();
+        Ok(Some(App {
+            id: o.get("ID").and_then(Value::as_i64).unwrap_or_default(),
+            name: text(o, "Name"),
+            client_id: text(o, "ClientID").to_ascii_lowercase(),
+            tenant_id: tenant.guid.clone(),
+            tenant_name: tenant.name.clone(),
+            app_type,
+            identifier_uri: o
+                .get("IdentifierUri")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            secret_key_expiry: time("SecretKeyExpiry"),
+            secret_key_creation_time: time("SecretKeyCreationTime"),
+            secret_key_id: None,
+            environment: tenant.environment,
+            server_app_id: None,
+            last_verified: None,
+            created: time("ApplicationCreationTime").unwrap_or(now),
+            updated: time("LastUpdateTime").unwrap_or(now),
+        }))
+    }
+
+    /// A client app's server app, from the lazy `AssociatedAADApplications` (a key lookup).
+    fn with_server_app(&self, mut app: App) -> Result<App> {
+        if app.app_type != AppType::ClientApplication {
+            return Ok(app);
+        }
+        let rows = self.get(&format!(
+            "{APPS}({})?$select=ID,AssociatedAADApplications",
+            app.id
+        ))?;
+        let linked: Vec<i64> = rows
+            .first()
+            .and_then(|o| o.get("AssociatedAADApplications"))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        app.server_app_id = linked.first().copied();
+        Ok(app)
+    }
+
+    fn apps_where(&self, filter: &str) -> Result<Vec<App>> {
+        let query = if filter.is_empty() {
+            format!("{APPS}?$select={APP_SELECT}")
+        } else {
+            format!("{APPS}?$select={APP_SELECT}&$filter={}", encode(filter))
+        };
+        let mut apps = Vec::new();
+        for o in self.get(&query)? {
+            if let Some(app) = self.app_of(&o)? {
+                apps.push(self.with_server_app(app)?);
+            }
+        }
+        apps.sort_by_key(|a| a.id);
+        Ok(apps)
+    }
+
+    /// Checks once per session and class that the provider takes writes: an empty object is
+    /// refused as incomplete (400) by a provider that does, with 405 by one that does not.
+    fn probe_writable(&self, class: &'static str) -> Result<()> {
+        if self
+            .writable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(class)
+        {
+            return Ok(());
+        }
+        let reply =
+            self.connection
+                .send(Method::POST, &format!("wmi/{class}"), Some(&json!({})))?;
+        match reply.status {
+            400 => {
+                self.writable
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(class);
+                Ok(())
+            }
+            201 => Err(Error::new(
+                Status::Internal,
+                "SiteProbeCreatedObject",
+                format!("The SMS Provider created an empty {class} object when probed: remove it in the console and report the provider version."),
+            )),
+            _ => Err(self.provider_error(&reply, class, "write")),
+        }
+    }
+
+    /// `POST wmi/<class>`, read back by key and compared; returns the new key.
+    fn create(&self, class: &'static str, body: Value, object: &str) -> Result<u64> {
+        self.probe_writable(class)?;
+        let reply = self
+            .connection
+            .send(Method::POST, &format!("wmi/{class}"), Some(&body))?;
+        if reply.status != 201 && reply.status != 200 {
+            return Err(self.provider_error(&reply, class, "write"));
+        }
+        let id = reply
+            .body
+            .get("ID")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| {
+                Error::new(
+                    Status::Network,
+                    "SiteWriteNotConfirmed",
+                    format!("The SMS Provider accepted the new {class} object but did not return its ID: check the console before retrying."),
+                )
+            })?;
+        self.confirm(class, id, &body)?;
+        if let Some(journal) = &self.journal {
+            journal.record(&Change {
+                site_code: &self.connection.options().site_code,
+                provider: &self.connection.options().provider_machine_name,
+                class,
+                object_id: id,
+                object,
+                operation: "Create",
+            })?;
+        }
+        Ok(id)
+    }
+
+    /// Reads `class(id)` back and compares what was written (never `SecretKey`).
+    fn confirm(&self, class: &'static str, id: u64, written: &Value) -> Result<()> {
+        let names: Vec<&str> = written
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| *k != "SecretKey")
+            .collect();
+        let stored = self.get(&format!("{class}({id})?$select={}", names.join(",")))?;
+        let stored = stored.first().ok_or_else(|| {
+            Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("The SMS Provider answered that it created {class}({id}), but it cannot be read back: check the console before retrying."),
+            )
+        })?;
+        let differs = written.as_object().into_iter().flatten().find(|(k, v)| {
+            k.as_str() != "SecretKey"
+                && !same_value(stored.get(k.as_str()).unwrap_or(&Value::Null), v)
+        });
+        match differs {
+            None => Ok(()),
+            Some((k, _)) => Err(Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("{class}({id}) was written but reads back with a different {k}: check it in the console."),
+            )),
+        }
+    }
+
+    fn provider_error(&self, reply: &Reply, what: &str, operation: &str) -> Error {
+        let code = reply.body["error"]["code"].as_str().unwrap_or_default();
+        let message = scrub(reply.body["error"]["message"].as_str().unwrap_or_default());
+        let site = &self.connection.options().provider_machine_name;
+        let denied = reply.status == 403 || message.to_ascii_lowercase().contains("access denied");
+        if denied {
+            return Error::invalid(
+                "Site.UserName",
+                "SiteAccessDenied",
+                format!("The SMS Provider {site} denied access to {what} (HTTP {}, code '{code}'): the account needs a ConfigMgr administrative role with rights on Azure services (Full Administrator, or Infrastructure Administrator).", reply.status),
+            );
+        }
+        match (reply.status, operation) {
+            (405, "write") => Error::invalid(
+                "Site",
+                "SiteRefusedWrite",
+                format!("The SMS Provider {site} does not accept writes to {what} over AdminService (HTTP 405). {}", console_instructions(what)),
+            ),
+            (404, _) => Error::not_found(
+                "Site",
+                "SiteObjectNotFound",
+                format!("The SMS Provider {site} has no {what} (code '{code}': {message})."),
+            ),
+            (429, _) => Error::new(Status::Network, "Throttled", format!("The SMS Provider {site} kept throttling the requests (HTTP 429): try again in a few minutes.")),
+            (s, _) if s >= 500 => Error::new(Status::Network, "SiteUnavailable", format!("The SMS Provider {site} kept failing (HTTP {s}, code '{code}': {message}); see adminservice.log and SMS_REST_PROVIDER.log on the provider.")),
+            (s, _) => Error::invalid(
+                "Site",
+                "SiteRejectedRequest",
+                format!("The SMS Provider {site} refused to {operation} {what} (HTTP {s}, code '{code}': {message})."),
+            ),
+        }
+    }
+
+    fn require_checked_tls(&self) -> Result<()> {
+        if self.connection.options().trust == Trust::Skip {
+            return Err(Error::invalid(
+                "Site.SkipCertificateCheck",
+                "UncheckedConnection",
+                "A secret is sent to the SMS Provider only over a connection whose certificate was checked: drop SkipCertificateCheck and give TrustedCaPath (the exported SMS Issuing root) or CertificateThumbprint.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl SiteBackend for AdminServiceSite {
+    fn tenant(&self, guid: &str) -> Result<Option<Tenant>> {
+        Ok(self.tenant_row_of(guid)?.map(|(_, t)| t))
+    }
+
+    fn app(&self, id: i64) -> Result<Option<App>> {
+        let rows = self.get(&format!("{APPS}({id})?$select={APP_SELECT_KEY}"))?;
+        match rows.first() {
+            Some(o) => self.app_of(o)?.map(|a| self.with_server_app(a)).transpose(),
+            None => Ok(None),
+        }
+    }
+
+    fn server_apps_of(&self, tenant_guid: &str) -> Result<Vec<App>> {
+        let Some((row, _)) = self.tenant_row_of(tenant_guid)? else {
+            return Ok(Vec::new());
+        };
+        self.apps_where(&format!("TenantID eq {row} and IsClientApp eq false"))
+    }
+
+    fn find_apps(&self, filter: &AppFilter, now: DateTime<Utc>) -> Result<Vec<App>> {
+        let mut clauses = Vec::new();
+        if let Some(name) = &filter.app_name {
+            clauses.push(format!("Name eq {}", literal(name)));
+        }
+        if let Some(kind) = filter.app_type {
+            clauses.push(format!("IsClientApp eq {}", kind.is_client()));
+        }
+        if let Some(client_id) = &filter.client_id {
+            clauses.push(format!("ClientID eq {}", literal(client_id)));
+        }
+        if filter.tenant_id.is_some() || filter.tenant_name.is_some() {
+            let rows: Vec<u64> = self
+                .tenant_rows(true)?
+                .into_iter()
+                .filter(|(_, t)| {
+                    filter
+                        .tenant_id
+                        .as_ref()
+                        .is_none_or(|g| t.guid.eq_ignore_ascii_case(g))
+                        && filter
+                            .tenant_name
+                            .as_ref()
+                            .is_none_or(|n| t.name.eq_ignore_ascii_case(n))
+                })
+                .map(|(row, _)| row)
+                .collect();
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            let any: Vec<String> = rows.iter().map(|r| format!("TenantID eq {r}")).collect();
+            clauses.push(format!("({})", any.join(" or ")));
+        }
+        let mut apps = self.apps_where(&clauses.join(" and "))?;
+        if let Some(days) = filter.expiring_within_days {
+            apps.retain(|a| {
+                a.app_type == AppType::ServerApplication
+                    && a.days_until_secret_expiry(now).is_some_and(|d| d <= days)
+            });
+        }
+        Ok(apps)
+    }
+
+    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
+        if let Some((_, tenant)) = self.tenant_row_of(app.tenant_id)? {
+            if !tenant.name.eq_ignore_ascii_case(app.tenant_name) {
+                return Err(Error::invalid(
+                    "TenantName",
+                    "TenantNameMismatch",
+                    format!(
+                        "Tenant {} is known to site {} as '{}', not '{}': use TenantName '{}'.",
+                        tenant.guid,
+                        self.connection.options().site_code,
+                        tenant.name,
+                        app.tenant_name,
+                        tenant.name
+                    ),
+                ));
+            }
+            let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
+            if let Some(e) = existing
+                .iter()
+                .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
+            {
+                return Err(Error::new(
+                    Status::AlreadyExists,
+                    "AppAlreadyExists",
+                    format!(
+                        "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
+                        self.connection.options().site_code,
+                        e.id,
+                        e.name,
+                        e.client_id,
+                        e.tenant_id
+                    ),
+                )
+                .with_target("ClientId")
+                .with_existing_id(e.id));
+            }
+        }
+        if app.secret.is_some() {
+            self.require_checked_tls()?;
+        }
+        Ok(())
+    }
+
+    fn insert_app(&self, app: &NewApp<'_>, _now: DateTime<Utc>) -> Result<App> {
+        self.check_new_app(app)?;
+        let row = match self.tenant_row_of(app.tenant_id)? {
+            Some((row, _)) => row,
+            None => {
+                let body = json!({
+                    "TenantID": app.tenant_id,
+                    "Name": app.tenant_name,
+                    "Environment": environment_value(app.environment),
+                });
+                let row = self.create(TENANTS, body, app.tenant_name)?;
+                self.tenant_rows(true)?;
+                row
+            }
+        };
+        let mut body = json!({
+            "Name": app.name,
+            "ClientID": app.client_id,
+            "TenantID": row,
+            "IsClientApp": app.app_type.is_client(),
+        });
+        if let Some(uri) = app.identifier_uri {
+            body["IdentifierUri"] = json!(uri);
+        }
+        if let Some(server) = app.server_app_id {
+            body["AssociatedAADApplications"] = json!([server]);
+        }
+        let mut written = body.clone();
+        if let Some((secret, expiry)) = app.secret {
+            self.require_checked_tls()?;
+            written["SecretKeyExpiry"] = json!(format_time(&expiry));
+            body["SecretKeyExpiry"] = json!(format_time(&expiry));
+            body["SecretKey"] = json!(secret.expose());
+        }
+        let id = self.create(APPS, body, app.name)?;
+        self.app(id as i64)?.ok_or_else(|| {
+            Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("{APPS}({id}) cannot be read back: check the console."),
+            )
+        })
+    }
+
+    fn service_by_name(&self, name: &str) -> Result<Option<CloudService>> {
+        let rows = self.get(&format!(
+            "{SERVICES}?$select=ID,Name,ServiceType&$filter={}",
+            encode(&format!("Name eq {}", literal(name)))
+        ))?;
+        match rows
+            .first()
+            .and_then(|o| o.get("ID"))
+            .and_then(Value::as_u64)
+        {
+            Some(id) => self.service(id),
+            None => Ok(None),
+        }
+    }
+
+    fn insert_service(&self, service: &CloudService) -> Result<CloudService> {
+        let mut body = json!({
+            "Name": service.name,
+            "ServiceType": SERVICE_TYPE_CLOUD_MANAGEMENT,
+            "AssociatedAADWebApplications": [service.server_app_id, service.client_app_id],
+        });
+        if let Some(d) = &service.description {
+            body["Description"] = json!(d);
+        }
+        let id = self.create(SERVICES, body, &service.name)?;
+        for settings in discovery_settings(id, &service.discovery) {
+            self.create(DISCOVERY, settings, &service.name)?;
+        }
+        self.service(id)?.ok_or_else(|| {
+            Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("{SERVICES}({id}) cannot be read back: check the console."),
+            )
+        })
+    }
+}
+
+impl AdminServiceSite {
+    fn service(&self, id: u64) -> Result<Option<CloudService>> {
+        let rows = self.get(&format!("{SERVICES}({id})"))?;
+        let Some(o) = rows.first() else {
+            return Ok(None);
+        };
+        let linked: Vec<i64> = o
+            .get("AssociatedAADWebApplications")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        let mut server = None;
+        let mut client = None;
+        for app_id in linked {
+            match self.app(app_id)? {
+                Some(a) if a.app_type == AppType::ServerApplication => server = Some(a),
+                Some(a) => client = Some(a),
+                None => {}
+            }
+        }
+        let Some(server) = server else {
+            return Ok(None);
+        };
+        let discovery = self.discovery_of(id)?;
+        Ok(Some(CloudService {
+            id: id as i64,
+            name: text(o, "Name"),
+            description: o
+                .get("Description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            tenant_id: server.tenant_id.clone(),
+            server_app_id: server.id,
+            client_app_id: client.map(|c| c.id).unwrap_or_default(),
+            environment: server.environment,
+            discovery,
+            enable_aad_group_sync: false,
+            disable_aad_authentication: false,
+            created: server.created,
+            updated: None,
+        }))
+    }
+
+    fn discovery_of(&self, service_id: u64) -> Result<Discovery> {
+        let mut discovery = Discovery::default();
+        let rows = self.get(&format!(
+            "{DISCOVERY}?$filter={}",
+            encode(&format!("CloudServiceId eq {service_id}"))
+        ))?;
+        for row in rows {
+            let Some(id) = row.get("ID").and_then(Value::as_u64) else {
+                continue;
+            };
+            let full = self.get(&format!("{DISCOVERY}({id})"))?;
+            let Some(o) = full.first() else { continue };
+            let enabled = o
+                .get("FullSyncEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let delta = o
+                .get("DeltaSyncEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let mins = o
+                .get("DeltaSyncInterval")
+                .and_then(Value::as_i64)
+                .map(|m| m as i32);
+            match o.get("AgentType").and_then(Value::as_u64) {
+                Some(a) if a == u64::from(AGENT_USER_DISCOVERY) => {
+                    discovery.enable_user_discovery = enabled;
+                    discovery.enable_user_delta_discovery = delta;
+                    discovery.user_delta_discovery_mins = mins;
+                }
+                Some(a) if a == u64::from(AGENT_GROUP_DISCOVERY) => {
+                    discovery.enable_group_discovery = enabled;
+                    discovery.enable_group_delta_discovery = delta;
+                    discovery.group_delta_discovery_mins = mins;
+                    discovery.add_group_name = serde_json::from_value(
+                        o.get("DiscoveryScopeNames").cloned().unwrap_or_default(),
+                    )
+                    .unwrap_or_default();
+                }
+                _ => {}
+            }
+        }
+        Ok(discovery)
+    }
+}
+
+/// The discovery rows of a new service (user, group), only for what is enabled.
+fn discovery_settings(service_id: u64, d: &Discovery) -> Vec<Value> {
+    let mut rows = Vec::new();
+    if d.enable_user_discovery {
+        rows.push(json!({
+            "CloudServiceId": service_id,
+            "AgentType": AGENT_USER_DISCOVERY,
+            "FullSyncEnabled": true,
+            "DeltaSyncEnabled": d.enable_user_delta_discovery,
+            "DeltaSyncInterval": d.user_delta_discovery_mins,
+        }));
+    }
+    if d.enable_group_discovery {
+        rows.push(json!({
+            "CloudServiceId": service_id,
+            "AgentType": AGENT_GROUP_DISCOVERY,
+            "FullSyncEnabled": true,
+            "DeltaSyncEnabled": d.enable_group_delta_discovery,
+            "DeltaSyncInterval": d.group_delta_discovery_mins,
+            "DiscoveryScopeNames": d.add_group_name,
+        }));
+    }
+    rows
+}
+
+/// What to do in the console when the provider does not take a write over AdminService.
+fn console_instructions(class: &str) -> String {
+    let path = "In the Configuration Manager console: Administration > Cloud Services > Azure Services > Configure Azure Services > Cloud Management";
+    if class.starts_with(APPS) || class.starts_with(TENANTS) {
+        format!("{path} > Web app: Import (Tenant Name, Tenant ID, Application Name, Client ID, Secret Key, Secret Key Expiry, App ID URI; Verify; OK), then Native Client app: Import (Application Name, Client ID). CMAAD's Get-CMAADApplication then reads what the console wrote.")
+    } else {
+        format!("{path}: choose the imported web and native client apps, then the discovery settings, and finish the wizard.")
+    }
+}
+
+fn objects(body: &Value) -> Vec<Map<String, Value>> {
+    body.get("value")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_object().cloned()).collect())
+        .unwrap_or_default()
+}
+
+fn tenant_of(o: &Map<String, Value>) -> Option<Tenant> {
+    Some(Tenant {
+        id: o.get("ID")?.as_i64()?,
+        guid: o.get("TenantID")?.as_str()?.to_ascii_lowercase(),
+        name: text(o, "Name"),
+        environment: environment_of(o.get("Environment").and_then(Value::as_u64)),
+    })
+}
+
+fn text(o: &Map<String, Value>, name: &str) -> String {
+    o.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Values equal as the provider stores them: times by instant, strings ignoring case.
+fn same_value(stored: &Value, written: &Value) -> bool {
+    match (stored, written) {
+        (Value::String(a), Value::String(b)) => match (parse_time(a), parse_time(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.eq_ignore_ascii_case(b),
+        },
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) => a == b,
+    }
+}
+
+/// An OData string literal (`'` doubled).
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// The provider's message, bounded and without control characters.
+fn scrub(message: &str) -> String {
+    message
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
+}
