@@ -4,8 +4,9 @@
 # release archive dist/CMAAD-<version>.zip (the folder's content: unzip it into
 # ...\Modules\CMAAD on Windows).
 #
-# Usage: powershell/stage-module.sh [--debug] [--target <rust target triple>]... [--out <folder>]
-#   --debug    stage debug builds of the libraries instead of release builds
+# Usage: powershell/stage-module.sh [--debug] [--archive] [--target <rust target triple>]... [--out <folder>]
+#   --debug    stage debug builds of the libraries instead of release builds (no archive unless
+#              --archive: a debug build is never a release)
 #   --target   the platforms to stage, repeatable (default: this machine's, and from Linux x86_64
 #              also x86_64-pc-windows-gnu: bin/linux-x64/libcmaad.so and bin/win-x64/cmaad.dll)
 #   --out      destination module folder (default dist/CMAAD; the archive goes beside it)
@@ -14,13 +15,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=release
 targets=()
+archive_too=
 out="$root/dist/CMAAD"
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug ;;
+    --archive) archive_too=1 ;;
     --target) targets+=("$2"); shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "stage-module: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -137,6 +140,7 @@ echo "stage-module: staged $out (CMAAD $module_version: ${staged[*]})"
 echo "  Import-Module '$out/CMAAD.psd1'"
 
 # --- The release archive: the module folder's content, for ...\Modules\CMAAD on Windows. ---
+[ "$profile" = release ] || [ -n "$archive_too" ] || exit 0
 archive="$(cd "$(dirname "$out")" && pwd)/CMAAD-$module_version.zip"
 command -v zip >/dev/null || { echo "stage-module: zip is not installed (apt-get install -y zip)" >&2; exit 1; }
 rm -f "$archive"

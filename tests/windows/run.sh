@@ -5,7 +5,8 @@
 #   2. tests/c/flow_test.c, the whole C-ABI flow, with a Windows store folder (backslashes, spaces);
 #   3. tests/windows/windows_test.c, what only Windows has: DPAPI-sealed site keys reopened in a
 #      second process that uses the stored secret against the local fake Entra, key file DACLs,
-#      a planted key file refused, drive/UNC/verbatim/long/non-ASCII paths, the default store.
+#      a planted key file refused, drive/UNC/verbatim/long/non-ASCII paths, the default store;
+#   4. the staged module folder and release archive: both libraries, no test-only shim.
 # Each run uses a throwaway WINEPREFIX. wine 8 lacks bcryptprimitives.dll (ProcessPrng, imported
 # by Rust's standard library): a test-only shim DLL is built into that prefix's system32; it is
 # never staged or shipped.
@@ -84,4 +85,13 @@ case "$url" in http://127.0.0.1:*) ;; *) echo "the fake Entra did not start ('$u
 echo "windows_test.exe under wine (fake Entra at $url)"
 "$wine" "$bin/windows_test.exe" "$url" '\\cmaadhost\share'
 [ -f "$prefix/share/cmaad/site.db" ] || { echo "windows_test: the UNC store is not in the shared folder" >&2; exit 1; }
+# The module folder and release archive carry both libraries, and never the test-only shim.
+echo "staged module and release archive (powershell/stage-module.sh --debug --archive)"
+bash "$root/powershell/stage-module.sh" --debug --archive --out "$bin/stage/CMAAD" >/dev/null
+listing=$(unzip -Z1 "$bin/stage/CMAAD-"*.zip)
+for f in CMAAD.psd1 bin/linux-x64/libcmaad.so bin/win-x64/cmaad.dll; do
+  grep -qx "$f" <<<"$listing" || { echo "the release archive lacks $f" >&2; exit 1; }
+done
+if grep -qi bcryptprimitives <<<"$listing"; then echo "the test-only ProcessPrng shim is in the release archive" >&2; exit 1; fi
+cmp -s "$bin/stage/CMAAD/bin/win-x64/cmaad.dll" "$bin/cmaad.dll" || { echo "the staged cmaad.dll is not the one tested here" >&2; exit 1; }
 echo "Windows tests passed (cmaad.dll $profile, $("$wine" --version 2>/dev/null || echo wine))"
