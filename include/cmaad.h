@@ -313,8 +313,8 @@ cmaad_status cmaad_graph_signin_client_credentials(cmaad_session *session_ptr,
 // the handle (cancel a running `cmaad_graph_signin_complete` and wait for it to return first).
 void cmaad_graph_signin_free(cmaad_graph_signin *signin_ptr);
 
-// Creates the server (web) app registration as seed 003 prescribes and imports it
-// (`New-CMAADServerApplication`).
+// Creates the server (web) app registration as seed 003 prescribes, with device-only tokens
+// allowed (`isDeviceOnlyAuthSupported`), and imports it (`New-CMAADServerApplication`).
 //
 // `request_json`: `AppName`; optional `AppIdUri` (default `api://{TenantId}/{AppName}`, checked
 // unused in the tenant first), `SecretKeyExpiry` (`OneYear` default, or `TwoYears`),
@@ -348,18 +348,22 @@ cmaad_status cmaad_new_client_app(cmaad_session *session_ptr,
                                   const char *request_json,
                                   char **out_json);
 
-// Adds the `http://localhost` public client redirect URI that server apps need since ConfigMgr
-// 2309 (`Set-UpdateServerApplication -TenantId`), in Entra, to the tenant's stored server apps.
+// Brings the tenant's stored server apps up to what the CMG needs since ConfigMgr 2309
+// (`Set-UpdateServerApplication -TenantId`), in Entra: the `http://localhost` public client
+// redirect URI and `isDeviceOnlyAuthSupported: true` (device tokens without a user). Only what
+// is missing is changed, so it can run any number of times.
 //
 // `request_json`: `TenantId` or `ID`; optional `WhatIf` (reads, changes nothing). Result:
-// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris"}], "WhatIf"}`.
+// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris",
+// "IsDeviceOnlyAuthSupported"}], "WhatIf"}`.
 cmaad_status cmaad_update_server_app(cmaad_session *session_ptr,
                                      cmaad_graph_signin *signin_ptr,
                                      const char *request_json,
                                      char **out_json);
 
-// Checks an existing registration against every requirement of seed 003 for its kind
-// (`Test-CMAADApplication`).
+// Checks an existing registration against every requirement the CMG has of its kind
+// (`Test-CMAADApplication`): seed 003's settings, device-only tokens for a server app, and an
+// App ID URI in one of the forms Entra documents.
 //
 // `request_json`: `ClientId`; optional `AppType` (`ServerApplication`/`ClientApplication`;
 // default: a server app if it exposes user_impersonation) and, for a client app,

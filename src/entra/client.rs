@@ -2,11 +2,13 @@
 //! then its settings through Graph with the server app's token when that app may read apps.
 
 use super::errors::{entra_error, Context};
-use super::graph::{self, Application};
+use super::graph::{Acting, GraphClient};
 use super::oauth::{self, Caller, Credentials};
 use super::transport::Transport;
 use super::{Checks, ClientAppProbe, ServerCredentials, Verification, Verifier};
 use crate::error::Result;
+use crate::model::AppRegistration;
+use crate::requirements::{self, Outcome};
 
 /// Application permissions that let the server app read app registrations.
 const READ_ROLES: [&str; 4] = [
@@ -81,7 +83,7 @@ async fn read_settings(
     caller: &Caller<'_>,
     probe: &ClientAppProbe<'_>,
     server: ServerCredentials<'_>,
-) -> Result<Result<(Application, Option<String>), String>> {
+) -> Result<Result<(AppRegistration, Option<String>), String>> {
     let scope = verifier.graph_scope(probe.environment, ".default");
     let creds = Credentials {
         client_id: server.client_id,
@@ -105,17 +107,14 @@ async fn read_settings(
     if !token.roles.iter().any(|r| READ_ROLES.contains(&r.as_str())) {
         return Ok(Err(format!("The server app {} holds none of the Graph application permissions {} (admin-consented), so Graph was not asked", server.client_id, READ_ROLES.join(", "))));
     }
-    let graph_host = verifier.graph(probe.environment);
-    let bearer = token.access_token.as_str();
-    let app = match graph::application(
-        caller.transport,
-        &graph_host,
-        bearer,
-        probe.client_id,
-        caller.request_id,
+    let graph = GraphClient::new(
+        caller.transport.clone(),
+        verifier.graph(probe.environment),
+        token.access_token.clone(),
+        Acting::App,
     )
-    .await?
-    {
+    .with_request_id(caller.request_id);
+    let app = match graph.application(probe.client_id).await? {
         Ok(app) => app,
         Err(e) => {
             return Ok(Err(format!(
@@ -124,74 +123,28 @@ async fn read_settings(
             )))
         }
     };
-    let server_app = graph::application(
-        caller.transport,
-        &graph_host,
-        bearer,
-        server.client_id,
-        caller.request_id,
-    )
-    .await?;
+    let server_app = graph.application(server.client_id).await?;
     let scope_id = server_app.ok().and_then(|s| {
-        s.api
-            .oauth2_permission_scopes
-            .into_iter()
-            .find(|p| p.value == "user_impersonation")
-            .map(|p| p.id)
+        s.scope(requirements::USER_IMPERSONATION)
+            .map(|p| p.id.clone())
     });
     Ok(Ok((app, scope_id)))
 }
 
-/// Checks the settings a CMG client app needs.
+/// Checks the settings a CMG client app needs ([`requirements::client`]); a failed check's
+/// detail says what was seen and how to fix it.
 fn evaluate(
     checks: &mut Checks,
-    app: &Application,
+    app: &AppRegistration,
     probe: &ClientAppProbe<'_>,
     scope_id: Option<&str>,
 ) {
-    if app.is_fallback_public_client == Some(true) {
-        checks.pass("PublicClientFlows", "'Allow public client flows' is on.");
-    } else {
-        checks.fail("PublicClientFlows", format!("App {} does not allow public client flows: on its Authentication page in Entra, set 'Allow public client flows' to Yes.", probe.client_id));
-    }
-    let broker = format!(
-        "ms-appx-web://Microsoft.AAD.BrokerPlugin/{}",
-        probe.client_id
-    );
-    if app
-        .public_client
-        .redirect_uris
-        .iter()
-        .any(|u| u.eq_ignore_ascii_case(&broker))
-    {
-        checks.pass(
-            "BrokerRedirectUri",
-            format!("Redirect URI {broker} is registered."),
-        );
-    } else {
-        checks.fail("BrokerRedirectUri", format!("App {} lacks the redirect URI {broker}: add it under 'Mobile and desktop applications' on its Authentication page.", probe.client_id));
-    }
-    let server_id = probe.server.map(|s| s.client_id).unwrap_or_default();
-    let scopes: Vec<&str> = app
-        .required_resource_access
-        .iter()
-        .filter(|r| r.resource_app_id.eq_ignore_ascii_case(server_id))
-        .flat_map(|r| r.resource_access.iter())
-        .filter(|a| a.kind == "Scope")
-        .map(|a| a.id.as_str())
-        .collect();
-    let found = match scope_id {
-        Some(id) => scopes.iter().any(|s| s.eq_ignore_ascii_case(id)),
-        None => !scopes.is_empty(),
-    };
-    if found {
-        checks.pass(
-            "UserImpersonation",
-            format!(
-                "The app asks for the user_impersonation permission of server app {server_id}."
-            ),
-        );
-    } else {
-        checks.fail("UserImpersonation", format!("App {} does not ask for the user_impersonation permission of server app {server_id}: on its API permissions page add that permission, then grant admin consent.", probe.client_id));
+    let server_id = probe.server.map(|s| s.client_id);
+    for f in requirements::client(app, server_id, scope_id) {
+        let detail = match f.outcome {
+            Outcome::Failed => format!("App {}: {} {}", probe.client_id, f.detail, f.fix),
+            _ => f.detail,
+        };
+        checks.add(f.name, f.outcome, detail);
     }
 }

@@ -172,7 +172,7 @@ fn family(code: u64) -> Option<Family> {
         900023 | 90019 | 50059 | 50128 => ("InvalidTenant", Some(Tenant), Refused),
         90038 | 900432 | 900382 | 90051 => ("WrongCloud", Some(Tenant), Refused),
         5000225 | 5000224 => ("TenantBlocked", Some(Tenant), Refused),
-        500021 | 500022 => ("TenantRestricted", Some(Tenant), Refused),
+        500021 => ("TenantRestricted", Some(Tenant), Refused),
         500011 | 50001 => ("AppIdUriNotFound", Some(Field("AppIdUri")), Refused),
         1002012 | 70011 | 700022 | 700023 => ("InvalidScope", Some(Field("AppIdUri")), Refused),
         65001 | 65004 | 65005 | 90094 | 90095 => {
@@ -203,8 +203,9 @@ fn family(code: u64) -> Option<Family> {
     })
 }
 
-/// The admin message for family `code` (as [`family`] names it) after AADSTS`number`.
-fn advice(code: &str, number: u64, ctx: &Context<'_>) -> String {
+/// The admin message for family `code` (as [`family`] names it) for Entra's answer `n`
+/// (`AADSTS7000215`, or the OAuth error when there is no code).
+fn advice(code: &str, n: &str, ctx: &Context<'_>) -> String {
     let Context {
         environment,
         tenant,
@@ -214,7 +215,6 @@ fn advice(code: &str, number: u64, ctx: &Context<'_>) -> String {
     } = *ctx;
     // The scope is the caller's App ID URI: scrubbed like any echoed value.
     let scope = crate::scrub::server_text(ctx.scope.unwrap_or_default(), &[]);
-    let n = format!("AADSTS{number}");
     match code {
         "InvalidClientSecret" => format!("Entra refused the client secret of app {client_id} ({n}): the secret is wrong. Copy the secret's Value (not its Secret ID) from the app's Certificates & secrets page and import again."),
         "ClientSecretExpired" => format!("The client secret of app {client_id} has expired ({n}): create a new secret on the app's Certificates & secrets page in Entra, then import the app again with the new secret and its expiry date."),
@@ -253,13 +253,23 @@ pub fn entra_error(body: &EntraErrorBody, ctx: &Context<'_>) -> Error {
         .find_map(|c| family(*c).map(|family| (*c, family)));
     let mut error = match known {
         Some((number, family)) => {
-            let error = Error::new(family.status, family.code, advice(family.code, number, ctx));
+            let error = Error::new(
+                family.status,
+                family.code,
+                advice(family.code, &format!("AADSTS{number}"), ctx),
+            );
             match family.target {
                 Some(Target::Field(field)) => error.with_target(field),
                 Some(Target::Tenant) => error.with_target(ctx.tenant_field),
                 None => error,
             }
         }
+        // Without a known code, the OAuth class that says "retry later" still means an outage.
+        None if body.error == "temporarily_unavailable" => Error::new(
+            Status::Network,
+            "EntraUnavailable",
+            advice("EntraUnavailable", "temporarily_unavailable", ctx),
+        ),
         None => unknown(body, ctx),
     };
     error.entra_error_codes = codes;
@@ -324,6 +334,25 @@ mod tests {
         );
         assert!(!e.message.contains("Trace ID"));
         assert_eq!(e.correlation_id.as_deref(), Some("c"));
+    }
+
+    #[test]
+    fn temporarily_unavailable_is_an_outage() {
+        let body = EntraErrorBody::parse(
+            br#"{"error":"temporarily_unavailable","error_description":"The service is temporarily unavailable."}"#,
+            &[],
+        )
+        .unwrap();
+        let e = entra_error(&body, &ctx());
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (Status::Network, "EntraUnavailable")
+        );
+        assert!(
+            e.message.contains("could not serve the token request"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

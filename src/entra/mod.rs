@@ -18,13 +18,14 @@ pub mod admin;
 mod cache;
 mod client;
 mod errors;
-mod graph;
+pub mod graph;
+pub mod jwt;
 mod oauth;
 mod rotation;
 mod server;
 mod transport;
 
-pub use rotation::{GraphAccess, NewPassword, PasswordCredential, Registration, RotatingApp};
+pub use rotation::RotatingApp;
 pub use transport::RetryPolicy;
 
 use crate::cloud::{AzureEnvironment, Endpoints};
@@ -107,16 +108,7 @@ pub struct Check {
     pub detail: String,
 }
 
-/// A check's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Outcome {
-    /// Entra or Graph confirmed it.
-    Passed,
-    /// Entra or Graph contradicted it.
-    Failed,
-    /// It could not be made; `detail` says why.
-    NotChecked,
-}
+pub use crate::requirements::Outcome;
 
 impl Verifier {
     /// A verifier for these endpoints and network settings; `request_timeout` bounds each

@@ -7,8 +7,6 @@ use super::errors::EntraErrorBody;
 use super::transport::{unexpected, Reply, Transport};
 use crate::error::Error;
 use crate::secret::SecretKey;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::Deserialize;
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -152,7 +150,7 @@ pub async fn client_credentials(
     };
     let expires_in = seconds(body.expires_in.as_ref()).ok_or_else(|| unexpected(&what, &reply))?;
     let token = Token {
-        roles: roles_of(&body.access_token),
+        roles: super::jwt::Claims::of(&body.access_token).roles,
         access_token: Zeroizing::new(body.access_token),
     };
     cache::put(key, token.clone(), Duration::from_secs(expires_in));
@@ -166,26 +164,6 @@ fn seconds(value: Option<&Seconds>) -> Option<u64> {
         Some(Seconds::Number(n)) => Some(*n),
         Some(Seconds::Text(text)) => text.trim().parse().ok(),
     }
-}
-
-/// The `roles` claim of a JWT access token (read, not validated: Entra signed it for the resource).
-pub fn roles_of(token: &str) -> Vec<String> {
-    #[derive(Deserialize)]
-    struct Claims {
-        #[serde(default)]
-        roles: Vec<String>,
-    }
-    let payload = token
-        .split('.')
-        .nth(1)
-        .unwrap_or_default()
-        .trim_end_matches('=');
-    URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Claims>(&bytes).ok())
-        .map(|c| c.roles)
-        .unwrap_or_default()
 }
 
 /// Asks for a device code for `client_id` and throws it away: Entra answers AADSTS700016 when the
@@ -224,16 +202,6 @@ mod tests {
         assert_eq!(seconds(Some(&Seconds::Text("3599".into()))), Some(3599));
         assert_eq!(seconds(Some(&Seconds::Text("soon".into()))), None);
         assert_eq!(seconds(None), Some(DEFAULT_EXPIRES_IN));
-    }
-
-    #[test]
-    fn roles_from_a_token() {
-        let payload = URL_SAFE_NO_PAD.encode(br#"{"roles":["Directory.Read.All"]}"#);
-        assert_eq!(
-            roles_of(&format!("h.{payload}.s")),
-            vec!["Directory.Read.All"]
-        );
-        assert!(roles_of("not-a-jwt").is_empty());
     }
 
     #[test]

@@ -154,8 +154,8 @@ pub unsafe extern "C" fn cmaad_graph_signin_free(signin_ptr: *mut cmaad_graph_si
     }
 }
 
-/// Creates the server (web) app registration as seed 003 prescribes and imports it
-/// (`New-CMAADServerApplication`).
+/// Creates the server (web) app registration as seed 003 prescribes, with device-only tokens
+/// allowed (`isDeviceOnlyAuthSupported`), and imports it (`New-CMAADServerApplication`).
 ///
 /// `request_json`: `AppName`; optional `AppIdUri` (default `api://{TenantId}/{AppName}`, checked
 /// unused in the tenant first), `SecretKeyExpiry` (`OneYear` default, or `TwoYears`),
@@ -207,11 +207,14 @@ pub unsafe extern "C" fn cmaad_new_client_app(
     })
 }
 
-/// Adds the `http://localhost` public client redirect URI that server apps need since ConfigMgr
-/// 2309 (`Set-UpdateServerApplication -TenantId`), in Entra, to the tenant's stored server apps.
+/// Brings the tenant's stored server apps up to what the CMG needs since ConfigMgr 2309
+/// (`Set-UpdateServerApplication -TenantId`), in Entra: the `http://localhost` public client
+/// redirect URI and `isDeviceOnlyAuthSupported: true` (device tokens without a user). Only what
+/// is missing is changed, so it can run any number of times.
 ///
 /// `request_json`: `TenantId` or `ID`; optional `WhatIf` (reads, changes nothing). Result:
-/// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris"}], "WhatIf"}`.
+/// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris",
+/// "IsDeviceOnlyAuthSupported"}], "WhatIf"}`.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_update_server_app(
     session_ptr: *mut super::cmaad_session,
@@ -228,8 +231,9 @@ pub unsafe extern "C" fn cmaad_update_server_app(
     })
 }
 
-/// Checks an existing registration against every requirement of seed 003 for its kind
-/// (`Test-CMAADApplication`).
+/// Checks an existing registration against every requirement the CMG has of its kind
+/// (`Test-CMAADApplication`): seed 003's settings, device-only tokens for a server app, and an
+/// App ID URI in one of the forms Entra documents.
 ///
 /// `request_json`: `ClientId`; optional `AppType` (`ServerApplication`/`ClientApplication`;
 /// default: a server app if it exposes user_impersonation) and, for a client app,

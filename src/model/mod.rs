@@ -4,6 +4,7 @@
 //! documents (ConfigMgr's WMI shapes) are written by [`crate::wire`].
 
 mod discovery;
+pub mod registration;
 mod selectors;
 pub mod time;
 pub mod values;
@@ -11,6 +12,7 @@ pub mod values;
 pub use discovery::{
     Discovery, DiscoveryChange, Schedule, ScheduleKind, SideChange, SideNames, DELTA_MINS_RANGE,
 };
+pub use registration::AppRegistration;
 pub use selectors::{AppFilter, AppRef, ServiceFilter, ServiceRef, TenantFilter};
 pub use time::format_time;
 
@@ -163,11 +165,9 @@ pub struct TenantInfo {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Duration;
-
-    fn app(expiry: Option<DateTime<Utc>>) -> App {
+impl App {
+    /// A stored server app for unit tests, with secret expiry `expiry`.
+    pub(crate) fn sample_server(expiry: Option<DateTime<Utc>>) -> App {
         let now = Utc::now();
         App {
             id: 1,
@@ -188,6 +188,16 @@ mod tests {
             created: now,
             updated: now,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn app(expiry: Option<DateTime<Utc>>) -> App {
+        App::sample_server(expiry)
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! The audit: an existing registration (by client ID, read through Graph) checked against every
-//! requirement of seed 003 for its kind, each check Passed, Failed (with the fix) or NotChecked.
+//! requirement the CMG has of its kind ([`crate::requirements`]), plus its service principal
+//! and (client app) admin consent; each check Passed, Failed (with the fix) or NotChecked.
 
-use super::create::{broker_uri, DIRECTORY_READ_ALL, GRAPH_APP_ID, LOCALHOST};
 use super::request::AuditRequest;
 use super::{GraphSignIn, Provisioning};
-use crate::entra::admin::GraphClient;
-use crate::entra::Outcome;
+use crate::entra::graph::GraphClient;
 use crate::error::{Error, Result};
-use crate::model::AppType;
-use chrono::{DateTime, Utc};
+use crate::model::{AppRegistration, AppType};
+use crate::requirements::{self, Finding, Outcome, USER_IMPERSONATION};
+use chrono::Utc;
 use serde_json::Value;
 
 /// One requirement checked on a registration.
@@ -68,6 +68,14 @@ impl Audit {
         });
     }
 
+    /// Records a requirement's finding ([`crate::requirements`]).
+    fn record(&mut self, f: Finding) {
+        match f.outcome {
+            Outcome::NotChecked => self.skip(f.name, f.detail),
+            outcome => self.check(f.name, outcome == Outcome::Passed, f.detail, &f.fix),
+        }
+    }
+
     fn skip(&mut self, name: &str, detail: String) {
         self.0.push(AuditCheck {
             name: name.to_string(),
@@ -78,51 +86,11 @@ impl Audit {
     }
 }
 
-fn strings(app: &Value, pointer: &str) -> Vec<String> {
-    app.pointer(pointer)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn flag(app: &Value, pointer: &str) -> bool {
-    app.pointer(pointer)
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// The permission entries `app` requires of `resource_app_id`: (id, type).
-fn required(app: &Value, resource_app_id: &str) -> Vec<(String, String)> {
-    let all = app["requiredResourceAccess"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    all.iter()
-        .filter(|r| {
-            r["resourceAppId"]
-                .as_str()
-                .is_some_and(|id| id.eq_ignore_ascii_case(resource_app_id))
-        })
-        .flat_map(|r| r["resourceAccess"].as_array().cloned().unwrap_or_default())
-        .map(|a| {
-            (
-                a["id"].as_str().unwrap_or_default().to_string(),
-                a["type"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
 fn read(graph: &GraphClient, path: &str, doing: &str) -> Result<Option<Value>> {
     match graph.get(path, &[])? {
         Ok(v) => Ok(Some(v)),
         Err(r) if r.status == 404 => Ok(None),
-        Err(r) => Err(r.to_error(doing)),
+        Err(r) => Err(graph.refused(&r, doing)),
     }
 }
 
@@ -133,18 +101,28 @@ impl Provisioning<'_> {
         let signin = self.signin()?;
         let (graph, _) = signin.graph(self.session)?;
         let path = format!("applications(appId='{}')", req.client_id);
-        let app = read(&graph, &path, "reading the app registration")?.ok_or_else(|| {
+        let app = read_registration(&graph, &path, "reading the app registration")?.ok_or_else(|| {
             Error::not_found("ClientId", "AppNotFound", format!("No app registration with client ID {} exists in tenant {}: check the Application (client) ID and the tenant.", req.client_id, signin.tenant_id()))
         })?;
         let kind = req.app_type.unwrap_or_else(|| guess_kind(&app));
-        let mut audit = Audit::default();
-        common_checks(&mut audit, &app);
+        let mut findings = requirements::common(&app);
         match kind {
-            AppType::ServerApplication => server_checks(&mut audit, &app, signin.tenant_id()),
+            AppType::ServerApplication => {
+                findings.extend(requirements::server(&app, signin.tenant_id(), Utc::now()))
+            }
             AppType::ClientApplication => {
                 let server = self.audit_server_of(&graph, signin, req)?;
-                client_checks(&mut audit, &app, server.as_ref())
+                let scope_id = server
+                    .as_ref()
+                    .and_then(|s| s.scope(USER_IMPERSONATION))
+                    .map(|s| s.id.as_str());
+                let server_id = server.as_ref().map(|s| s.app_id.as_str());
+                findings.extend(requirements::client(&app, server_id, scope_id));
             }
+        }
+        let mut audit = Audit::default();
+        for f in findings {
+            audit.record(f);
         }
         let sp = read(
             &graph,
@@ -157,7 +135,7 @@ impl Provisioning<'_> {
         }
         Ok(AuditReport {
             client_id: req.client_id.clone(),
-            display_name: app["displayName"].as_str().map(str::to_string),
+            display_name: app.display_name.clone(),
             app_type: kind,
             tenant_id: signin.tenant_id().to_string(),
             checks: audit.0,
@@ -170,7 +148,7 @@ impl Provisioning<'_> {
         graph: &GraphClient,
         signin: &GraphSignIn,
         req: &AuditRequest,
-    ) -> Result<Option<Value>> {
+    ) -> Result<Option<AppRegistration>> {
         let server_id = match &req.server_client_id {
             Some(id) => Some(id.clone()),
             None => self
@@ -181,7 +159,7 @@ impl Provisioning<'_> {
                 .map(|a| a.client_id.clone()),
         };
         match server_id {
-            Some(id) => read(
+            Some(id) => read_registration(
                 graph,
                 &format!("applications(appId='{id}')"),
                 "reading the server app",
@@ -192,120 +170,31 @@ impl Provisioning<'_> {
 }
 
 /// An app exposing `user_impersonation` is a server app; anything else is checked as a client.
-fn guess_kind(app: &Value) -> AppType {
-    let scopes = app
-        .pointer("/api/oauth2PermissionScopes")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if scopes.iter().any(|s| s["value"] == "user_impersonation") {
+fn guess_kind(app: &AppRegistration) -> AppType {
+    if app.scope(USER_IMPERSONATION).is_some() {
         AppType::ServerApplication
     } else {
         AppType::ClientApplication
     }
 }
 
-fn common_checks(audit: &mut Audit, app: &Value) {
-    let audience = app["signInAudience"].as_str().unwrap_or_default();
-    audit.check("SignInAudience", audience == "AzureADMyOrg", format!("signInAudience is '{audience}'."), "Set 'Supported account types' to 'Accounts in this organizational directory only' (manifest signInAudience AzureADMyOrg).");
-    let id_tokens = flag(app, "/web/implicitGrantSettings/enableIdTokenIssuance");
-    audit.check("IdTokenIssuance", id_tokens, format!("ID token issuance (oauth2AllowIdTokenImplicitFlow) is {}.", if id_tokens { "on" } else { "off" }), "In the app's Manifest set oauth2AllowIdTokenImplicitFlow to true (Authentication > Implicit grant > ID tokens).");
-}
-
-fn server_checks(audit: &mut Audit, app: &Value, tenant_id: &str) {
-    let uris = strings(app, "/identifierUris");
-    let recommended = uris.iter().any(|u| {
-        u.starts_with(&format!("api://{tenant_id}/"))
-            || (u.starts_with("https://") && u.matches('/').count() >= 3)
-    });
-    audit.check("AppIdUri", recommended, format!("identifierUris: {uris:?}."), &format!("On Expose an API set the Application ID URI to api://{tenant_id}/<name> or https://<verified domain>/<name>."));
-    let scopes = app
-        .pointer("/api/oauth2PermissionScopes")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let scope = scopes.iter().find(|s| s["value"] == "user_impersonation");
-    let good = scope.is_some_and(|s| s["type"] == "User" && s["isEnabled"] == true);
-    let detail = match scope {
-        None => "No user_impersonation scope is exposed.".to_string(),
-        Some(s) => format!(
-            "user_impersonation: type {}, enabled {}.",
-            s["type"], s["isEnabled"]
-        ),
-    };
-    audit.check("UserImpersonationScope", good, detail, "On Expose an API add the scope user_impersonation, who can consent: Admins and users, with admin consent display name and description, enabled.");
-    let redirects = strings(app, "/publicClient/redirectUris");
-    audit.check("LocalhostRedirectUri", redirects.iter().any(|u| u == LOCALHOST), format!("Public client redirect URIs: {redirects:?}."), "Add the redirect URI http://localhost for 'Mobile and desktop applications' (Set-UpdateServerApplication does it).");
-    secret_check(audit, app);
-    let graph = required(app, GRAPH_APP_ID);
-    if graph
-        .iter()
-        .any(|(id, t)| id == DIRECTORY_READ_ALL && t == "Role")
-    {
-        let user_read = graph.iter().any(|(id, _)| id == super::create::USER_READ);
-        audit.check("DirectoryReadAll", !user_read, "Microsoft Graph Directory.Read.All (application) is requested.".into(), "Remove the delegated User.Read permission, as the documents prescribe for user discovery.");
-    } else {
-        audit.skip("DirectoryReadAll", "Microsoft Graph Directory.Read.All (application) is not requested; it is needed only for Entra user discovery.".into());
-    }
-}
-
-fn secret_check(audit: &mut Audit, app: &Value) {
-    let now = Utc::now();
-    let ends: Vec<DateTime<Utc>> = app["passwordCredentials"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| {
-            p["endDateTime"]
-                .as_str()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc))
+/// An app registration read through Graph, or `None` when Graph answers 404.
+fn read_registration(
+    graph: &GraphClient,
+    path: &str,
+    doing: &str,
+) -> Result<Option<AppRegistration>> {
+    read(graph, path, doing)?
+        .map(|v| {
+            serde_json::from_value(v).map_err(|e| {
+                Error::new(
+                    crate::error::Status::Network,
+                    "MalformedResponse",
+                    format!("Microsoft Graph answered {doing} with an application CMAAD cannot read ({e})."),
+                )
+            })
         })
-        .collect();
-    let latest = ends.iter().max().copied();
-    let valid = latest.is_some_and(|e| e > now);
-    let detail = match latest {
-        None => "The app has no client secret.".to_string(),
-        Some(e) => format!(
-            "The latest client secret ends {}.",
-            crate::model::format_time(&e)
-        ),
-    };
-    audit.check("ClientSecret", valid, detail, "On Certificates & secrets add a client secret valid 12 or 24 months, then store it with Set-CMAADApplication -SecretKey.");
-}
-
-fn client_checks(audit: &mut Audit, app: &Value, server: Option<&Value>) {
-    let app_id = app["appId"].as_str().unwrap_or_default();
-    let redirects = strings(app, "/publicClient/redirectUris");
-    let broker = broker_uri(app_id);
-    audit.check(
-        "BrokerRedirectUri",
-        redirects.iter().any(|u| u.eq_ignore_ascii_case(&broker)),
-        format!("Public client redirect URIs: {redirects:?}."),
-        &format!(
-            "Under Authentication add the 'Mobile and desktop applications' redirect URI {broker}."
-        ),
-    );
-    let public = flag(app, "/isFallbackPublicClient");
-    audit.check(
-        "PublicClientFlows",
-        public,
-        format!(
-            "'Allow public client flows' is {}.",
-            if public { "Yes" } else { "No" }
-        ),
-        "Under Authentication > Advanced settings set 'Allow public client flows' to Yes.",
-    );
-    match server {
-        None => audit.skip("UserImpersonation", "No server app is known to compare with: give ServerClientId, or import the tenant's server app.".into()),
-        Some(server) => {
-            let server_id = server["appId"].as_str().unwrap_or_default();
-            let scope = server.pointer("/api/oauth2PermissionScopes").and_then(Value::as_array).and_then(|s| s.iter().find(|s| s["value"] == "user_impersonation")).map(|s| s["id"].as_str().unwrap_or_default().to_string());
-            let has = scope.as_ref().is_some_and(|sid| required(app, server_id).iter().any(|(id, t)| id == sid && t == "Scope"));
-            audit.check("UserImpersonation", has, format!("Delegated user_impersonation of server app {server_id} is {}requested.", if has { "" } else { "not " }), "On API permissions add a permission > My APIs > the server app > user_impersonation, then grant admin consent.");
-        }
-    }
+        .transpose()
 }
 
 /// The client app's tenant-wide delegated consent on the server app.
@@ -327,7 +216,7 @@ fn consent_check(audit: &mut Audit, graph: &GraphClient, sp: Option<&Value>) -> 
             );
             return Ok(());
         }
-        Err(r) => return Err(r.to_error("reading the app's permission grants")),
+        Err(r) => return Err(graph.refused(&r, "reading the app's permission grants")),
     };
     let granted = grants.iter().any(|g| {
         g["consentType"] == "AllPrincipals"

@@ -4,28 +4,19 @@
 
 use super::request::{NewClientRequest, NewServerRequest, UpdateServerRequest};
 use super::{need_signin, tenant_mismatch, Permissions, Provisioning};
-use crate::entra::admin::{GraphAnswer, GraphClient};
+use crate::entra::graph::applications::password_credential;
+use crate::entra::graph::{Acting, GraphAnswer, GraphClient, NewPassword};
 use crate::error::{Error, Result, Status};
-use crate::model::{App, AppType};
+use crate::model::{App, AppRegistration, AppType};
+use crate::requirements::{
+    self, broker_uri, Outcome, DIRECTORY_READ_ALL, GRAPH_APP_ID, LOCALHOST, SIGN_IN_AUDIENCE,
+    USER_IMPERSONATION, USER_READ,
+};
 use crate::session::AppResult;
 use crate::store::NewApp;
 use crate::store::NewSecret as StoredSecret;
 use chrono::Utc;
 use serde_json::{json, Value};
-
-/// Microsoft Graph's application ID.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-/// Graph's `Directory.Read.All` application permission.
-pub const DIRECTORY_READ_ALL: &str = "7ab1d382-f21e-4acd-a863-ba3e13f7da61";
-/// Graph's `User.Read` delegated permission.
-pub const USER_READ: &str = "e1fe6dd8-ba31-4d61-89e7-88639da4683d";
-/// The server app's public client redirect URI (ConfigMgr 2309 and later).
-pub const LOCALHOST: &str = "http://localhost";
-
-/// The client app's broker redirect URI.
-pub fn broker_uri(app_id: &str) -> String {
-    format!("ms-appx-web://Microsoft.AAD.BrokerPlugin/{app_id}")
-}
 
 /// An object created in Entra, for rollback and reports.
 #[derive(Debug, Clone)]
@@ -98,7 +89,7 @@ impl Tracker {
 
 /// `answer`'s body, or the refusal as an error while `doing`.
 fn ok(answer: GraphAnswer, doing: &str) -> Result<Value> {
-    answer.map_err(|refusal| refusal.to_error(doing))
+    answer.map_err(|refusal| refusal.to_error(doing, Acting::Administrator))
 }
 
 fn text(value: &Value, key: &str) -> String {
@@ -159,19 +150,20 @@ fn grant(
             ),
             None,
         )),
-        Err(refusal) => Err(refusal.to_error(&format!("granting {what}"))),
+        Err(refusal) => Err(graph.refused(&refusal, &format!("granting {what}"))),
     }
 }
 
-/// The server app's `POST /applications` body.
+/// The server app's `POST /applications` body: what [`crate::requirements::server`] checks.
 pub fn server_body(req: &NewServerRequest, uri: &str, scope_id: &str) -> Value {
     let name = &req.app_name;
     let mut body = json!({
         "displayName": name,
-        "signInAudience": "AzureADMyOrg",
+        "signInAudience": SIGN_IN_AUDIENCE,
         "identifierUris": [uri],
+        "isDeviceOnlyAuthSupported": true,
         "api": { "oauth2PermissionScopes": [{
-            "id": scope_id, "value": "user_impersonation", "type": "User", "isEnabled": true,
+            "id": scope_id, "value": USER_IMPERSONATION, "type": "User", "isEnabled": true,
             "adminConsentDisplayName": format!("Access {name}"),
             "adminConsentDescription": format!("Allow the application to access {name} on behalf of the signed-in user."),
             "userConsentDisplayName": format!("Access {name}"),
@@ -189,11 +181,12 @@ pub fn server_body(req: &NewServerRequest, uri: &str, scope_id: &str) -> Value {
     body
 }
 
-/// The client app's `POST /applications` body.
+/// The client app's `POST /applications` body: what [`crate::requirements::client`] checks
+/// (the broker redirect URI follows once the app ID is known).
 pub fn client_body(name: &str, server_app_id: &str, scope_id: &str) -> Value {
     json!({
         "displayName": name,
-        "signInAudience": "AzureADMyOrg",
+        "signInAudience": SIGN_IN_AUDIENCE,
         "isFallbackPublicClient": true,
         "web": { "implicitGrantSettings": { "enableIdTokenIssuance": true } },
         "requiredResourceAccess": [
@@ -203,9 +196,14 @@ pub fn client_body(name: &str, server_app_id: &str, scope_id: &str) -> Value {
     })
 }
 
+/// The new secret's name: `CMAAD {year-month of its end}`.
+fn password_name(end: chrono::DateTime<Utc>) -> String {
+    format!("CMAAD {}", end.format("%Y-%m"))
+}
+
 fn password_body(validity: super::SecretValidity) -> Value {
     let end = validity.end(Utc::now());
-    json!({ "passwordCredential": { "displayName": format!("CMAAD {}", end.format("%Y-%m")), "endDateTime": end.to_rfc3339() } })
+    password_credential(&password_name(end), end)
 }
 
 /// Admin consent for one permission, as creation reports it.
@@ -273,17 +271,19 @@ pub enum Creation {
     },
 }
 
-/// One server app's `http://localhost` redirect URI update.
+/// One server app's update: the `http://localhost` redirect URI and device-only tokens.
 #[derive(Debug, Clone)]
 pub struct RedirectUpdate {
     /// The stored app.
     pub app: App,
     /// True when Entra was changed.
     pub changed: bool,
-    /// True when the URI was missing (what `WhatIf` would change).
+    /// True when the URI or the device-only setting was missing (what `WhatIf` would change).
     pub would_change: bool,
     /// The app's public client redirect URIs after the update.
     pub redirect_uris: Vec<String>,
+    /// `isDeviceOnlyAuthSupported` after the update.
+    pub device_only_auth: bool,
 }
 
 /// The outcome of `cmaad_update_server_app`.
@@ -457,7 +457,7 @@ impl Provisioning<'_> {
             if app.tenant_id != signin.tenant_id() {
                 return Err(tenant_mismatch(signin, &app.tenant_id));
             }
-            results.push(add_localhost(&graph, app, req.what_if)?);
+            results.push(update_server_settings(&graph, app, req.what_if)?);
         }
         Ok(ServerAppUpdate {
             apps: results,
@@ -475,11 +475,7 @@ impl Provisioning<'_> {
     }
 
     /// Stores a created app; for a server app also the Graph key ID of its secret.
-    fn import_created(
-        &self,
-        new: &NewApp<'_>,
-        secret: Option<&crate::entra::admin::NewSecret>,
-    ) -> Result<App> {
+    fn import_created(&self, new: &NewApp<'_>, secret: Option<&NewPassword>) -> Result<App> {
         let store = self.session.store();
         let app = store.insert_app(new, Utc::now())?;
         match (secret, new.secret) {
@@ -526,7 +522,7 @@ fn check_uri_free(graph: &GraphClient, uri: &str) -> Result<()> {
     )?;
     match found["value"].as_array().and_then(|v| v.first()) {
         None => Ok(()),
-        Some(app) => Err(Error::new(Status::AlreadyExists, "AppIdUriInUse", format!("App ID URI '{uri}' is already used by app '{}' ({}) in the tenant: choose another AppIdUri or AppName.", text(app, "displayName"), text(app, "appId"))).with_target("AppIdUri")),
+        Some(app) => Err(Error::new(Status::AlreadyExists, "AppIdUriInUse", format!("App ID URI '{uri}' is already used by app '{}' ({}) in the tenant: choose another AppIdUri or AppName.", crate::scrub::server_text(&text(app, "displayName"), &[]), text(app, "appId"))).with_target("AppIdUri")),
     }
 }
 
@@ -543,7 +539,7 @@ struct MadeServer {
     object_id: String,
     app_id: String,
     sp_id: String,
-    secret: crate::entra::admin::NewSecret,
+    secret: NewPassword,
     end: chrono::DateTime<Utc>,
     consent: Vec<ConsentNote>,
 }
@@ -619,9 +615,7 @@ fn create_server(
 ) -> Result<MadeServer> {
     let (object_id, app_id) = create_application(graph, body, tracker)?;
     let end = req.validity.end(Utc::now());
-    let password = graph
-        .add_password(&object_id, &password_body(req.validity))?
-        .map_err(|r| r.to_error("adding the client secret"))?;
+    let password = graph.add_password(&object_id, &password_name(end), end)?;
     let end = password.end.unwrap_or(end);
     let sp_id = create_service_principal(graph, &app_id, tracker)?;
     let mut consent = Vec::new();
@@ -727,37 +721,49 @@ fn create_client(
     })
 }
 
-/// Adds `http://localhost` to one server app's public client redirect URIs, when missing.
-fn add_localhost(graph: &GraphClient, app: App, what_if: bool) -> Result<RedirectUpdate> {
+/// Brings one server app up to what the CMG needs since ConfigMgr 2309: the `http://localhost`
+/// public client redirect URI ([`crate::requirements::server`]'s `LocalhostRedirectUri`) and
+/// device-only tokens (`DeviceOnlyAuth`). Only what is missing is sent, in one `PATCH`; an app
+/// that has both is left alone, so the update can run any number of times.
+fn update_server_settings(graph: &GraphClient, app: App, what_if: bool) -> Result<RedirectUpdate> {
     let path = format!("applications(appId='{}')", app.client_id);
-    let found = graph.get(&path, &[("$select", "id,appId,publicClient")])?;
+    let select = "id,appId,publicClient,isDeviceOnlyAuthSupported";
+    let found = graph.get(&path, &[("$select", select)])?;
     let current = ok(found, &format!("reading server app '{}'", app.name))?;
-    let mut uris: Vec<String> = current
-        .pointer("/publicClient/redirectUris")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    let missing = !uris.iter().any(|u| u.eq_ignore_ascii_case(LOCALHOST));
-    if missing {
+    let current: AppRegistration = serde_json::from_value(current).map_err(|e| {
+        Error::new(
+            Status::Network,
+            "MalformedResponse",
+            format!(
+                "Microsoft Graph answered with server app '{}' in a shape CMAAD cannot read ({e}).",
+                app.name
+            ),
+        )
+    })?;
+    let mut uris = current.public_client.redirect_uris.clone();
+    let missing_uri = !uris.iter().any(|u| u.eq_ignore_ascii_case(LOCALHOST));
+    let device_only_off = requirements::device_only_auth(&current).outcome != Outcome::Passed;
+    let mut body = serde_json::Map::new();
+    if missing_uri {
         uris.push(LOCALHOST.to_string());
-        if !what_if {
-            let body = json!({ "publicClient": { "redirectUris": uris } });
-            let object = format!("applications/{}", text(&current, "id"));
-            ok(
-                graph.patch(&object, &body)?,
-                &format!("updating server app '{}'", app.name),
-            )?;
-        }
+        body.insert("publicClient".into(), json!({ "redirectUris": uris }));
+    }
+    if device_only_off {
+        body.insert("isDeviceOnlyAuthSupported".into(), json!(true));
+    }
+    let would_change = !body.is_empty();
+    if would_change && !what_if {
+        let object = format!("applications/{}", current.id);
+        ok(
+            graph.patch(&object, &Value::Object(body))?,
+            &format!("updating server app '{}'", app.name),
+        )?;
     }
     Ok(RedirectUpdate {
         app,
-        changed: missing && !what_if,
-        would_change: missing,
+        changed: would_change && !what_if,
+        would_change,
         redirect_uris: uris,
+        device_only_auth: !device_only_off || !what_if,
     })
 }

@@ -20,9 +20,9 @@ pub use request::{
 
 use crate::cloud::AzureEnvironment;
 use crate::entra::admin::{
-    AdminToken, CancelToken, DeviceCode, GraphClient, PendingSignIn, ADMIN_SCOPES,
-    DEFAULT_PUBLIC_CLIENT_ID,
+    AdminToken, CancelToken, DeviceCode, PendingSignIn, ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID,
 };
+use crate::entra::graph::GraphClient;
 use crate::error::{Error, Result, Status};
 use crate::secret::SecretKey;
 use crate::session::Session;

@@ -97,7 +97,7 @@ impl Session {
     ) -> Result<AppResult> {
         let environment = req.environment.unwrap_or(self.options.environment);
         let uri = req.app_id_uri.as_ref().map(|u| u.uri.as_str());
-        let mut new = NewApp {
+        let new = NewApp {
             tenant_id: &req.tenant_id,
             tenant_name: &req.tenant_name,
             environment,
@@ -109,37 +109,49 @@ impl Session {
             server_app_id: None,
             verified: None,
         };
+        let probe = ServerAppProbe {
+            environment,
+            tenant_id: &req.tenant_id,
+            tenant_name: &req.tenant_name,
+            client_id: &req.client_id,
+            secret,
+            app_id_uri: uri,
+        };
+        let verify = req
+            .verify
+            .then_some(|| self.verifier.verify_server_app(&probe));
+        let warnings = req.app_id_uri.iter().filter_map(|u| u.warning.clone());
+        self.check_verify_insert(new, verify, warnings.collect())
+    }
+
+    /// Checks that `new` may be stored, verifies it with `verify` when given (a failure stores
+    /// nothing), then stores it with the time it was verified.
+    fn check_verify_insert(
+        &self,
+        mut new: NewApp<'_>,
+        verify: Option<impl FnOnce() -> Result<Verification>>,
+        warnings: Vec<String>,
+    ) -> Result<AppResult> {
         self.backend().check_new_app(&new)?;
-        let verification = if req.verify {
-            let probe = ServerAppProbe {
-                environment,
-                tenant_id: &req.tenant_id,
-                tenant_name: &req.tenant_name,
-                client_id: &req.client_id,
-                secret,
-                app_id_uri: uri,
-            };
-            new.verified = Some(Utc::now());
-            Some(self.verifier.verify_server_app(&probe)?)
-        } else {
-            None
+        let verification = match verify {
+            Some(verify) => {
+                new.verified = Some(Utc::now());
+                Some(verify()?)
+            }
+            None => None,
         };
         let app = self.backend().insert_app(&new, Utc::now())?;
         Ok(AppResult {
             app,
             verification,
-            warnings: req
-                .app_id_uri
-                .iter()
-                .filter_map(|u| u.warning.clone())
-                .collect(),
+            warnings,
         })
     }
 
     /// `Import-CMAADClientApplication`: by tenant GUID or by server app.
     pub fn import_client_app(&self, req: &ClientAppImport) -> Result<AppResult> {
         let server = self.client_tenant_server_app(&req.tenant)?;
-        let mut new = NewApp {
+        let new = NewApp {
             tenant_id: &server.tenant_id,
             tenant_name: &server.tenant_name,
             environment: server.environment,
@@ -151,8 +163,7 @@ impl Session {
             server_app_id: Some(server.id),
             verified: None,
         };
-        self.backend().check_new_app(&new)?;
-        let verification = if req.verify {
+        let verify = req.verify.then_some(|| {
             // A ConfigMgr site never gives its secret back: the client app is then checked
             // without the server app's Graph audit.
             let secret = match self.site() {
@@ -168,17 +179,9 @@ impl Session {
                     secret,
                 }),
             };
-            new.verified = Some(Utc::now());
-            Some(self.verifier.verify_client_app(&probe)?)
-        } else {
-            None
-        };
-        let app = self.backend().insert_app(&new, Utc::now())?;
-        Ok(AppResult {
-            app,
-            verification,
-            warnings: Vec::new(),
-        })
+            self.verifier.verify_client_app(&probe)
+        });
+        self.check_verify_insert(new, verify, Vec::new())
     }
 
     /// The server app a client app request points at (directly or through its tenant).

@@ -2,11 +2,10 @@
 //! and rotating it through Microsoft Graph with no downtime (`Update-CMAADApplicationSecret`).
 
 use super::Session;
-use crate::entra::{
-    GraphAccess, NewPassword, PasswordCredential, Registration, RotatingApp, ServerAppProbe,
-    Verification,
-};
+use crate::entra::graph::{GraphClient, NewPassword};
+use crate::entra::{RotatingApp, ServerAppProbe, Verification};
 use crate::error::{Error, Result};
+use crate::model::registration::{AppRegistration, PasswordCredential};
 use crate::model::{App, AppRef};
 use crate::secret::SecretKey;
 use crate::store::NewSecret;
@@ -151,7 +150,7 @@ impl Session {
             .map_err(|e| undo(e, "VerifyNewSecret"))?;
         let new = NewSecret {
             secret: &added.secret,
-            expiry: added.end_date_time,
+            expiry: added.end.unwrap_or(req.secret_key_expiry),
             key_id: Some(&added.key_id),
             verified: Some(Utc::now()),
         };
@@ -176,8 +175,8 @@ impl Session {
 
 /// Removes a password just added after a later step failed, and says so in the error.
 fn undo_add(
-    graph: &GraphAccess,
-    registration: &Registration,
+    graph: &GraphClient,
+    registration: &AppRegistration,
     added: &NewPassword,
     error: Error,
 ) -> Error {
@@ -191,8 +190,8 @@ fn undo_add(
 
 /// Removes the previously stored secret from Entra, recording the outcome in `rotation`.
 fn remove_old(
-    graph: &GraphAccess,
-    registration: &Registration,
+    graph: &GraphClient,
+    registration: &AppRegistration,
     app: &App,
     old: &SecretKey,
     added: &NewPassword,
@@ -215,7 +214,7 @@ fn remove_old(
 /// The old secret's `keyId`: the one CMAAD stored, else the only other password whose hint
 /// matches the old secret (and whose end matches the stored expiry when several do).
 fn old_key_id(
-    registration: &Registration,
+    registration: &AppRegistration,
     app: &App,
     old: &SecretKey,
     new_key_id: &str,

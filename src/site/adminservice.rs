@@ -327,7 +327,7 @@ impl AdminServiceSite {
     }
 
     fn provider_error(&self, reply: &Reply, what: &str, operation: &str) -> Error {
-        let code = reply.body["error"]["code"].as_str().unwrap_or_default();
+        let code = scrub(reply.body["error"]["code"].as_str().unwrap_or_default());
         let message = scrub(reply.body["error"]["message"].as_str().unwrap_or_default());
         let site = &self.connection.options().provider_machine_name;
         let denied = reply.status == 403 || message.to_ascii_lowercase().contains("access denied");
@@ -735,9 +735,10 @@ fn encode(s: &str) -> String {
         .replace('+', "%20")
 }
 
-/// The provider's message, bounded and without control characters.
+/// The provider's message, scrubbed of anything credential-looking like all server text
+/// ([`crate::scrub::server_text`]), bounded and without control characters.
 fn scrub(message: &str) -> String {
-    message
+    crate::scrub::server_text(message, &[])
         .chars()
         .filter(|c| !c.is_control())
         .take(300)

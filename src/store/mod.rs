@@ -603,8 +603,7 @@ fn parse_env(s: &str) -> AzureEnvironment {
 }
 
 fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
-    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&Utc))
+    s.as_deref().and_then(crate::model::time::parse_rfc3339)
 }
 
 fn app_from_row(r: &Row<'_>) -> rusqlite::Result<App> {

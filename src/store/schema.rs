@@ -82,18 +82,18 @@ pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 /// tables; [`migrate`] marks it). Anything else is another application's database and is
 /// refused with `NotACmaadStore`; a newer CMAAD's store with `StoreTooNew`.
 pub fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
-    // One read transaction: another process creating the store commits its tables, version and
-    // mark together, and these three reads must all see the file before or all after that.
-    let snapshot = conn.unchecked_transaction()?;
-    let application_id: i32 = snapshot.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i64 = snapshot.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let tables: Vec<String> = snapshot
+    // One read transaction, so the three reads see one state of the file even while another
+    // process creates the store (tables, version and mark are committed together).
+    let read = conn.unchecked_transaction()?;
+    let application_id: i32 = read.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = read.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: Vec<String> = read
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    snapshot.commit()?;
+    read.finish()?;
     let unmarked_cmaad = (1..=CURRENT_VERSION).contains(&version)
         && CMAAD_TABLES.iter().all(|t| tables.iter().any(|n| n == t));
     let ours = application_id == APPLICATION_ID

@@ -235,31 +235,12 @@ pub fn removed_app(removed: &RemovedApp) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::AzureEnvironment;
     use chrono::Duration;
 
     #[test]
     fn server_document_has_contract_fields() {
         let now = Utc::now();
-        let server = App {
-            id: 1,
-            name: "CmgServerApp".into(),
-            client_id: "7078946d-0000-4000-8000-000000000001".into(),
-            tenant_id: "05a349fa-0000-4000-8000-000000000002".into(),
-            tenant_name: "Contoso".into(),
-            app_type: AppType::ServerApplication,
-            identifier_uri: Some(
-                "api://05a349fa-0000-4000-8000-000000000002/ConfigMgrService".into(),
-            ),
-            secret_key_expiry: Some(now + Duration::days(10)),
-            secret_key_creation_time: Some(now),
-            secret_key_id: None,
-            environment: AzureEnvironment::AzurePublicCloud,
-            server_app_id: None,
-            last_verified: None,
-            created: now,
-            updated: now,
-        };
+        let server = App::sample_server(Some(now + Duration::days(10)));
         let doc = app(&server, now);
         for key in [
             "ID",

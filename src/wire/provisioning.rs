@@ -232,14 +232,16 @@ pub fn creation(c: &Creation) -> Value {
     }
 }
 
-/// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris"}], "WhatIf"}`.
+/// `{"value": [{"ID", "Name", "ClientID", "Changed", "WouldChange", "RedirectUris",
+/// "IsDeviceOnlyAuthSupported"}], "WhatIf"}`.
 pub fn server_app_update(u: &ServerAppUpdate) -> Value {
     let apps: Vec<Value> = u
         .apps
         .iter()
         .map(|a| {
             json!({ "ID": a.app.id, "Name": a.app.name, "ClientID": a.app.client_id,
-                "Changed": a.changed, "WouldChange": a.would_change, "RedirectUris": a.redirect_uris })
+                "Changed": a.changed, "WouldChange": a.would_change, "RedirectUris": a.redirect_uris,
+                "IsDeviceOnlyAuthSupported": a.device_only_auth })
         })
         .collect();
     json!({ "value": apps, "WhatIf": u.what_if })

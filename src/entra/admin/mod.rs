@@ -4,20 +4,18 @@
 //! that writes with it.
 
 mod devicecode;
-mod graph_write;
 
 pub use devicecode::{CancelToken, DeviceCode, PendingSignIn};
-pub use graph_write::{GraphAnswer, GraphClient, GraphRefusal, NewSecret, Replication};
 
 use super::errors::{entra_error, Context};
-use super::oauth::{self, roles_of, Caller, Credentials};
+use super::graph::{Acting, GraphClient};
+use super::jwt::Claims;
+use super::oauth::{self, Caller, Credentials};
 use super::Verifier;
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
 use crate::runtime::block_on;
 use crate::secret::SecretKey;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
@@ -59,8 +57,8 @@ impl AdminToken {
     /// A token valid for `expires_in` from now.
     fn new(access_token: String, expires_in: Duration) -> AdminToken {
         AdminToken {
-            scopes: scopes_of(&access_token),
-            roles: roles_of(&access_token),
+            scopes: Claims::of(&access_token).scopes(),
+            roles: Claims::of(&access_token).roles,
             access_token: Zeroizing::new(access_token),
             expires: Instant::now() + expires_in,
         }
@@ -91,26 +89,6 @@ impl AdminToken {
     fn text(&self) -> &str {
         &self.access_token
     }
-}
-
-/// The `scp` claim of a JWT access token (read, not validated: Graph checks it).
-fn scopes_of(token: &str) -> Vec<String> {
-    #[derive(serde::Deserialize)]
-    struct Claims {
-        #[serde(default)]
-        scp: String,
-    }
-    let payload = token
-        .split('.')
-        .nth(1)
-        .unwrap_or_default()
-        .trim_end_matches('=');
-    URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Claims>(&bytes).ok())
-        .map(|c| c.scp.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
 }
 
 impl Verifier {
@@ -178,6 +156,7 @@ impl Verifier {
             self.transport(),
             self.graph(environment),
             Zeroizing::new(token.text().to_string()),
+            Acting::Administrator,
         );
         // The session's TimeoutSeconds is the bound the caller stated: waiting for Graph to
         // replicate a new object never outlasts it (nor the 120 s default).
@@ -189,6 +168,8 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     #[test]
     fn scopes_from_a_token_and_redacted_debug() {

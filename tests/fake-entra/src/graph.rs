@@ -256,6 +256,7 @@ pub fn application_json(app: &App) -> Map<String, Value> {
         "identifierUris": app.identifier_uris,
         "signInAudience": app.sign_in_audience,
         "isFallbackPublicClient": app.is_fallback_public_client,
+        "isDeviceOnlyAuthSupported": app.is_device_only_auth_supported,
         "publicClient": { "redirectUris": app.public_client_redirect_uris },
         "web": {
             "homePageUrl": null, "logoutUrl": null, "redirectUris": app.web_redirect_uris,

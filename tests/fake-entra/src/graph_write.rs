@@ -431,6 +431,7 @@ const APPLICATION: &[(&str, Ty)] = &[
     ("signInAudience", Ty::Enum(AUDIENCES)),
     ("identifierUris", Ty::StrArray),
     ("isFallbackPublicClient", Ty::Bool),
+    ("isDeviceOnlyAuthSupported", Ty::Bool),
     ("tags", Ty::StrArray),
     ("web", Ty::Obj("WebApplication", WEB)),
     (
@@ -636,6 +637,12 @@ fn apply(app: &mut App, body: &Map<String, Value>) {
     }
     if let Some(b) = body.get("isFallbackPublicClient").and_then(Value::as_bool) {
         app.is_fallback_public_client = b;
+    }
+    if let Some(b) = body
+        .get("isDeviceOnlyAuthSupported")
+        .and_then(Value::as_bool)
+    {
+        app.is_device_only_auth_supported = b;
     }
     if let Some(pc) = body
         .get("publicClient")

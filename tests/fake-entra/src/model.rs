@@ -163,6 +163,10 @@ pub struct App {
     /// "Allow public client flows".
     #[serde(default)]
     pub is_fallback_public_client: bool,
+    /// `isDeviceOnlyAuthSupported`: devices without a user may get tokens for the app (set by
+    /// ConfigMgr's "Update Application Settings"; not shown in the portal; default false).
+    #[serde(default)]
+    pub is_device_only_auth_supported: bool,
     /// `publicClient.redirectUris`.
     #[serde(default)]
     pub public_client_redirect_uris: Vec<String>,
@@ -207,6 +211,7 @@ impl App {
             identifier_uris: Vec::new(),
             sign_in_audience: my_org(),
             is_fallback_public_client: false,
+            is_device_only_auth_supported: false,
             public_client_redirect_uris: Vec::new(),
             web_redirect_uris: Vec::new(),
             enable_id_token_issuance: false,
@@ -245,6 +250,12 @@ impl App {
     pub fn user_impersonation_scope(mut self) -> Self {
         self.oauth2_permission_scopes
             .push(PermissionScope::user_impersonation(&self.display_name));
+        self
+    }
+
+    /// Sets `isDeviceOnlyAuthSupported`.
+    pub fn device_only_auth(mut self, on: bool) -> Self {
+        self.is_device_only_auth_supported = on;
         self
     }
 

@@ -1,17 +1,33 @@
-//! Microsoft Graph v1.0 calls made as an administrator. Reads, PATCH and DELETE go through the
-//! retrying transport (429/5xx, broken connections); a POST that creates something is sent once
-//! and repeated only after 429 (Graph did not process it), so a lost answer never creates a
-//! duplicate. Calls that name a just-created object are repeated while Graph still answers as if
-//! it did not exist ([`Replication`]).
+//! The one Microsoft Graph v1.0 client, with an app-only token (an app's own credentials:
+//! verification, rotation, an automation app) or a delegated one (an administrator's device
+//! code sign-in), and one module per Graph resource ([`applications`]; service principals, app
+//! role assignments and permission grants are written through [`GraphClient::create`]).
+//!
+//! Reads, PATCH and DELETE go through the retrying transport (429/5xx, broken connections); a
+//! POST that creates something is sent once and repeated only after 429 (Graph did not process
+//! it), so a lost answer never creates a duplicate. Calls that name a just-created object are
+//! repeated while Graph still answers as if it did not exist ([`Replication`]).
+
+pub mod applications;
+
+pub use applications::NewPassword;
 
 use crate::entra::errors::GraphErrorBody;
 use crate::entra::transport::{unexpected, Reply, Transport};
 use crate::error::{Error, Result, Status};
 use crate::runtime::block_on;
-use crate::secret::SecretKey;
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
+
+/// Whose token a client holds: Graph's refusals get advice for that identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acting {
+    /// An administrator or automation app signed in to create and change registrations.
+    Administrator,
+    /// A stored server app with its own credentials (verification, rotation).
+    App,
+}
 
 /// How long calls naming a new object are repeated while Graph replicates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +46,16 @@ impl Default for Replication {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             max_total: Duration::from_secs(120),
+        }
+    }
+}
+
+impl Replication {
+    /// No repetition: for clients that only name objects that exist already.
+    pub fn none() -> Replication {
+        Replication {
+            max_total: Duration::ZERO,
+            ..Replication::default()
         }
     }
 }
@@ -61,36 +87,48 @@ impl GraphRefusal {
         self.status == 403 || self.code == "Authorization_RequestDenied"
     }
 
-    /// The CMAAD error for this refusal while `doing` something.
-    pub fn to_error(&self, doing: &str) -> Error {
+    /// The CMAAD error for this refusal while `doing` something, with advice for the identity
+    /// `acting` (an app's own credentials or an administrator's sign-in).
+    pub fn to_error(&self, doing: &str, acting: Acting) -> Error {
+        let admin = acting == Acting::Administrator;
         let (status, code, advice) = match self.status {
+            _ if self.is_denied() && !admin => (Status::VerificationFailed, "GraphPermissionDenied", "the app may not change its own credentials: grant it the Microsoft Graph application permission Application.ReadWrite.OwnedBy (and make it an owner of itself) or Application.ReadWrite.All, with admin consent; or renew the secret in the portal and store it with Set-CMAADApplication -SecretKey."),
             403 => (Status::VerificationFailed, "GraphPermissionDenied", "the signed-in administrator lacks the permission: sign in as an account that may create app registrations (Application Administrator or Global Administrator) and consent to Application.ReadWrite.All."),
-            401 => (Status::VerificationFailed, "GraphTokenRefused", "Graph refused the sign-in's token (expired, or issued for another Graph): sign in again; if it persists, check that AzureEnvironment and GraphHost name the same cloud (a token for https://graph.microsoft.us is refused by https://dod-graph.microsoft.us)."),
-            404 => (Status::NotFound, "GraphResourceNotFound", "the object does not exist (yet); if it was just created, retry in a minute."),
+            401 if admin => (Status::VerificationFailed, "GraphTokenRefused", "Graph refused the sign-in's token (expired, or issued for another Graph): sign in again; if it persists, check that AzureEnvironment and GraphHost name the same cloud (a token for https://graph.microsoft.us is refused by https://dod-graph.microsoft.us)."),
+            401 => (Status::VerificationFailed, "GraphTokenRefused", "Graph refused the app's token; check that AzureEnvironment and GraphHost name the same cloud."),
+            404 if admin => (Status::NotFound, "GraphResourceNotFound", "the object does not exist (yet); if it was just created, retry in a minute."),
+            404 => (Status::NotFound, "GraphResourceNotFound", "check the ClientId and TenantId of the stored app; a just-created app can take a minute to appear."),
             409 => (Status::AlreadyExists, "GraphConflict", "an object with the same key already exists."),
-            _ => (Status::VerificationFailed, "GraphRequestRefused", "fix what Graph names and retry."),
+            _ if admin => (Status::VerificationFailed, "GraphRequestRefused", "fix what Graph names and retry."),
+            _ => (Status::VerificationFailed, "GraphError", "look the code up in Microsoft Graph's error reference."),
         };
         let text: String = self.message.chars().take(300).collect();
-        Error::new(
+        let error = Error::new(
             status,
             code,
             format!(
                 "Microsoft Graph refused {doing} (HTTP {}, {}: {text}): {advice}",
                 self.status, self.code
             ),
-        )
+        );
+        if admin {
+            error
+        } else {
+            error.with_target("ClientId")
+        }
     }
 }
 
 /// A Graph answer: the JSON body (Null for 204) or Graph's refusal.
 pub type GraphAnswer = std::result::Result<Value, GraphRefusal>;
 
-/// Graph v1.0 as the administrator.
+/// Graph v1.0 with one token.
 pub struct GraphClient {
     transport: Transport,
     graph: String,
     token: Zeroizing<String>,
     request_id: String,
+    acting: Acting,
     /// Repetition of calls naming new objects.
     pub replication: Replication,
 }
@@ -102,14 +140,38 @@ impl std::fmt::Debug for GraphClient {
 }
 
 impl GraphClient {
-    pub(super) fn new(transport: Transport, graph: String, token: Zeroizing<String>) -> Self {
+    /// A client of the Graph at `graph` (no trailing slash) with bearer `token`, acting as
+    /// `acting`. An administrator's client waits out replication of new objects; an app's does
+    /// not (it names existing objects only).
+    pub(crate) fn new(
+        transport: Transport,
+        graph: String,
+        token: Zeroizing<String>,
+        acting: Acting,
+    ) -> Self {
         GraphClient {
             transport,
             graph,
             token,
             request_id: uuid::Uuid::new_v4().to_string(),
-            replication: Replication::default(),
+            replication: match acting {
+                Acting::Administrator => Replication::default(),
+                Acting::App => Replication::none(),
+            },
+            acting,
         }
+    }
+
+    /// The same client, sending `request_id` as `client-request-id` (one ID for all the
+    /// requests of one check, as Entra's correlation ID).
+    pub(crate) fn with_request_id(mut self, request_id: &str) -> Self {
+        self.request_id = request_id.to_string();
+        self
+    }
+
+    /// The CMAAD error for `refusal` while `doing` something, for this client's identity.
+    pub fn refused(&self, refusal: &GraphRefusal, doing: &str) -> Error {
+        refusal.to_error(doing, self.acting)
     }
 
     /// `GET {path}` (with `query`), retried on transient faults.
@@ -186,6 +248,18 @@ impl GraphClient {
         body: Option<&Value>,
         transport: &Transport,
     ) -> Result<GraphAnswer> {
+        block_on(self.send(method, path, query, body, transport))?
+    }
+
+    /// One request to `{graph}/v1.0/{path}`, as a future (polled inside [`block_on`]).
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        transport: &Transport,
+    ) -> Result<GraphAnswer> {
         let url = format!("{}/v1.0/{path}", self.graph);
         let what = format!("the Microsoft Graph request {method} {url}");
         let build = |client: &reqwest::Client| {
@@ -202,86 +276,9 @@ impl GraphClient {
                 None => b,
             }
         };
-        let reply = block_on(transport.send(&what, build))??;
+        let reply = transport.send(&what, build).await?;
         interpret(&what, &reply, self.token.as_str())
     }
-
-    /// `POST applications/{object_id}/addPassword` (sent once; repeated only while the new app
-    /// replicates): the new secret's key ID, text (in wiping memory) and end.
-    pub fn add_password(
-        &self,
-        object_id: &str,
-        body: &Value,
-    ) -> Result<std::result::Result<NewSecret, GraphRefusal>> {
-        let url = format!("{}/v1.0/applications/{object_id}/addPassword", self.graph);
-        let what = format!("the Microsoft Graph request POST {url}");
-        let once = self.transport.single_attempt();
-        let start = Instant::now();
-        let mut wait = self.replication.initial_backoff;
-        loop {
-            let mut reply = block_on(once.send(&what, |client| {
-                client
-                    .post(&url)
-                    .bearer_auth(self.token.as_str())
-                    .header("client-request-id", &self.request_id)
-                    .json(body)
-            }))??;
-            if reply.status == 200 || reply.status == 201 {
-                let secret = new_secret(&what, &reply);
-                reply.body.zeroize();
-                return secret.map(Ok);
-            }
-            let refusal = match interpret(&what, &reply, self.token.as_str())? {
-                Err(refusal) => refusal,
-                Ok(_) => return Err(unexpected(&what, &reply)),
-            };
-            if !refusal.is_replication_lag() || start.elapsed() + wait > self.replication.max_total
-            {
-                return Ok(Err(refusal));
-            }
-            std::thread::sleep(wait);
-            wait = (wait * 2).min(self.replication.max_backoff);
-        }
-    }
-}
-
-/// A password Graph just added.
-pub struct NewSecret {
-    /// `keyId`.
-    pub key_id: String,
-    /// `secretText`.
-    pub secret: SecretKey,
-    /// `endDateTime`, when readable.
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl std::fmt::Debug for NewSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSecret")
-            .field("key_id", &self.key_id)
-            .finish_non_exhaustive()
-    }
-}
-
-fn new_secret(what: &str, reply: &Reply) -> Result<NewSecret> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Added {
-        key_id: String,
-        secret_text: String,
-        #[serde(default)]
-        end_date_time: Option<String>,
-    }
-    let added: Added = serde_json::from_slice(&reply.body).map_err(|_| unexpected(what, reply))?;
-    let text = Zeroizing::new(added.secret_text);
-    let units = Zeroizing::new(text.encode_utf16().collect::<Vec<u16>>());
-    Ok(NewSecret {
-        key_id: added.key_id,
-        secret: SecretKey::from_utf16(&units, "SecretKey")?,
-        end: added
-            .end_date_time
-            .and_then(|t| crate::model::time::parse_rfc3339(&t)),
-    })
 }
 
 /// Graph's answer, or its refusal with texts scrubbed of `token` (the bearer token sent).
@@ -331,8 +328,15 @@ mod tests {
         .is_replication_lag());
         assert!(!r(403, "Insufficient privileges").is_replication_lag());
         assert_eq!(
-            r(403, "no").to_error("creating").code,
+            r(403, "no")
+                .to_error("creating", Acting::Administrator)
+                .code,
             "GraphPermissionDenied"
+        );
+        let app = r(500, "no").to_error("reading", Acting::App);
+        assert_eq!(
+            (app.code.as_str(), app.target.as_deref()),
+            ("GraphError", Some("ClientId"))
         );
     }
 }
