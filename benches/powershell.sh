@@ -12,3 +12,4 @@ if [ -z "$module" ]; then
 fi
 unset CMAAD_STORE CMAAD_SITE_KEY CMAAD_LIBRARY
 "$pwsh_bin" -NoProfile -NonInteractive -File "$root/benches/powershell.ps1" -Module "$module" -Pwsh "$pwsh_bin"
+echo "PowerShell: machine load while measured | $(cut -d' ' -f1-3 /proc/loadavg) | load average (1, 5, 15 min) on $(nproc) cores"

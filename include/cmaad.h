@@ -391,6 +391,24 @@ cmaad_status cmaad_session_open_site(const char *options_json,
                                      cmaad_session **out_session,
                                      char **out_json);
 
+// Rotates a server app's secret in the session's ConfigMgr site without ever leaving the CMG
+// without a working secret: a new Entra password (with a Graph token from the current secret),
+// a wait until it works, the site's `SMS_AAD_Application_Ex` written and read back, and only
+// then, with `RemoveOldSecret`, the old password removed. A failure leaves the site and Entra
+// holding a working pair; the error's `Details.Step` names the step (`GraphToken`,
+// `ReadRegistration`, `AddPassword`, `VerifyNewSecret`, `WriteSite`, `ConfirmSite`).
+//
+// `request_json` is `cmaad_rotate_app_secret`'s (`ID` or `ClientId` + `TenantId`,
+// `ValidityDays` or `SecretKeyExpiry`, `RemoveOldSecret`, `PropagationTimeoutSeconds`,
+// `DisplayName`). The site's current secret (a site never returns it) comes as
+// `current_secret_len` UTF-16 code units at `current_secret_utf16`, copied into memory the
+// library wipes; the caller keeps the buffer and should zero it after the call.
+cmaad_status cmaad_rotate_site_app_secret(cmaad_session *session_ptr,
+                                          const char *request_json,
+                                          const uint16_t *current_secret_utf16,
+                                          size_t current_secret_len,
+                                          char **out_json);
+
 // The changes CMAAD made to the session's ConfigMgr site (`Get-CMAADSiteChange`):
 // `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`,
 // oldest first, from the journal in the local store. No secrets are journaled.

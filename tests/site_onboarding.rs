@@ -4,91 +4,14 @@
 //! reads with writes refused, trust settings, and credentials that must fail.
 
 mod common;
+mod site_support;
 
-use cmaad::ffi::{self, cmaad_status};
-use cmaad_fake_adminservice::auth::{AuthConfig, KerberosService, NtlmAccount};
-use cmaad_fake_adminservice::kdc::Realm;
+use cmaad::ffi::cmaad_status;
+use cmaad_fake_adminservice::auth::{AuthConfig, NtlmAccount};
 use cmaad_fake_adminservice::{Class, FakeSite, SiteConfig};
-use common::{
-    call, code, server_request, target, FfiSession, CLIENT_CLIENT_ID, SECRET, SERVER_CLIENT_ID,
-    TENANT,
-};
-use serde_json::{json, Value};
-use std::ffi::CString;
-use std::ptr;
-
-const USER: &str = "cmadmin";
-const PASSWORD: &str = "Kerb-Pa55word!";
-
-fn realm() -> Realm {
-    Realm::start(USER, PASSWORD, "localhost")
-        .expect("start the MIT KDC (install krb5-kdc krb5-admin-server)")
-}
-
-fn kerberos_site(realm: &Realm) -> FakeSite {
-    let kerberos = KerberosService {
-        host: "localhost".into(),
-        keys: realm.service_keys().to_vec(),
-    };
-    FakeSite::start(SiteConfig::new("XYZ").auth(AuthConfig {
-        kerberos: Some(kerberos),
-        ..Default::default()
-    }))
-}
-
-/// Site options trusting the fake's exported SMS Issuing root.
-fn site_options(dir: &std::path::Path, site: &FakeSite, realm: &Realm, extra: Value) -> Value {
-    let root = dir.join("sms-issuing.pem");
-    std::fs::write(&root, site.root_pem()).unwrap();
-    let mut s = json!({
-        "ProviderMachineName": site.provider_machine_name(),
-        "SiteCode": "XYZ",
-        "UserName": format!("{USER}@TEST.CMAAD"),
-        "KdcAddress": realm.kdc_address(),
-    });
-    if let (Some(o), Some(e)) = (s.as_object_mut(), extra.as_object()) {
-        o.extend(e.clone());
-    }
-    json!({ "StorePath": dir.join("site.db"), "TrustedCaPath": root, "Site": s })
-}
-
-/// Opens a site session through the C ABI with `password`.
-fn open_site(dir: tempfile::TempDir, options: &Value, password: &str) -> Result<FfiSession, Value> {
-    let o = CString::new(options.to_string()).unwrap();
-    let units: Vec<u16> = password.encode_utf16().collect();
-    let mut handle = ptr::null_mut();
-    let (status, doc) = call(|out| unsafe {
-        ffi::cmaad_session_open_site(o.as_ptr(), units.as_ptr(), units.len(), &mut handle, out)
-    });
-    assert!(
-        !doc.to_string().contains(password),
-        "the password leaked: {doc}"
-    );
-    if status != cmaad_status::CMAAD_OK {
-        assert!(handle.is_null());
-        return Err(doc);
-    }
-    Ok(FfiSession { dir, handle })
-}
-
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(s.replace('+', "%2B").as_bytes())
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.into_owned()
-            } else {
-                format!("{k}={v}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn site_changes(s: &FfiSession) -> Value {
-    let (status, doc) = call(|out| unsafe { ffi::cmaad_get_site_changes(s.handle, out) });
-    assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
-    doc
-}
+use common::{code, server_request, target, CLIENT_CLIENT_ID, SECRET, SERVER_CLIENT_ID, TENANT};
+use serde_json::json;
+use site_support::*;
 
 #[test]
 fn onboarding_example_lands_in_the_site_over_kerberos() {
@@ -338,7 +261,24 @@ fn wrong_password_ntlm_only_sites_and_untrusted_certificates_fail_clearly() {
     options.as_object_mut().unwrap().remove("TrustedCaPath");
     let s = open_site(dir, &options, PASSWORD).unwrap();
     assert_eq!(s.get(None).0, cmaad_status::CMAAD_OK);
-    let (status, doc) = s.import_server(&server_request(), SECRET);
+    let tenant = site.seed(
+        Class::Tenant,
+        json!({"TenantID": TENANT, "Name": "Contoso"}),
+    );
+    let expiry = (chrono::Utc::now() + chrono::Duration::days(90)).to_rfc3339();
+    site.seed(Class::Application, json!({"Name": "CmgServerApp", "ClientID": SERVER_CLIENT_ID, "TenantID": tenant, "IsClientApp": false, "SecretKey": SECRET, "SecretKeyExpiry": expiry}));
+    let (status, client) = s.import_client(
+        &json!({"AppName": "CmgClientApp", "ClientId": CLIENT_CLIENT_ID, "TenantId": TENANT}),
+    );
+    assert_eq!(status, cmaad_status::CMAAD_OK, "{client}");
+    let warnings = client["Warnings"].to_string();
+    assert!(
+        warnings.contains("SkipCertificateCheck") && warnings.contains(site.certificate_sha256()),
+        "{client}"
+    );
+    let mut second = server_request();
+    second["ClientId"] = json!("22222222-3333-4444-8555-666666666666");
+    let (status, doc) = s.import_server(&second, SECRET);
     assert_eq!(status, cmaad_status::CMAAD_INVALID_ARGUMENT, "{doc}");
     assert_eq!(target(&doc), "Site.SkipCertificateCheck");
     assert!(site.requests().iter().all(|r| !r.carried_secret));

@@ -258,14 +258,7 @@ namespace CMAAD.Commands
                 Contact("Changing the settings of app " + appId.ToString(CultureInfo.InvariantCulture));
                 document = Invoke(s => s.Call("cmaad_set_app", NativeMethods.cmaad_set_app, request), appId);
             }
-            if (document != null)
-            {
-                Application app = Read<Application>(document);
-                if (PassThru)
-                {
-                    WriteObject(app);
-                }
-            }
+            EmitWithPassThru<Application>(document, PassThru);
         }
     }
 
@@ -307,14 +300,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Removing " + label);
             string document = Invoke(s => s.Call("cmaad_remove_app", NativeMethods.cmaad_remove_app, request), appId);
-            if (document != null)
-            {
-                Application removed = Read<Application>(document);
-                if (PassThru)
-                {
-                    WriteObject(removed);
-                }
-            }
+            EmitWithPassThru<Application>(document, PassThru);
         }
     }
 

@@ -167,6 +167,19 @@ namespace CMAAD.Commands
             }
         }
 
+        /// <summary>For the -PassThru cmdlets: reads a successful call's object (its warnings are written) and outputs it only with -PassThru.</summary>
+        protected void EmitWithPassThru<T>(string document, bool passThru) where T : CmaadObject
+        {
+            if (document != null)
+            {
+                T result = Read<T>(document);
+                if (passThru)
+                {
+                    WriteObject(result);
+                }
+            }
+        }
+
         private static bool MentionsAny(string document, string[] names)
         {
             foreach (string name in names)

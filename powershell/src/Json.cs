@@ -131,6 +131,9 @@ namespace CMAAD.Interop
     /// <summary>Reads result documents.</summary>
     public static class JsonDocument
     {
+        [ThreadStatic]
+        private static XmlDictionaryReader reader;
+
         private static readonly Dictionary<Type, DataContractJsonSerializer> Serializers = new Dictionary<Type, DataContractJsonSerializer>();
 
         /// <summary>The document as an instance of a [DataContract] class.</summary>
@@ -145,12 +148,18 @@ namespace CMAAD.Interop
                     Serializers.Add(typeof(T), serializer);
                 }
             }
-            // The reader over the bytes directly: no stream and no encoding detection per call.
+            // One JSON reader per thread, given each document's bytes anew (IXmlJsonReaderInitializer):
+            // no stream, no encoding detection and no reader buffers allocated per call.
             byte[] bytes = Encoding.UTF8.GetBytes(json);
-            using (XmlDictionaryReader reader = JsonReaderWriterFactory.CreateJsonReader(bytes, 0, bytes.Length, Encoding.UTF8, XmlDictionaryReaderQuotas.Max, null))
+            if (reader == null)
             {
-                return (T)serializer.ReadObject(reader);
+                reader = JsonReaderWriterFactory.CreateJsonReader(bytes, 0, bytes.Length, Encoding.UTF8, XmlDictionaryReaderQuotas.Max, null);
             }
+            else
+            {
+                ((IXmlJsonReaderInitializer)reader).SetInput(bytes, 0, bytes.Length, Encoding.UTF8, XmlDictionaryReaderQuotas.Max, null);
+            }
+            return (T)serializer.ReadObject(reader);
         }
 
         /// <summary>The document as the JSON-to-XML mapping of JsonReaderWriterFactory.</summary>

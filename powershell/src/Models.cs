@@ -378,6 +378,29 @@ namespace CMAAD
 
         /// <summary>The native library's version.</summary>
         [DataMember] public string Version { get; private set; }
+
+        /// <summary>The ConfigMgr site whose SMS Provider the session reads and writes, or null (the store).</summary>
+        [DataMember(Name = "Site")] public ProviderSite ConfigMgrSite { get; private set; }
+    }
+
+    /// <summary>A ConfigMgr site reached through its SMS Provider (Connect-CMAADSite -SiteCode -ProviderMachineName).</summary>
+    [DataContract]
+    public class ProviderSite : CmaadObject
+    {
+        /// <summary>The SMS Provider's machine name.</summary>
+        [DataMember] public string ProviderMachineName { get; private set; }
+
+        /// <summary>The site code.</summary>
+        [DataMember] public string SiteCode { get; private set; }
+
+        /// <summary>Kerberos, Negotiate (NTLM allowed) or Ntlm.</summary>
+        [DataMember] public string Authentication { get; private set; }
+
+        /// <summary>The account used (never its password).</summary>
+        [DataMember] public string UserName { get; private set; }
+
+        /// <summary>SystemRoots, TrustedCaPath, CertificateThumbprint or SkipCertificateCheck.</summary>
+        [DataMember] public string CertificateCheck { get; private set; }
     }
 
     /// <summary>A Microsoft Graph sign-in (Connect-CMAADAzure).</summary>

@@ -28,16 +28,20 @@ namespace CMAAD.Interop
         Internal = 7
     }
 
-    /// <summary>The session handle: closed exactly once, never while a call is using it.</summary>
-    public sealed class SessionHandle : SafeHandle
+    /// <summary>A handle the library gave out: freed exactly once, never while a call is using it.</summary>
+    public abstract class CmaadHandle : SafeHandle
     {
-        public SessionHandle() : base(IntPtr.Zero, true) { }
+        protected CmaadHandle() : base(IntPtr.Zero, true) { }
 
         public override bool IsInvalid
         {
             get { return handle == IntPtr.Zero; }
         }
+    }
 
+    /// <summary>The session handle (cmaad_session_close).</summary>
+    public sealed class SessionHandle : CmaadHandle
+    {
         protected override bool ReleaseHandle()
         {
             NativeMethods.cmaad_session_close(handle);
@@ -45,16 +49,9 @@ namespace CMAAD.Interop
         }
     }
 
-    /// <summary>A Microsoft Graph sign-in handle: freed (token and secret wiped) exactly once.</summary>
-    public sealed class SignInHandle : SafeHandle
+    /// <summary>A Microsoft Graph sign-in handle (cmaad_graph_signin_free wipes its token and secret).</summary>
+    public sealed class SignInHandle : CmaadHandle
     {
-        public SignInHandle() : base(IntPtr.Zero, true) { }
-
-        public override bool IsInvalid
-        {
-            get { return handle == IntPtr.Zero; }
-        }
-
         protected override bool ReleaseHandle()
         {
             NativeMethods.cmaad_graph_signin_free(handle);
@@ -79,6 +76,9 @@ namespace CMAAD.Interop
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_session_open_with_site_key(byte[] options_json, IntPtr site_key_utf16, UIntPtr site_key_len, out SessionHandle out_session, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_session_open_site(byte[] options_json, IntPtr password_utf16, UIntPtr password_len, out SessionHandle out_session, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_session_close(IntPtr session);
@@ -154,6 +154,12 @@ namespace CMAAD.Interop
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_audit_app(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_get_site_changes(SessionHandle session, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_rotate_site_app_secret(SessionHandle session, byte[] request_json, IntPtr current_secret_utf16, UIntPtr current_secret_len, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_string_free(IntPtr s);

@@ -38,6 +38,31 @@ namespace CMAAD.Commands
         [ValidateRange(1, 600)]
         public int TimeoutSeconds { get; set; }
 
+        /// <summary>The ConfigMgr site code (with ProviderMachineName: work on the site itself).</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z0-9]{3}$")]
+        public string SiteCode { get; set; }
+
+        /// <summary>The SMS Provider's fully qualified name, as in the console's Connect to Site dialog.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ProviderMachineName { get; set; }
+
+        /// <summary>The account for the SMS Provider (Kerberos: user@CONTOSO.COM).</summary>
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential Credential { get; set; }
+
+        /// <summary>Does not check the provider's certificate (a warning on every connection; no secret is sent).</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>The SHA-256 thumbprint of the provider's certificate to trust.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string CertificateThumbprint { get; set; }
+
         protected override void ProcessRecord()
         {
             var changes = new SiteOptions();
@@ -51,6 +76,11 @@ namespace CMAAD.Commands
             if (Bound("GraphHost")) changes.GraphHost = GraphHost;
             if (Bound("Proxy")) changes.Proxy = Proxy;
             if (Bound("TimeoutSeconds")) changes.TimeoutSeconds = TimeoutSeconds;
+            if (Bound("SiteCode")) changes.SiteCode = SiteCode;
+            if (Bound("ProviderMachineName")) changes.ProviderMachineName = ProviderMachineName;
+            if (Bound("Credential")) changes.Credential = Credential;
+            if (Bound("SkipCertificateCheck")) changes.SkipCertificateCheck = SkipCertificateCheck.IsPresent;
+            if (Bound("CertificateThumbprint")) changes.CertificateThumbprint = CertificateThumbprint;
             SiteSession session;
             try
             {
@@ -64,6 +94,15 @@ namespace CMAAD.Commands
             Site site = session.Site;
             WriteVerbose("CMAAD " + site.Version + " (" + NativeLibraryLoader.LoadedPath + "): site store '" + site.StorePath + "'; " +
                 site.AzureEnvironment + " Entra authority " + site.AuthorityHost + ", Graph " + site.GraphHost + ".");
+            ProviderSite configMgr = site.ConfigMgrSite;
+            if (configMgr != null)
+            {
+                WriteVerbose("ConfigMgr site " + configMgr.SiteCode + " through the SMS Provider " + configMgr.ProviderMachineName + " (" + configMgr.Authentication + ", certificate check: " + configMgr.CertificateCheck + ").");
+                foreach (string warning in configMgr.TakeWarnings())
+                {
+                    WriteWarning(warning);
+                }
+            }
             WriteObject(site);
         }
     }
@@ -146,14 +185,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Changing tenant " + tenantId);
             string document = Invoke(s => s.Call("cmaad_set_tenant", NativeMethods.cmaad_set_tenant, request), tenantId);
-            if (document != null)
-            {
-                Tenant tenant = Read<Tenant>(document);
-                if (PassThru)
-                {
-                    WriteObject(tenant);
-                }
-            }
+            EmitWithPassThru<Tenant>(document, PassThru);
         }
     }
 
@@ -417,14 +449,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Changing " + label);
             string document = Invoke(s => s.Call("cmaad_set_cloud_management_service", NativeMethods.cmaad_set_cloud_management_service, request), label);
-            if (document != null)
-            {
-                CloudService service = Read<CloudService>(document);
-                if (PassThru)
-                {
-                    WriteObject(service);
-                }
-            }
+            EmitWithPassThru<CloudService>(document, PassThru);
         }
     }
 
@@ -468,14 +493,7 @@ namespace CMAAD.Commands
             SiteSession session = Session;
             Contact("Removing " + label);
             string document = Invoke(s => s.Call("cmaad_remove_service", NativeMethods.cmaad_remove_service, request), label);
-            if (document != null)
-            {
-                CloudService removed = Read<CloudService>(document);
-                if (PassThru)
-                {
-                    WriteObject(removed);
-                }
-            }
+            EmitWithPassThru<CloudService>(document, PassThru);
         }
     }
 

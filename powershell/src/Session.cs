@@ -23,6 +23,27 @@ namespace CMAAD.Interop
         public string Proxy { get; set; }
         public int? TimeoutSeconds { get; set; }
 
+        /// <summary>The ConfigMgr site's code; with ProviderMachineName, the site is read and written through its SMS Provider.</summary>
+        public string SiteCode { get; set; }
+
+        /// <summary>The SMS Provider's machine name (FQDN).</summary>
+        public string ProviderMachineName { get; set; }
+
+        /// <summary>The account for the SMS Provider (Kerberos); its password never enters the options text.</summary>
+        public System.Management.Automation.PSCredential Credential { get; set; }
+
+        /// <summary>The provider certificate's SHA-256 thumbprint to pin.</summary>
+        public string CertificateThumbprint { get; set; }
+
+        /// <summary>True to skip the provider certificate check (a warning on every connection).</summary>
+        public bool? SkipCertificateCheck { get; set; }
+
+        /// <summary>True when a ConfigMgr site (not only the store) is chosen.</summary>
+        internal bool HasSite
+        {
+            get { return !string.IsNullOrEmpty(SiteCode) && !string.IsNullOrEmpty(ProviderMachineName); }
+        }
+
         /// <summary>These options with every value the other sets replacing this one's.</summary>
         public SiteOptions Merge(SiteOptions changes)
         {
@@ -34,6 +55,11 @@ namespace CMAAD.Interop
                 GraphHost = changes.GraphHost ?? GraphHost,
                 Proxy = changes.Proxy ?? Proxy,
                 TimeoutSeconds = changes.TimeoutSeconds ?? TimeoutSeconds,
+                SiteCode = changes.SiteCode ?? SiteCode,
+                ProviderMachineName = changes.ProviderMachineName ?? ProviderMachineName,
+                Credential = changes.Credential ?? Credential,
+                CertificateThumbprint = changes.CertificateThumbprint ?? CertificateThumbprint,
+                SkipCertificateCheck = changes.SkipCertificateCheck ?? SkipCertificateCheck,
             };
         }
 
@@ -49,6 +75,16 @@ namespace CMAAD.Interop
             request.Set("NoProxy", Environment("NO_PROXY") ?? Environment("no_proxy"));
             request.Set("TimeoutSeconds", TimeoutSeconds);
             request.Set("ProcessEnvironment", false);
+            if (HasSite)
+            {
+                var site = new JsonRequest();
+                site.Set("ProviderMachineName", ProviderMachineName);
+                site.Set("SiteCode", SiteCode);
+                site.Set("UserName", Credential != null ? Credential.UserName : null);
+                site.Set("CertificateThumbprint", CertificateThumbprint);
+                site.Set("SkipCertificateCheck", SkipCertificateCheck == true ? (object)true : null);
+                request.Set("Site", site);
+            }
             return request;
         }
 
@@ -114,7 +150,9 @@ namespace CMAAD.Interop
                 {
                     key = Marshal.StringToHGlobalUni(siteKey);
                 }
-                status = NativeMethods.cmaad_session_open_with_site_key(request, key, new UIntPtr(key == IntPtr.Zero ? 0u : (uint)siteKey.Length), out h, out json);
+                status = options.HasSite && options.Credential != null
+                    ? OpenSite(request, options.Credential.Password, out h, out json)
+                    : NativeMethods.cmaad_session_open_with_site_key(request, key, new UIntPtr(key == IntPtr.Zero ? 0u : (uint)siteKey.Length), out h, out json);
             }
             finally
             {
@@ -133,6 +171,27 @@ namespace CMAAD.Interop
                 throw CmaadException.FromDocument(status == CmaadStatus.Ok ? CmaadStatus.Internal : status, doc, "cmaad_session_open");
             }
             return new SiteSession(h, JsonDocument.Read<Site>(doc));
+        }
+
+        /// <summary>
+        /// Opens a session on a ConfigMgr site: the account's password crosses as UTF-16 units in
+        /// unmanaged memory that is zeroed and freed at once, never inside the options text.
+        /// </summary>
+        private static CmaadStatus OpenSite(byte[] request, System.Security.SecureString password, out SessionHandle h, out IntPtr json)
+        {
+            IntPtr units = IntPtr.Zero;
+            try
+            {
+                units = Marshal.SecureStringToGlobalAllocUnicode(password);
+                return NativeMethods.cmaad_session_open_site(request, units, new UIntPtr((uint)password.Length), out h, out json);
+            }
+            finally
+            {
+                if (units != IntPtr.Zero)
+                {
+                    Marshal.ZeroFreeGlobalAllocUnicode(units);
+                }
+            }
         }
 
         /// <summary>The library's version (static text).</summary>

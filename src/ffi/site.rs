@@ -2,7 +2,9 @@
 //! the journal of changes made to sites. Same conventions as the rest of the ABI: one JSON
 //! document in `*out_json` per call, out-pointers NULL on error, panics caught.
 
-use super::{call, cmaad_session, cmaad_status, open_session, optional_text, secret, session};
+use super::{
+    call, cmaad_session, cmaad_status, open_session, optional_text, secret, session, text,
+};
 use crate::error::{Error, Result};
 use crate::session::Session;
 use serde_json::Value;
@@ -32,6 +34,39 @@ pub unsafe extern "C" fn cmaad_session_open_site(
         let password =
             secret(password_utf16, password_len).map_err(|e| e.with_target("Site.Password"))?;
         Session::open_with_credential(options, Some(password))
+    })
+}
+
+/// Rotates a server app's secret in the session's ConfigMgr site without ever leaving the CMG
+/// without a working secret: a new Entra password (with a Graph token from the current secret),
+/// a wait until it works, the site's `SMS_AAD_Application_Ex` written and read back, and only
+/// then, with `RemoveOldSecret`, the old password removed. A failure leaves the site and Entra
+/// holding a working pair; the error's `Details.Step` names the step (`GraphToken`,
+/// `ReadRegistration`, `AddPassword`, `VerifyNewSecret`, `WriteSite`, `ConfirmSite`).
+///
+/// `request_json` is `cmaad_rotate_app_secret`'s (`ID` or `ClientId` + `TenantId`,
+/// `ValidityDays` or `SecretKeyExpiry`, `RemoveOldSecret`, `PropagationTimeoutSeconds`,
+/// `DisplayName`). The site's current secret (a site never returns it) comes as
+/// `current_secret_len` UTF-16 code units at `current_secret_utf16`, copied into memory the
+/// library wipes; the caller keeps the buffer and should zero it after the call.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_rotate_site_app_secret(
+    session_ptr: *mut cmaad_session,
+    request_json: *const c_char,
+    current_secret_utf16: *const u16,
+    current_secret_len: usize,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    call(out_json, || {
+        let s = session(session_ptr)?;
+        let request = crate::wire::secrets::secret_rotation(
+            text(request_json, "request_json")?,
+            chrono::Utc::now(),
+        )?;
+        let current = secret(current_secret_utf16, current_secret_len)?;
+        Ok(crate::wire::secrets::rotation(
+            &s.rotate_site_app_secret(&request, &current)?,
+        ))
     })
 }
 

@@ -141,6 +141,8 @@ impl Session {
             None => None,
         };
         let app = self.backend().insert_app(&new, Utc::now())?;
+        let mut warnings = warnings;
+        warnings.extend(self.site_warnings());
         Ok(AppResult {
             app,
             verification,

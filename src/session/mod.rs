@@ -10,6 +10,7 @@ pub mod maintenance;
 pub mod options;
 pub mod secrets;
 pub mod services;
+pub mod site_rotation;
 pub mod tenants;
 pub mod verification;
 
@@ -77,6 +78,14 @@ impl Session {
     /// The connected ConfigMgr site, if any.
     pub fn site(&self) -> Option<&crate::site::AdminServiceSite> {
         self.site.as_ref()
+    }
+
+    /// Warnings the site's connections raised since last asked (certificate check skipped).
+    pub fn site_warnings(&self) -> Vec<String> {
+        self.site
+            .as_ref()
+            .map(|s| s.connection().take_warnings())
+            .unwrap_or_default()
     }
 
     /// The options the session was opened with.

@@ -174,7 +174,7 @@ impl Session {
 }
 
 /// Removes a password just added after a later step failed, and says so in the error.
-fn undo_add(
+pub(super) fn undo_add(
     graph: &GraphClient,
     registration: &AppRegistration,
     added: &NewPassword,
@@ -189,7 +189,7 @@ fn undo_add(
 }
 
 /// Removes the previously stored secret from Entra, recording the outcome in `rotation`.
-fn remove_old(
+pub(super) fn remove_old(
     graph: &GraphClient,
     registration: &AppRegistration,
     app: &App,
@@ -244,7 +244,7 @@ fn old_key_id(
     }
 }
 
-fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
+pub(super) fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
     RotatingApp {
         environment: app.environment,
         tenant_id: &app.tenant_id,
@@ -254,7 +254,7 @@ fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
 }
 
 /// Marks which rotation step failed (`Details.Step`) and that the stored secret is unchanged.
-fn step(error: Error, at: &str) -> Error {
+pub(super) fn step(error: Error, at: &str) -> Error {
     let mut details = match error.details.clone() {
         Some(Value::Object(map)) => map,
         Some(other) => {

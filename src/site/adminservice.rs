@@ -27,6 +27,7 @@ use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
 use crate::model::AppFilter;
 use crate::model::{format_time, App, AppType, CloudService, Discovery};
+use crate::secret::SecretKey;
 use crate::store::{NewApp, Tenant};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -109,6 +110,11 @@ impl AdminServiceSite {
             "Authentication": o.authentication.name(),
             "UserName": o.user_name,
             "CertificateCheck": trust,
+            "Warnings": if o.trust == Trust::Skip {
+                vec!["SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead."]
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -560,6 +566,73 @@ impl SiteBackend for AdminServiceSite {
 }
 
 impl AdminServiceSite {
+    /// Writes a new secret and expiry to server app `id` (`PUT` of the whole object, as read
+    /// without `SecretKey`), journaled as `UpdateSecret`.
+    ///
+    /// # Errors
+    /// As writes do: unchecked TLS, refusal (with console instructions), provider errors.
+    pub fn write_secret(&self, id: i64, secret: &SecretKey, expiry: DateTime<Utc>) -> Result<()> {
+        self.require_checked_tls()?;
+        self.probe_writable(APPS)?;
+        let rows = self.get(&format!("{APPS}({id})?$select={APP_SELECT_KEY}"))?;
+        let mut object = rows.into_iter().next().ok_or_else(|| {
+            Error::not_found(
+                "ID",
+                "SiteObjectNotFound",
+                format!(
+                    "{APPS}({id}) is not on site {}.",
+                    self.connection.options().site_code
+                ),
+            )
+        })?;
+        object.retain(|k, _| !k.starts_with('@') && k != "__LAZYPROPERTIES");
+        object.insert("SecretKeyExpiry".into(), json!(format_time(&expiry)));
+        object.insert("SecretKey".into(), json!(secret.expose()));
+        let name = text(&object, "Name");
+        let reply = self.connection.send(
+            Method::PUT,
+            &format!("wmi/{APPS}({id})"),
+            Some(&Value::Object(object)),
+        )?;
+        if !(200..300).contains(&reply.status) {
+            return Err(self.provider_error(&reply, APPS, "write"));
+        }
+        if let Some(journal) = &self.journal {
+            journal.record(&Change {
+                site_code: &self.connection.options().site_code,
+                provider: &self.connection.options().provider_machine_name,
+                class: APPS,
+                object_id: id as u64,
+                object: &name,
+                operation: "UpdateSecret",
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Reads server app `id` back and checks that its `SecretKeyExpiry` is `expiry` (the sign
+    /// that the provider took the new secret; the secret itself is never read back).
+    ///
+    /// # Errors
+    /// `Network` `SiteWriteNotConfirmed` when the expiry read back differs.
+    pub fn confirm_secret(&self, id: i64, expiry: DateTime<Utc>) -> Result<App> {
+        let app = self.app(id)?.ok_or_else(|| {
+            Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("{APPS}({id}) cannot be read back after the secret was written."),
+            )
+        })?;
+        if app.secret_key_expiry.map(|e| e.timestamp()) != Some(expiry.timestamp()) {
+            return Err(Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("{APPS}({id}) reads back with SecretKeyExpiry {} instead of {}: the provider did not take the new secret.", app.secret_key_expiry.map(|e| format_time(&e)).unwrap_or_default(), format_time(&expiry)),
+            ));
+        }
+        Ok(app)
+    }
+
     fn service(&self, id: u64) -> Result<Option<CloudService>> {
         let rows = self.get(&format!("{SERVICES}({id})"))?;
         let Some(o) = rows.first() else {

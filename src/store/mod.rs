@@ -5,14 +5,18 @@
 
 #[cfg(windows)]
 mod acl;
+mod apps;
 #[cfg(windows)]
 mod dpapi;
 pub mod keyfile;
-mod lifecycle;
 mod schema;
 pub mod seal;
 
-pub use lifecycle::{not_a_server_app, tenant_not_found, NewSecret, RemovedApp};
+mod services;
+mod tenants;
+
+pub use apps::{not_a_server_app, NewSecret, RemovedApp};
+pub use tenants::tenant_not_found;
 
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};

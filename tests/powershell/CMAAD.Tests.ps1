@@ -50,6 +50,7 @@ BeforeAll {
         'Int64'                = @([long])
         'String[]'             = @([string[]])
         'Switch'               = @([System.Management.Automation.SwitchParameter])
+        'PSCredential'         = @([pscredential])
     }
 
     function New-TestSecret {
@@ -118,6 +119,28 @@ Describe 'The compiled module' {
         $framework = if ($PSVersionTable.PSEdition -eq 'Core') { 'netstandard2.0' } else { 'net462' }
         $location = (Get-Command -Name Get-CMAADApplication).ImplementingType.Assembly.Location
         $location | Should -Be ([System.IO.Path]::Combine($script:ModuleFolder, 'bin', $framework, 'CMAAD.dll'))
+    }
+
+    It 'declares every function of include/cmaad.h once, with its parameter count, and nothing else' {
+        $header = Get-Content -Raw -LiteralPath (Join-Path -Path $script:Repo -ChildPath 'include/cmaad.h')
+        $declared = @{}
+        foreach ($match in [regex]::Matches($header, '(?m)^\S[^;{}#/]*?\b(cmaad_[a-z_]+)\(([^)]*)\);')) {
+            $parameters = $match.Groups[2].Value.Trim()
+            $declared[$match.Groups[1].Value] = if ($parameters -eq '' -or $parameters -eq 'void') { 0 } else { @($parameters -split ',').Count }
+        }
+        $declared.Count | Should -BeGreaterThan 20
+        $native = (Get-Command -Name Get-CMAADApplication).ImplementingType.Assembly.GetType('CMAAD.Interop.NativeMethods')
+        $imports = @{}
+        foreach ($method in $native.GetMethods([System.Reflection.BindingFlags]'Static,NonPublic,Public')) {
+            $import = $method.GetCustomAttributes([System.Runtime.InteropServices.DllImportAttribute], $false)
+            if ($import.Count -gt 0) {
+                $imports[$method.Name] = $method.GetParameters().Count
+            }
+        }
+        (@($imports.Keys | Sort-Object) -join ',') | Should -Be (@($declared.Keys | Sort-Object) -join ',')
+        foreach ($name in $declared.Keys) {
+            $imports[$name] | Should -Be $declared[$name] -Because "$name has $($declared[$name]) parameter(s) in the header"
+        }
     }
 
     It 'compiles no C# at import and needs no TEMP folder' {
@@ -745,6 +768,24 @@ Describe '8. Long Graph waits show progress and honour the stated bound' -Skip:(
         if ($script:Fake) { $script:Fake.Process.Kill() }
     }
 
+    It 'creates both registrations through Graph, imports them, and audits them as typed objects' {
+        $server = New-CMAADServerApplication -AppName 'CmgServerApp' -Confirm:$false -WarningAction SilentlyContinue
+        $server | Should -BeOfType [CMAAD.Application]
+        $server.AppType | Should -Be 'ServerApplication'
+        $server.Registration.AppId | Should -Be $server.ClientID
+        $server.SecretKeyExpiry | Should -BeOfType [datetime]
+        $client = $server | New-CMAADClientApplication -AppName 'CmgClientApp' -Confirm:$false -WarningAction SilentlyContinue
+        $client | Should -BeOfType [CMAAD.Application]
+        $client.ServerAppID | Should -Be $server.ID
+        $audit = Test-CMAADApplication -ClientId $server.ClientID
+        $audit | Should -BeOfType [CMAAD.AuditResult]
+        $audit.Checks.Count | Should -BeGreaterThan 3
+        $audit.Checks[0] | Should -BeOfType [CMAAD.AuditCheck]
+        @($audit.Checks | Where-Object { $_.Outcome -eq 'Failed' } | ForEach-Object { "$($_.Name): $($_.Detail)" }) | Should -BeNullOrEmpty
+        $audit.Passed | Should -BeTrue
+        $script:CreatedServer = $server
+    }
+
     It 'New-CMAADClientApplication gives up within the session''s TimeoutSeconds, with Write-Progress while it waits' {
         $ps = [powershell]::Create()
         try {
@@ -764,6 +805,15 @@ Describe '8. Long Graph waits show progress and honour the stated bound' -Skip:(
         finally {
             $ps.Dispose()
         }
+    }
+
+    It 'Set-UpdateServerApplication -WhatIf reports each stored server app as a typed object' {
+        $script:Missing | Remove-CMAADApplication -Force
+        $updates = @(Set-UpdateServerApplication -TenantId $script:GraphTenant -WhatIf)
+        $updates | Should -HaveCount 1
+        $updates[0] | Should -BeOfType [CMAAD.ServerAppUpdate]
+        $updates[0].ClientID | Should -Be $script:CreatedServer.ClientID
+        $updates[0].WouldChange | Should -BeFalse
     }
 }
 
