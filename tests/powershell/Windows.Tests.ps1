@@ -8,9 +8,9 @@
 # Each test runs what it checks in a fresh PowerShell process (the running PowerShell's own
 # executable, the staged module imported by path), as an administrator's script or scheduled task
 # would, and keeps every file it makes under $TestDrive. $env:CMAAD_FAKE_ENTRA names the local
-# fake Entra + Graph built for Windows (fake-entra.exe); $env:CMAAD_COPIED_STORE, when set, is
-# the folder that receives a DPAPI-sealed store for tests/powershell/windows/CopiedStore.ps1 to
-# open in another wine prefix under another account.
+# fake Entra + Graph built for Windows (fake-entra.exe); $env:CMAAD_COPIED_STORE_HANDOFF, when
+# set, is the folder that receives a DPAPI-sealed store for tests/powershell/windows/CopiedStore.ps1
+# to open in another wine prefix under another account.
 
 BeforeDiscovery {
     $script:OnWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or [bool]$IsWindows
@@ -172,23 +172,28 @@ Describe 'The site key sealed with DPAPI' -Skip:(-not $script:HasFakeEntra) {
         $first = Invoke-CmaadProcess -Script ($connect + "`r`n" + (Get-ImportLine))
         $first.ExitCode | Should -Be 0 -Because $first.Text
 
-        # The key file beside the store holds a DPAPI blob, not the key.
+        # The key file beside the store holds a DPAPI blob of a 32-byte key that opens only with
+        # CMAAD's entropy (the blob's layout is DPAPI's own: wine writes a different one).
         $keyText = [System.IO.File]::ReadAllText("$store.key").Trim()
         $keyText | Should -BeLike 'dpapi:*'
         $blob = [Convert]::FromBase64String($keyText.Substring(6))
-        [BitConverter]::ToUInt32($blob, 0) | Should -Be 1 -Because 'a DPAPI blob starts with version 1'
-        ([guid][byte[]]$blob[4..19]) | Should -Be ([guid]'df9d8cd0-1501-11d1-8c7a-00c04fc297eb') -Because "the blob names DPAPI's provider"
+        Add-Type -AssemblyName System.Security
+        $scope = [System.Security.Cryptography.DataProtectionScope]::CurrentUser
+        $entropy = [System.Text.Encoding]::ASCII.GetBytes('CMAAD site key v1')
+        $key = [System.Security.Cryptography.ProtectedData]::Unprotect($blob, $entropy, $scope)
+        $key.Length | Should -Be 32
+        { [System.Security.Cryptography.ProtectedData]::Unprotect($blob, $null, $scope) } | Should -Throw
 
         $second = Invoke-CmaadProcess -Script ($connect + "`r`n" +
-            "`$result = Test-CMAADApplication -ClientId '$($script:ServerClientId)' -Stored`r`n" +
+            "`$result = Test-CMAADApplication -Stored`r`n" +
             "'Verified=' + `$result.Verified")
         $second.ExitCode | Should -Be 0 -Because $second.Text
         $second.Output[-1] | Should -Be 'Verified=True' -Because $second.Text
 
         # The store for tests/powershell/windows/CopiedStore.ps1 ("another machine").
-        if ($env:CMAAD_COPIED_STORE) {
-            New-Item -ItemType Directory -Force -Path $env:CMAAD_COPIED_STORE | Out-Null
-            Get-ChildItem -LiteralPath (Split-Path -Parent $store) -File | Copy-Item -Destination $env:CMAAD_COPIED_STORE
+        if ($env:CMAAD_COPIED_STORE_HANDOFF) {
+            New-Item -ItemType Directory -Force -Path $env:CMAAD_COPIED_STORE_HANDOFF | Out-Null
+            Get-ChildItem -LiteralPath (Split-Path -Parent $store) -File | Copy-Item -Destination $env:CMAAD_COPIED_STORE_HANDOFF
         }
     }
 
@@ -200,8 +205,8 @@ Describe 'The site key sealed with DPAPI' -Skip:(-not $script:HasFakeEntra) {
         $blob = [Convert]::FromBase64String($keyText.Substring(6))
         $blob[$blob.Length - 1] = $blob[$blob.Length - 1] -bxor 0xFF
         [System.IO.File]::WriteAllText("$store.key", 'dpapi:' + [Convert]::ToBase64String($blob))
-        $result = Invoke-CmaadProcess -Script ($connect + "`r`n" +
-            "try { Test-CMAADApplication -ClientId '$($script:ServerClientId)' -Stored -ErrorAction Stop | Out-Null; 'opened' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }")
+        $result = Invoke-CmaadProcess -Script (
+            "try { $connect; Test-CMAADApplication -Stored -ErrorAction Stop | Out-Null; 'opened' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }")
         $result.Text | Should -Not -BeLike '*opened*'
         $result.Text | Should -BeLike '*CMAAD.SiteKeyUnreadable*'
         $result.Text | Should -BeLike "*$store.key*"

@@ -64,10 +64,15 @@ winpath() { printf 'Z:%s' "${1//\//\\}"; }
 run_pester() {
   local account=$1 path=$2 prefix status=0
   prefix=$(new_prefix "$account") || return 1
+  # The sealed store the first run left in $work/handoff, copied onto this "machine".
+  if [ "$account" != cmaad ] && [ -f "$work/handoff/site.db" ]; then
+    mkdir -p "$prefix/drive_c/CMAAD copied"
+    install -m 0600 "$work/handoff"/site.db* "$prefix/drive_c/CMAAD copied/"
+  fi
   USER=$account LOGNAME=$account PWSH_WINEPREFIX="$prefix" \
   CMAAD_TEST_MODULE="$(winpath "$staged/CMAAD.psd1")" \
   CMAAD_FAKE_ENTRA="$(winpath "$root/target/$triple/debug/fake-entra.exe")" \
-  CMAAD_COPIED_STORE="$(winpath "$work/handoff")" \
+  CMAAD_COPIED_STORE_HANDOFF="$(winpath "$work/handoff")" CMAAD_COPIED_STORE='C:\CMAAD copied' \
   CMAAD_PESTER_PATH="$path" CMAAD_PESTER_FILTER="$filter" \
     "$pwsh_windows" -NoProfile -NonInteractive -Command '
     $ErrorActionPreference = "Stop"
