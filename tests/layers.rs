@@ -2,7 +2,8 @@
 //! → (store | entra) → runtime → model/cloud/requirements → error/secret. A module may use its
 //! own layer and the layers below it, never one above. The check reads every `crate::<module>`
 //! path (and `crate::{...}` group) in `src/` outside comments, so a new top-level module must be
-//! given a layer here before it passes.
+//! given a layer here before it passes. The README's layout table must name every folder of
+//! `src/`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -116,4 +117,29 @@ fn the_reader_sees_grouped_and_plain_paths() {
         used_modules("use crate::{model::App, error::Error};\nlet x = crate::wire::apps::app;");
     assert_eq!(used, vec!["model", "error", "wire"]);
     assert!(used_modules(&code("// see crate::ffi\nuse crate::model::App;")) == vec!["model"]);
+}
+
+#[test]
+fn the_readme_layout_names_every_folder_of_src() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut missing = Vec::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                let shown = format!("`{}/`", path.strip_prefix(root).unwrap().display());
+                if !readme.contains(&shown) {
+                    missing.push(shown);
+                }
+                dirs.push(path);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "README.md's layout table lacks {}",
+        missing.join(", ")
+    );
 }

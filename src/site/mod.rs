@@ -13,6 +13,7 @@
 pub mod adminservice;
 mod backend;
 pub mod connection;
+pub mod hierarchy;
 pub mod journal;
 pub mod negotiate;
 pub mod options;

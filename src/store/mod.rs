@@ -3,11 +3,15 @@
 //! by all threads of a session; writes run in immediate transactions so concurrent processes
 //! queue on the busy timeout instead of failing.
 
-mod lifecycle;
+mod apps;
 mod schema;
 pub mod seal;
 
-pub use lifecycle::{not_a_server_app, tenant_not_found, NewSecret, RemovedApp};
+mod services;
+mod tenants;
+
+pub use apps::{not_a_server_app, NewSecret, RemovedApp};
+pub use tenants::tenant_not_found;
 
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
