@@ -354,7 +354,10 @@ namespace CMAAD.Commands
             }
             SiteSession session = Session;
             Contact("Rotating the secret of app " + appId.ToString(CultureInfo.InvariantCulture) + " with its own credentials", true);
-            Emit<Application>(Invoke(s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
+            // Waits until the new secret works at Entra (up to PropagationTimeoutSeconds): shown as progress.
+            Emit<Application>(InvokeWithProgress("Rotating the secret of server app " + appId.ToString(CultureInfo.InvariantCulture),
+                (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Adding the new secret through Microsoft Graph and waiting until it signs in ({0:0} s)", seconds),
+                s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
         }
     }
 
@@ -505,7 +508,9 @@ namespace CMAAD.Commands
             request.Set("Rotate", rotate);
             SiteSession session = Session;
             Contact((rotate ? "Verifying and rotating due secrets of " : "Verifying ") + scope, true);
-            string document = RunWithProgress("Secret maintenance", "Verifying " + scope, delegate { return Invoke(s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance"); });
+            string document = InvokeWithProgress("Secret maintenance",
+                (seconds, site) => string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2:0} s)", rotate ? "Verifying and rotating" : "Verifying", scope, seconds),
+                s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance");
             if (document == null)
             {
                 return;
@@ -515,19 +520,6 @@ namespace CMAAD.Commands
                 "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
                 report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
             WriteObject(report);
-        }
-
-        private string RunWithProgress(string activity, string status, Func<string> call)
-        {
-            WriteProgress(new ProgressRecord(2, activity, status));
-            try
-            {
-                return call();
-            }
-            finally
-            {
-                WriteProgress(new ProgressRecord(2, activity, status) { RecordType = ProgressRecordType.Completed });
-            }
         }
     }
 
