@@ -110,14 +110,18 @@ pub fn kind_of(meta: &Metadata) -> &'static str {
 /// Opens for reading; on Unix with `O_NONBLOCK` (a FIFO swapped in after the check does not block
 /// the open) and `O_NOCTTY`.
 fn open_without_blocking(path: &Path) -> std::io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
     }
-    options.open(path)
+    #[cfg(not(unix))]
+    {
+        File::open(path)
+    }
 }
 
 #[cfg(test)]

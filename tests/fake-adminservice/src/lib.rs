@@ -24,7 +24,6 @@ pub mod odata;
 pub mod provider;
 mod server;
 mod state;
-mod tls;
 
 pub use auth::Scheme;
 pub use classes::Class;
@@ -34,6 +33,7 @@ pub use state::RecordedRequest;
 use auth::{AuthConfig, AuthCounts};
 use serde_json::{Map, Value};
 use server::{lock, Shared};
+use sha2::Digest as _;
 use state::State;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -88,7 +88,13 @@ impl FakeSite {
     /// # Panics
     /// When no loopback port can be bound, no runtime started or no certificate made.
     pub fn start(config: SiteConfig) -> FakeSite {
-        let tls = tls::generate().expect("generate the provider's certificates");
+        // A site without PKI: the provider's certificate comes from the site's "SMS Issuing" root.
+        let tls = cmaad_fake_entra::tls::generate_named("SMS Issuing", "SMS Role SSL Certificate")
+            .expect("generate the provider's certificates");
+        let leaf_sha256: String = sha2::Sha256::digest(&tls.leaf_der)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -126,8 +132,8 @@ impl FakeSite {
         FakeSite {
             state,
             port,
-            root_pem: tls.root_pem,
-            leaf_sha256: tls.leaf_sha256,
+            root_pem: tls.ca_pem,
+            leaf_sha256,
             shutdown: Some(tx),
             thread: Some(thread),
         }

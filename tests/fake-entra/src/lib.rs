@@ -27,7 +27,7 @@ mod oauth;
 mod reply;
 mod server;
 mod state;
-mod tls;
+pub mod tls;
 
 pub use faults::{Endpoint, Fault, FaultKind};
 pub use graph_write::{

@@ -13,18 +13,26 @@ use tokio_rustls::TlsAcceptor;
 pub struct TlsMaterial {
     /// The test CA certificate, PEM.
     pub ca_pem: String,
+    /// The server certificate, DER (what a thumbprint pin hashes).
+    pub leaf_der: Vec<u8>,
     /// Accepts TLS connections with the server certificate.
     pub acceptor: TlsAcceptor,
 }
 
 /// Makes a fresh CA and server certificate and the TLS acceptor for them.
 pub fn generate() -> Result<TlsMaterial, String> {
+    generate_named("CMAAD fake-entra test CA", "127.0.0.1")
+}
+
+/// [`generate`] with the CA's and the server certificate's common names (a fake SMS Provider
+/// names its CA "SMS Issuing", as a site does).
+pub fn generate_named(ca_name: &str, leaf_name: &str) -> Result<TlsMaterial, String> {
     let err = |e: &dyn std::fmt::Display| format!("test certificate: {e}");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err(&e))?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
         .distinguished_name
-        .push(DnType::CommonName, "CMAAD fake-entra test CA");
+        .push(DnType::CommonName, ca_name);
     ca_params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
@@ -39,7 +47,7 @@ pub fn generate() -> Result<TlsMaterial, String> {
             .map_err(|e| err(&e))?;
     leaf_params
         .distinguished_name
-        .push(DnType::CommonName, "127.0.0.1");
+        .push(DnType::CommonName, leaf_name);
     leaf_params.use_authority_key_identifier_extension = true;
     leaf_params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -63,6 +71,7 @@ pub fn generate() -> Result<TlsMaterial, String> {
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsMaterial {
         ca_pem: ca_cert.pem(),
+        leaf_der: leaf_cert.der().to_vec(),
         acceptor: TlsAcceptor::from(Arc::new(config)),
     })
 }
