@@ -1,60 +1,91 @@
 #!/usr/bin/env bash
-# Builds the native library and stages a ready-to-import CMAAD module folder with the library
-# inside it (bin/<rid>/<library>), by default under dist/CMAAD.
+# Builds the native library for each platform and stages a ready-to-import CMAAD module folder
+# with the libraries inside it (bin/<rid>/<library>), by default under dist/CMAAD, and the
+# release archive dist/CMAAD-<version>.zip (the folder's content: unzip it into
+# ...\Modules\CMAAD on Windows).
 #
-# Usage: powershell/stage-module.sh [--debug] [--target <rust target triple>] [--out <folder>]
-#   --debug    stage target/debug instead of a release build
-#   --target   cross-build (e.g. x86_64-pc-windows-msvc); the rid folder follows the triple
-#   --out      destination module folder (default dist/CMAAD)
+# Usage: powershell/stage-module.sh [--debug] [--archive] [--target <rust target triple>]... [--out <folder>]
+#   --debug    stage debug builds of the libraries instead of release builds (no archive unless
+#              --archive: a debug build is never a release)
+#   --target   the platforms to stage, repeatable (default: this machine's, and from Linux x86_64
+#              also x86_64-pc-windows-gnu: bin/linux-x64/libcmaad.so and bin/win-x64/cmaad.dll)
+#   --out      destination module folder (default dist/CMAAD; the archive goes beside it)
 # Then: pwsh -c 'Import-Module ./dist/CMAAD/CMAAD.psd1'   (or copy dist/CMAAD into a $env:PSModulePath folder)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=release
-target=
+targets=()
+archive_too=
 out="$root/dist/CMAAD"
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug ;;
-    --target) target=$2; shift ;;
+    --archive) archive_too=1 ;;
+    --target) targets+=("$2"); shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "stage-module: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-
-# The runtime identifier and library file name PowerShell will look for (Get-CmaadLibraryPath).
-triple=$target
-if [ -z "$triple" ]; then
-  triple=$(rustc -vV | sed -n 's/^host: //p')
+host=$(rustc -vV | sed -n 's/^host: //p')
+if [ "${#targets[@]}" -eq 0 ]; then
+  targets=("$host")
+  [ "$host" = x86_64-unknown-linux-gnu ] && targets+=(x86_64-pc-windows-gnu)
 fi
-case "$triple" in
-  x86_64-*) arch=x64 ;;
-  aarch64-*|arm64-*) arch=arm64 ;;
-  i686-*|i586-*) arch=x86 ;;
-  *) echo "stage-module: unsupported architecture in '$triple'" >&2; exit 2 ;;
-esac
-case "$triple" in
-  *-linux-*) os=linux; built=libcmaad.so; file=libcmaad.so ;;
-  *-apple-darwin) os=osx; built=libcmaad.dylib; file=libcmaad.dylib ;;
-  *-windows-*) os=win; built=cmaad.dll; file=cmaad.dll ;;
-  *) echo "stage-module: unsupported OS in '$triple'" >&2; exit 2 ;;
-esac
-rid="$os-$arch"
 
-cargo_args=(build --lib --manifest-path "$root/Cargo.toml")
-[ "$profile" = release ] && cargo_args+=(--release)
-[ -n "$target" ] && cargo_args+=(--target "$target")
-case "$triple" in
-  # Link the C runtime statically so cmaad.dll needs no Visual C++ redistributable.
-  *-windows-msvc) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" ;;
-esac
-echo "stage-module: cargo ${cargo_args[*]}"
-cargo "${cargo_args[@]}"
+# The runtime identifier and library file name the module looks for (Native.cs) for a target
+# triple: sets os, rid, built (cargo's file name) and file (the staged name).
+library_for() {
+  case "$1" in
+    x86_64-*) arch=x64 ;;
+    aarch64-*|arm64-*) arch=arm64 ;;
+    i686-*|i586-*) arch=x86 ;;
+    *) echo "stage-module: unsupported architecture in '$1'" >&2; exit 2 ;;
+  esac
+  case "$1" in
+    *-linux-*) os=linux; built=libcmaad.so; file=libcmaad.so ;;
+    *-apple-darwin) os=osx; built=libcmaad.dylib; file=libcmaad.dylib ;;
+    *-windows-*) os=win; built=cmaad.dll; file=cmaad.dll ;;
+    *) echo "stage-module: unsupported OS in '$1'" >&2; exit 2 ;;
+  esac
+  rid="$os-$arch"
+}
 
-libdir="$root/target/${target:+$target/}$profile"
-lib="$libdir/$built"
-[ -f "$lib" ] || { echo "stage-module: $lib was not built" >&2; exit 1; }
+# Builds the library for a triple (this machine's in target/<profile>, others in
+# target/<triple>/<profile>) into $lib and checks that it exports every function of the header.
+build_library() {
+  local triple=$1 cargo_args=(build --lib --manifest-path "$root/Cargo.toml") libdir="$root/target/$profile"
+  library_for "$triple"
+  [ "$profile" = release ] && cargo_args+=(--release)
+  if [ "$triple" != "$host" ]; then
+    cargo_args+=(--target "$triple")
+    libdir="$root/target/$triple/$profile"
+  fi
+  case "$triple" in
+    # Link the C runtime statically so cmaad.dll needs no Visual C++ redistributable.
+    *-windows-msvc) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" ;;
+    *-windows-gnu) command -v x86_64-w64-mingw32-gcc >/dev/null || {
+      echo "stage-module: cmaad.dll needs mingw (apt-get install -y gcc-mingw-w64-x86-64) and rustup target add $triple; --target $host stages this platform only" >&2
+      exit 1
+    } ;;
+  esac
+  echo "stage-module: cargo ${cargo_args[*]}"
+  cargo "${cargo_args[@]}"
+  lib="$libdir/$built"
+  [ -f "$lib" ] || { echo "stage-module: $lib was not built" >&2; exit 1; }
+  local exported missing=
+  case "$os" in
+    linux) exported=$(nm -D --defined-only "$lib" 2>/dev/null || true) ;;
+    win) exported=$(x86_64-w64-mingw32-objdump -p "$lib" 2>/dev/null | sed -n '/Ordinal\/Name Pointer/,$p' || true) ;;
+    *) return 0 ;;
+  esac
+  [ -n "$exported" ] || { echo "stage-module: cannot list the exports of $lib (nm, x86_64-w64-mingw32-objdump)" >&2; exit 1; }
+  for fn in $(grep -oE '\bcmaad_[a-z_]+\(' "$root/include/cmaad.h" | tr -d '(' | sort -u); do
+    grep -qw "$fn" <<<"$exported" || missing="$missing $fn"
+  done
+  [ -z "$missing" ] || { echo "stage-module: $lib lacks:$missing" >&2; exit 1; }
+}
 
 # The module version follows the library version.
 crate_version=$(sed -n 's/^version *= *"\([^"]*\)".*/\1/p' "$root/Cargo.toml" | head -1)
@@ -64,17 +95,8 @@ if [ "$crate_version" != "$module_version" ]; then
   exit 1
 fi
 
-# Every function of the header must be exported by the library being shipped.
-if command -v nm >/dev/null 2>&1 && [ "$os" = linux ]; then
-  missing=
-  for fn in $(grep -oE '\bcmaad_[a-z_]+\(' "$root/include/cmaad.h" | tr -d '(' | sort -u); do
-    nm -D --defined-only "$lib" | grep -qw "$fn" || missing="$missing $fn"
-  done
-  [ -z "$missing" ] || { echo "stage-module: $lib lacks:$missing" >&2; exit 1; }
-fi
-
 rm -rf "$out"
-mkdir -p "$out/bin/$rid"
+mkdir -p "$out/bin"
 
 # --- The module: manifest, loader, formats, help, licence, and the compiled cmdlets. ---
 (cd "$root/powershell/CMAAD" && tar --exclude='./bin' -cf - .) | (cd "$out" && tar -xf -)
@@ -86,11 +108,21 @@ fi
 [ -n "$pwsh_bin" ] || { echo "stage-module: no PowerShell to compile the cmdlets with (../shared/tools/powershell/bin/pwsh, pwsh, or \$CMAAD_PWSH)" >&2; exit 1; }
 "$pwsh_bin" -NoProfile -NonInteractive -File "$root/powershell/build.ps1" -OutputPath "$out"
 
-# --- The native library for this platform. ---
-cp "$lib" "$out/bin/$rid/$file"
-if [ "$profile" = release ] && [ "$os" = linux ] && command -v strip >/dev/null 2>&1; then
-  strip --strip-unneeded "$out/bin/$rid/$file"
-fi
+# --- The native libraries, one folder per runtime identifier. ---
+staged=()
+for triple in "${targets[@]}"; do
+  build_library "$triple"
+  mkdir -p "$out/bin/$rid"
+  cp "$lib" "$out/bin/$rid/$file"
+  if [ "$profile" = release ]; then
+    case "$os" in
+      linux) if command -v strip >/dev/null 2>&1; then strip --strip-unneeded "$out/bin/$rid/$file"; fi ;;
+      win) x86_64-w64-mingw32-strip --strip-unneeded "$out/bin/$rid/$file" ;;
+    esac
+  fi
+  chmod 0644 "$out/bin/$rid/$file"
+  staged+=("$rid/$file ($(du -h "$out/bin/$rid/$file" | cut -f1))")
+done
 chmod 0644 "$out"/*.ps* "$out"/*.ps1xml "$out"/bin/*/CMAAD.dll
 
 # --- The staged manifest's FileList: exactly the files staged (after every file is in place,
@@ -104,6 +136,13 @@ awk -v list="$list_file" '
 mv "$out/CMAAD.psd1.new" "$out/CMAAD.psd1"
 chmod 0644 "$out/CMAAD.psd1"
 rm -f "$list_file"
-echo "stage-module: staged $out (CMAAD $module_version, $rid, $(du -h "$out/bin/$rid/$file" | cut -f1) library)"
+echo "stage-module: staged $out (CMAAD $module_version: ${staged[*]})"
 echo "  Import-Module '$out/CMAAD.psd1'"
 
+# --- The release archive: the module folder's content, for ...\Modules\CMAAD on Windows. ---
+[ "$profile" = release ] || [ -n "$archive_too" ] || exit 0
+archive="$(cd "$(dirname "$out")" && pwd)/CMAAD-$module_version.zip"
+command -v zip >/dev/null || { echo "stage-module: zip is not installed (apt-get install -y zip)" >&2; exit 1; }
+rm -f "$archive"
+(cd "$out" && zip -qrX "$archive" .)
+echo "stage-module: $archive ($(du -h "$archive" | cut -f1))"

@@ -38,6 +38,10 @@ else
   echo "valgrind missing: install it (apt-get install -y valgrind)" >&2; exit 1
 fi
 
+step "Windows: cmaad.dll (x86_64-pc-windows-gnu) lints, unit tests, C flow test and Windows test program under wine64"
+cargo clippy --lib --target x86_64-pc-windows-gnu -q -- -D warnings
+bash tests/windows/run.sh
+
 step "PowerShell module: compiled for Windows PowerShell 5.1 (net462) and PowerShell 7, staged, Pester in the shared pwsh"
 bash tests/powershell/run-pester.sh
 

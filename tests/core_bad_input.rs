@@ -358,6 +358,12 @@ fn wrong_site_key_is_refused() {
     let (st, doc, _) = open(Some(&json!({"StorePath": path}).to_string()));
     assert_eq!((st, code(&doc)), (CMAAD_STORE, "SiteKeyMissing"), "{doc}");
     std::fs::write(&key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n").unwrap();
+    #[cfg(unix)]
+    {
+        // Owner-only, or it is refused as unsafe before its key is compared.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let (st, doc, _) = open(Some(&json!({"StorePath": path}).to_string()));
     assert_eq!((st, code(&doc)), (CMAAD_STORE, "SiteKeyMismatch"), "{doc}");
 }

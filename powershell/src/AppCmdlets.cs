@@ -180,10 +180,8 @@ namespace CMAAD.Commands
         }
     }
 
-    /// <summary>Set-CMAADApplication: stores a renewed secret, renames, or records a new App ID URI.</summary>
-    [Cmdlet(VerbsCommon.Set, "CMAADApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByInputObject")]
-    [OutputType(typeof(Application))]
-    public sealed class SetCMAADApplicationCommand : CmaadCmdlet
+    /// <summary>The cmdlets that act on one stored app, given as an object (ByInputObject, from the pipeline) or by ID (ById).</summary>
+    public abstract class StoredAppCmdlet : CmaadCmdlet
     {
         [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
         [Alias("Application")]
@@ -196,6 +194,18 @@ namespace CMAAD.Commands
         [ValidateRange(1, long.MaxValue)]
         public long Id { get; set; }
 
+        /// <summary>The app's ID, whichever way it was given.</summary>
+        protected long AppId
+        {
+            get { return ParameterSetName == "ById" ? Id : InputObject.ID; }
+        }
+    }
+
+    /// <summary>Set-CMAADApplication: stores a renewed secret, renames, or records a new App ID URI.</summary>
+    [Cmdlet(VerbsCommon.Set, "CMAADApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByInputObject")]
+    [OutputType(typeof(Application))]
+    public sealed class SetCMAADApplicationCommand : StoredAppCmdlet
+    {
         [Parameter]
         [SecureStringTransformation("SecretKey")]
         public SecureString SecretKey { get; set; }
@@ -229,7 +239,7 @@ namespace CMAAD.Commands
             {
                 ThrowArgumentError("NothingToChange", "Nothing to change: give -SecretKey with -SecretKeyExpiry, -NewName, -AppIdUri, or several of them.", "SecretKey");
             }
-            long appId = ParameterSetName == "ById" ? Id : InputObject.ID;
+            long appId = AppId;
             var changes = new List<string>();
             if (withSecret) changes.Add("secret (expires " + SecretKeyExpiry.ToString("u", CultureInfo.InvariantCulture) + ")");
             if (withSettings) changes.Add("name/App ID URI");
@@ -265,19 +275,8 @@ namespace CMAAD.Commands
     /// <summary>Remove-CMAADApplication: removes an app from the site; the Entra registration stays.</summary>
     [Cmdlet(VerbsCommon.Remove, "CMAADApplication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByInputObject")]
     [OutputType(typeof(Application))]
-    public sealed class RemoveCMAADApplicationCommand : CmaadCmdlet
+    public sealed class RemoveCMAADApplicationCommand : StoredAppCmdlet
     {
-        [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
-        [Alias("Application")]
-        [ValidateNotNull]
-        [SingleObjectTransformation]
-        public Application InputObject { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = "ById")]
-        [Alias("ApplicationId")]
-        [ValidateRange(1, long.MaxValue)]
-        public long Id { get; set; }
-
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -286,7 +285,7 @@ namespace CMAAD.Commands
 
         protected override void ProcessRecord()
         {
-            long appId = ParameterSetName == "ById" ? Id : InputObject.ID;
+            long appId = AppId;
             string label = "App " + appId.ToString(CultureInfo.InvariantCulture);
             if (InputObject != null && !string.IsNullOrEmpty(InputObject.Name))
             {
@@ -307,19 +306,8 @@ namespace CMAAD.Commands
     /// <summary>Update-CMAADApplicationSecret: rotates a server app's secret through Microsoft Graph.</summary>
     [Cmdlet(VerbsData.Update, "CMAADApplicationSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByInputObject")]
     [OutputType(typeof(Application))]
-    public sealed class UpdateCMAADApplicationSecretCommand : CmaadCmdlet
+    public sealed class UpdateCMAADApplicationSecretCommand : StoredAppCmdlet
     {
-        [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
-        [Alias("Application")]
-        [ValidateNotNull]
-        [SingleObjectTransformation]
-        public Application InputObject { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = "ById")]
-        [Alias("ApplicationId")]
-        [ValidateRange(1, long.MaxValue)]
-        public long Id { get; set; }
-
         [Parameter]
         [ValidateRange(1, 730)]
         public int ValidityDays { get; set; }
@@ -340,7 +328,7 @@ namespace CMAAD.Commands
 
         protected override void ProcessRecord()
         {
-            long appId = ParameterSetName == "ById" ? Id : InputObject.ID;
+            long appId = AppId;
             var request = new JsonRequest().Set("ID", appId);
             if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
             if (Bound("SecretKeyExpiry")) request.Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
@@ -354,7 +342,10 @@ namespace CMAAD.Commands
             }
             SiteSession session = Session;
             Contact("Rotating the secret of app " + appId.ToString(CultureInfo.InvariantCulture) + " with its own credentials", true);
-            Emit<Application>(Invoke(s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
+            // Waits until the new secret works at Entra (up to PropagationTimeoutSeconds): shown as progress.
+            Emit<Application>(InvokeWithProgress("Rotating the secret of server app " + appId.ToString(CultureInfo.InvariantCulture),
+                (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Adding the new secret through Microsoft Graph and waiting until it signs in ({0:0} s)", seconds),
+                s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
         }
     }
 
@@ -505,7 +496,9 @@ namespace CMAAD.Commands
             request.Set("Rotate", rotate);
             SiteSession session = Session;
             Contact((rotate ? "Verifying and rotating due secrets of " : "Verifying ") + scope, true);
-            string document = RunWithProgress("Secret maintenance", "Verifying " + scope, delegate { return Invoke(s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance"); });
+            string document = InvokeWithProgress("Secret maintenance",
+                (seconds, site) => string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2:0} s)", rotate ? "Verifying and rotating" : "Verifying", scope, seconds),
+                s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance");
             if (document == null)
             {
                 return;
@@ -515,19 +508,6 @@ namespace CMAAD.Commands
                 "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
                 report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
             WriteObject(report);
-        }
-
-        private string RunWithProgress(string activity, string status, Func<string> call)
-        {
-            WriteProgress(new ProgressRecord(2, activity, status));
-            try
-            {
-                return call();
-            }
-            finally
-            {
-                WriteProgress(new ProgressRecord(2, activity, status) { RecordType = ProgressRecordType.Completed });
-            }
         }
     }
 

@@ -4,7 +4,10 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Diagnostics;
 using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
 using System.Xml.Linq;
 using CMAAD.Interop;
 
@@ -97,6 +100,38 @@ namespace CMAAD.Commands
                     ThrowTerminatingError(record);
                 }
                 WriteError(record);
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Runs a native call that may wait (Graph's replication, a new secret's propagation,
+        /// throttling, many verifications) on a worker thread, writing Write-Progress every 250 ms
+        /// with what <paramref name="status"/> says for the seconds elapsed. A failure becomes the
+        /// cmdlet's one non-terminating ErrorRecord and null is returned, as with Invoke.
+        /// </summary>
+        protected string InvokeWithProgress(string activity, Func<double, Site, string> status, Func<SiteSession, string> call, object target)
+        {
+            SiteSession session = Session;
+            Task<string> task = Task.Factory.StartNew(() => call(session), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var watch = Stopwatch.StartNew();
+            while (Task.WaitAny(new Task[] { task }, 250) < 0)
+            {
+                WriteProgress(new ProgressRecord(4, activity, status(watch.Elapsed.TotalSeconds, session.Site)));
+            }
+            WriteProgress(new ProgressRecord(4, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            try
+            {
+                return task.Result;
+            }
+            catch (AggregateException e)
+            {
+                var failure = e.GetBaseException() as CmaadException;
+                if (failure == null)
+                {
+                    throw;
+                }
+                WriteError(failure.ToErrorRecord(target));
                 return null;
             }
         }

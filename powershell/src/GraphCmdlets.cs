@@ -178,37 +178,12 @@ namespace CMAAD.Commands
     /// <summary>What New-CMAADServerApplication and New-CMAADClientApplication share.</summary>
     public abstract class NewRegistrationCmdlet : ConfigMgrCmdlet
     {
-        /// <summary>
-        /// Runs a Graph call that may wait (Graph's replication of new objects, throttling) on a
-        /// worker thread, with Write-Progress while it waits. The library bounds the wait by the
-        /// session's TimeoutSeconds.
-        /// </summary>
-        protected string InvokeWithProgress(string activity, Func<SiteSession, string> call, object target)
+        /// <summary>What a Graph call's progress says while it waits.</summary>
+        protected static string GraphWait(double seconds, Site site)
         {
-            SiteSession session = Session;
-            Task<string> task = Task.Factory.StartNew(() => call(session), System.Threading.CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var watch = Stopwatch.StartNew();
-            while (Task.WaitAny(new Task[] { task }, 250) < 0)
-            {
-                WriteProgress(new ProgressRecord(4, activity, string.Format(CultureInfo.InvariantCulture,
-                    "Working through Microsoft Graph ({0:0} s; waits for Graph are bounded by Connect-CMAADSite -TimeoutSeconds, {1} s)",
-                    watch.Elapsed.TotalSeconds, session.Site.TimeoutSeconds)));
-            }
-            WriteProgress(new ProgressRecord(4, activity, "Done") { RecordType = ProgressRecordType.Completed });
-            try
-            {
-                return task.Result;
-            }
-            catch (AggregateException e)
-            {
-                var failure = e.GetBaseException() as CmaadException;
-                if (failure == null)
-                {
-                    throw;
-                }
-                WriteError(failure.ToErrorRecord(target));
-                return null;
-            }
+            return string.Format(CultureInfo.InvariantCulture,
+                "Working through Microsoft Graph ({0:0} s; waits for Graph are bounded by Connect-CMAADSite -TimeoutSeconds, {1} s)",
+                seconds, site.TimeoutSeconds);
         }
 
         /// <summary>Emits the registration (or, with -WhatIf, the plan) of a successful call.</summary>
@@ -314,7 +289,7 @@ namespace CMAAD.Commands
             signIn = RequireSignIn();
             SiteSession opened = Session;
             GraphContact("Creating " + target);
-            EmitRegistration(InvokeWithProgress("Creating " + target, s => s.CallWithSignIn("cmaad_new_server_app", NativeMethods.cmaad_new_server_app, signIn, request), AppName), false);
+            EmitRegistration(InvokeWithProgress("Creating " + target, GraphWait, s => s.CallWithSignIn("cmaad_new_server_app", NativeMethods.cmaad_new_server_app, signIn, request), AppName), false);
         }
     }
 
@@ -356,7 +331,7 @@ namespace CMAAD.Commands
             GraphSession signIn = RequireSignIn();
             SiteSession opened = Session;
             GraphContact("Creating " + target);
-            EmitRegistration(InvokeWithProgress("Creating " + target, s => s.CallWithSignIn("cmaad_new_client_app", NativeMethods.cmaad_new_client_app, signIn, request), AppName), false);
+            EmitRegistration(InvokeWithProgress("Creating " + target, GraphWait, s => s.CallWithSignIn("cmaad_new_client_app", NativeMethods.cmaad_new_client_app, signIn, request), AppName), false);
         }
     }
 
@@ -385,7 +360,7 @@ namespace CMAAD.Commands
             GraphSession signIn = RequireSignIn();
             SiteSession session = Session;
             GraphContact("Updating " + target);
-            string document = InvokeWithProgress("Updating " + target, s => s.CallWithSignIn("cmaad_update_server_app", NativeMethods.cmaad_update_server_app, signIn, request), TenantId);
+            string document = InvokeWithProgress("Updating " + target, GraphWait, s => s.CallWithSignIn("cmaad_update_server_app", NativeMethods.cmaad_update_server_app, signIn, request), TenantId);
             EmitList<ServerAppUpdate>(document);
         }
     }

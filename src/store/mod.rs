@@ -3,7 +3,12 @@
 //! by all threads of a session; writes run in immediate transactions so concurrent processes
 //! queue on the busy timeout instead of failing.
 
+#[cfg(windows)]
+mod acl;
 mod apps;
+#[cfg(windows)]
+mod dpapi;
+pub mod keyfile;
 mod schema;
 pub mod seal;
 
@@ -99,6 +104,7 @@ impl Store {
     pub fn open_with_key(path: &Path, key: &seal::KeySource) -> Result<Store> {
         check_store_file(path)?;
         create_folder(path)?;
+        create_private_file(path)?;
         let mut conn = Connection::open_with_flags(
             sqlite_path(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -405,6 +411,32 @@ fn load_key(conn: &Connection, path: &Path, source: &seal::KeySource) -> Result<
             }
         }
     }
+}
+
+/// Creates the store file owner-only (0600) when it does not exist yet, so that SQLite, which
+/// gives its `-wal` and `-shm` files the permissions of the database file, creates those
+/// owner-only too. An existing store is left as it is.
+fn create_private_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(Error::store("StoreUnavailable", format!("The site store {} cannot be created ({e}): choose a StorePath in a folder you can write to.", path.display())).with_target("StorePath"))
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Creates the store's folder (owner-only on Unix) when it does not exist.

@@ -1,20 +1,27 @@
 //! Secrets at rest: each server app secret is sealed with ChaCha20-Poly1305 under the site key,
-//! bound to its tenant and client ID. The site key comes from `CMAAD_SITE_KEY` (base64 of 32
-//! bytes) or from a key file beside the store, created with owner-only permissions.
+//! bound to its tenant and client ID.
+//!
+//! The site key (256 bits) comes, in this order, from the caller ([`KeySource::Given`]), from
+//! `CMAAD_SITE_KEY` (base64 of 32 bytes; set but unusable is an error, never
+//! ignored), or from the key file beside the store (`keyfile`: checked before it is trusted,
+//! created all or nothing). On Windows the key file holds the key sealed with DPAPI (`dpapi`:
+//! user scope, or machine scope for a store under `%ProgramData%`); elsewhere it holds the key's
+//! base64 and owner-only permissions protect it.
 
+use super::keyfile;
 use crate::error::{Error, Result};
 use crate::secret::SecretKey;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Environment variable that gives the site key instead of the key file.
 pub const SITE_KEY_ENV: &str = "CMAAD_SITE_KEY";
+/// What starts a key file holding a DPAPI blob (base64) rather than the key's base64.
+const DPAPI_PREFIX: &str = "dpapi:";
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
 const KEY_CHECK: &[u8] = b"cmaad-key-check";
@@ -96,47 +103,80 @@ impl SiteKey {
         Self::load_from(&KeySource::Environment, key_file, may_create)
     }
 
-    /// Loads the key from `source`, falling back to the key file (created when `may_create`)
-    /// unless the caller gave the key.
+    /// Loads the site key from `source`, falling back to the key file `key_file` unless the
+    /// caller gave the key; the key file is created when missing and `may_create` (a store that
+    /// holds no sealed secret yet).
+    ///
+    /// Errors (status `Store`): `InvalidSiteKey` (a given key, `CMAAD_SITE_KEY` or the key file
+    /// is not base64 of 32 bytes; the variable is set but not UTF-8 or empty),
+    /// `SiteKeyFileUnsafe` (the key file is not a regular file, someone else's, or others can
+    /// reach it), `SiteKeyMissing`, `SiteKeyUnreadable`, `SiteKeyUnwritable`,
+    /// `SiteKeyNotPortable` (a DPAPI key file outside Windows).
     pub fn load_from(source: &KeySource, key_file: &Path, may_create: bool) -> Result<Self> {
         match source {
             KeySource::Given(key) => return Self::decode(key.expose(), SITE_KEY_ENV.to_string()),
             KeySource::Environment => {
-                if let Ok(text) = std::env::var(SITE_KEY_ENV) {
-                    let text = Zeroizing::new(text);
+                if let Some(value) = std::env::var_os(SITE_KEY_ENV) {
+                    let text = Zeroizing::new(value.into_string().map_err(|_| {
+                        Error::store("InvalidSiteKey", format!("{SITE_KEY_ENV} is set but is not text (UTF-8): set it to the base64 of 32 random bytes, or remove it to use the key file beside the store."))
+                    })?);
                     return Self::decode(&text, SITE_KEY_ENV.to_string());
                 }
             }
             KeySource::KeyFile => {}
         }
         let source = key_file.display().to_string();
-        match fs::read_to_string(key_file) {
-            Ok(text) => Self::decode(&Zeroizing::new(text), source),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => Self::create(key_file),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::store(
+        match keyfile::read(key_file)? {
+            Some(text) => match text.trim().strip_prefix(DPAPI_PREFIX) {
+                Some(blob) => Self::from_dpapi(blob, source),
+                None => Self::decode(&text, source),
+            },
+            None if may_create => Self::create(key_file),
+            None => Err(Error::store(
                 "SiteKeyMissing",
                 format!("The site key {source} is missing, but the store holds sealed secrets: restore the key file from your backup, or set {SITE_KEY_ENV}."),
             )),
-            Err(e) => Err(Error::store("SiteKeyUnreadable", format!("The site key {source} cannot be read ({e}): check its permissions."))),
         }
+    }
+
+    /// A key file written on Windows: the key sealed with DPAPI for the account or machine.
+    #[cfg(windows)]
+    fn from_dpapi(blob: &str, source: String) -> Result<Self> {
+        let blob = B64.decode(blob.trim()).map_err(|_| {
+            Error::store("InvalidSiteKey", format!("The site key file {source} is damaged (its DPAPI blob is not base64): restore it from your backup."))
+        })?;
+        let key = super::dpapi::unprotect(&blob).map_err(|e| {
+            Error::store("SiteKeyUnreadable", format!("The site key file {source} cannot be unsealed with DPAPI ({e}): it opens only for the account that created it (a per-user store) or on the machine that created it (a store under %ProgramData%); run as that account on that machine, or restore the key from your backup."))
+        })?;
+        Self::from_bytes(&key, source)
+    }
+
+    #[cfg(not(windows))]
+    fn from_dpapi(_blob: &str, source: String) -> Result<Self> {
+        Err(Error::store("SiteKeyNotPortable", format!("The site key file {source} is sealed with Windows DPAPI and opens only on the Windows machine (and account) that created it: use the store there.")))
     }
 
     fn create(key_file: &Path) -> Result<Self> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         getrandom::getrandom(bytes.as_mut())
             .map_err(|e| Error::internal(format!("The system random source failed: {e}.")))?;
-        let text = Zeroizing::new(B64.encode(bytes.as_ref()));
-        match write_owner_only(key_file, text.as_bytes()) {
-            Ok(()) => Self::from_bytes(bytes.as_ref(), key_file.display().to_string()),
-            // Another process created it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(key_file, false),
-            Err(e) => Err(Error::store(
+        let unwritable = |e: std::io::Error| {
+            Error::store(
                 "SiteKeyUnwritable",
                 format!(
-                    "The site key {} cannot be created ({e}): check the folder's permissions.",
+                    "The site key {} cannot be created ({e}): check the folder's permissions and free space.",
                     key_file.display()
                 ),
-            )),
+            )
+        };
+        let text = key_file_text(bytes.as_ref(), key_file).map_err(unwritable)?;
+        match keyfile::create(key_file, text.as_bytes()) {
+            Ok(()) => Self::from_bytes(bytes.as_ref(), key_file.display().to_string()),
+            // Another process created it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Self::load_from(&KeySource::KeyFile, key_file, false)
+            }
+            Err(e) => Err(unwritable(e)),
         }
     }
 
@@ -227,19 +267,22 @@ fn secret_context(tenant_id: &str, client_id: &str) -> Vec<u8> {
     format!("cmaad-secret-v1|{tenant_id}|{client_id}").into_bytes()
 }
 
-/// Creates `path` exclusively with owner-only permissions and writes `data` to it.
-fn write_owner_only(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
+/// What a new key file holds: on Windows `dpapi:` and the base64 of the key sealed with DPAPI
+/// in the scope the key file's place calls for; elsewhere the key's base64.
+fn key_file_text(key: &[u8], key_file: &Path) -> std::io::Result<Zeroizing<String>> {
+    #[cfg(windows)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        let blob = super::dpapi::protect(key, super::dpapi::scope_for(key_file))?;
+        Ok(Zeroizing::new(format!(
+            "{DPAPI_PREFIX}{}\n",
+            B64.encode(blob)
+        )))
     }
-    let mut file = options.open(path)?;
-    file.write_all(data)?;
-    file.write_all(b"\n")?;
-    file.sync_all()
+    #[cfg(not(windows))]
+    {
+        let _ = key_file;
+        Ok(Zeroizing::new(format!("{}\n", B64.encode(key))))
+    }
 }
 
 #[cfg(test)]
@@ -266,7 +309,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join("k"))
+            let mode = std::fs::metadata(dir.path().join("k"))
                 .unwrap()
                 .permissions()
                 .mode();

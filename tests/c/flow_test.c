@@ -6,23 +6,12 @@
  * Usage: flow_test <store-folder>
  */
 #include "cmaad.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int failures = 0;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-      failures++;                                          \
-    }                                                      \
-  } while (0)
 
 static const char *TENANT = "05a349fa-0d5c-4a1c-9f3e-1c2d3e4f5a6b";
 static const char *SECRET = "1uXGR^!0@Cjas6qI*J02ZeS&&zY19^hC*9";
@@ -50,7 +39,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s <store-folder>\n", argv[0]);
     return 2;
   }
-  char options[1024], request[2048], filter[512];
+  char options[1024], request[2048], filter[512], folder[768];
   char *out = (char *)0x1;
   cmaad_session *s = (cmaad_session *)0x1;
 
@@ -58,7 +47,11 @@ int main(int argc, char **argv) {
   CHECK(strlen(cmaad_version()) > 0, "version empty");
 
   /* Open a session on a fresh store. */
-  snprintf(options, sizeof options, "{\"StorePath\": \"%s/site.db\"}", argv[1]);
+  if (json_escape(argv[1], folder, sizeof folder) != 0) {
+    fprintf(stderr, "store folder too long: %s\n", argv[1]);
+    return 2;
+  }
+  snprintf(options, sizeof options, "{\"StorePath\": \"%s/site.db\"}", folder);
   cmaad_status st = cmaad_session_open(options, &s, &out);
   CHECK(st == CMAAD_OK && s != NULL, "open: %u %s", st, out ? out : "(null)");
   expect_clean(out);
