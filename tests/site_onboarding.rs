@@ -321,3 +321,33 @@ fn ntlm_is_used_only_where_allowed_and_offered() {
     assert_ne!(status, cmaad_status::CMAAD_OK, "{doc}");
     assert_eq!(site.auth_counts().ntlm, 1);
 }
+
+#[test]
+fn throttling_and_outages_are_retried_then_reported() {
+    let realm = realm();
+    let site = kerberos_site(&realm);
+    let dir = tempfile::tempdir().unwrap();
+    let options = site_options(dir.path(), &site, &realm, json!({}));
+    let s = open_site(dir, &options, PASSWORD).unwrap();
+    use cmaad_fake_adminservice::{Fault, FaultKind};
+    site.add_fault(
+        Fault::on(
+            "GET",
+            Class::Tenant,
+            FaultKind::Throttle {
+                retry_after_secs: 1,
+            },
+        )
+        .times(2),
+    );
+    let (status, doc) = s.get(Some(&json!({"TenantName": "Contoso"})));
+    assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
+    let throttled = site.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(throttled, 2, "both throttled reads were retried");
+    site.add_fault(Fault::on("GET", Class::Tenant, FaultKind::Status(503)));
+    let (status, doc) = s.get(Some(&json!({"TenantName": "Contoso"})));
+    assert_eq!(status, cmaad_status::CMAAD_NETWORK, "{doc}");
+    assert_eq!(code(&doc), "SiteUnavailable");
+    let unavailable = site.requests().iter().filter(|r| r.status == 503).count();
+    assert_eq!(unavailable, 4, "at most 4 attempts");
+}
