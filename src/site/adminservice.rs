@@ -148,10 +148,16 @@ impl AdminServiceSite {
 
     /// The tenant row `row`, fetching the rows again when it is not known yet.
     fn tenant_row(&self, row: u64) -> Result<Option<Tenant>> {
-        if let Some(t) = self.tenant_rows(false)?.remove(&row) {
-            return Ok(Some(t));
+        let cached = self
+            .tenants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&row)
+            .cloned();
+        match cached {
+            Some(t) => Ok(Some(t)),
+            None => Ok(self.tenant_rows(true)?.remove(&row)),
         }
-        Ok(self.tenant_rows(true)?.remove(&row))
     }
 
     fn tenant_row_of(&self, guid: &str) -> Result<Option<(u64, Tenant)>> {
