@@ -45,4 +45,7 @@ bash tests/windows/run.sh
 step "PowerShell module: compiled for Windows PowerShell 5.1 (net462) and PowerShell 7, staged, Pester in the shared pwsh"
 bash tests/powershell/run-pester.sh
 
+step "PowerShell module in PowerShell 7 for Windows under wine64 (pwsh-windows): the same Pester suite and the Windows-only tests, on bin/win-x64/cmaad.dll"
+bash tests/powershell/run-pester-windows.sh
+
 step "all layers passed"

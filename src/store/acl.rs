@@ -39,8 +39,8 @@ use windows_sys::Win32::Security::{
     PSECURITY_DESCRIPTOR, PSID, SECURITY_ATTRIBUTES, TOKEN_QUERY, TOKEN_USER,
 };
 use windows_sys::Win32::Storage::FileSystem::{
-    CreateFileW, CREATE_NEW, FILE_APPEND_DATA, FILE_ATTRIBUTE_NORMAL, FILE_READ_DATA,
-    FILE_WRITE_DATA, WRITE_DAC, WRITE_OWNER,
+    CreateDirectoryW, CreateFileW, CREATE_NEW, FILE_APPEND_DATA, FILE_ATTRIBUTE_NORMAL,
+    FILE_READ_DATA, FILE_WRITE_DATA, WRITE_DAC, WRITE_OWNER,
 };
 use windows_sys::Win32::System::SystemServices::{
     ACCESS_ALLOWED_ACE_TYPE, ACCESS_ALLOWED_CALLBACK_ACE_TYPE, MAXIMUM_ALLOWED,
@@ -73,11 +73,7 @@ pub fn create_private(path: &Path) -> io::Result<File> {
         ),
     };
     let descriptor = Local::from_sddl(&sddl)?;
-    let attributes = SECURITY_ATTRIBUTES {
-        nLength: std::mem::size_of::<SECURITY_ATTRIBUTES>() as u32,
-        lpSecurityDescriptor: descriptor.0,
-        bInheritHandle: 0,
-    };
+    let attributes = descriptor.attributes();
     let wide = wide_path(path)?;
     // SAFETY: `wide` is NUL-terminated and `attributes` points to a live descriptor.
     let handle = unsafe {
@@ -92,14 +88,47 @@ pub fn create_private(path: &Path) -> io::Result<File> {
         )
     };
     if handle == INVALID_HANDLE_VALUE {
-        let error = io::Error::last_os_error();
-        if error.raw_os_error() == Some(ERROR_INVALID_OWNER as i32) {
-            return Err(io::Error::new(io::ErrorKind::PermissionDenied, "a key file under %ProgramData% belongs to Administrators: create the store from an elevated session (Run as administrator) or as SYSTEM"));
-        }
-        return Err(error);
+        return Err(owner_refused_or(io::Error::last_os_error()));
     }
     // SAFETY: a fresh handle that nothing else owns.
     Ok(unsafe { File::from_raw_handle(handle as RawHandle) })
+}
+
+/// Creates the store folder `dir` and the folders above it. A folder under `%ProgramData%` is
+/// the machine store's: it is created owned by Administrators with a protected DACL that every
+/// file in it inherits, full control for SYSTEM and Administrators only
+/// (`O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)`): the store and its `-wal` and `-shm` files are
+/// then no one else's to read, and nobody else can plant files beside them (`%ProgramData%`
+/// itself lets Users read and add files in the folders below it). Any other folder is created
+/// as usual and inherits its parent's permissions (a profile's folders are the account's).
+pub fn create_folder(dir: &Path) -> io::Result<()> {
+    if dpapi::scope_for(dir) == Scope::User {
+        return std::fs::create_dir_all(dir);
+    }
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let descriptor = Local::from_sddl("O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)")?;
+    let attributes = descriptor.attributes();
+    let wide = wide_path(dir)?;
+    // SAFETY: `wide` is NUL-terminated and `attributes` points to a live descriptor.
+    if unsafe { CreateDirectoryW(wide.as_ptr(), &attributes) } == 0 {
+        let error = io::Error::last_os_error();
+        if error.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() {
+            return Ok(());
+        }
+        return Err(owner_refused_or(error));
+    }
+    Ok(())
+}
+
+/// `ERROR_INVALID_OWNER`: the caller cannot make Administrators the owner (not elevated, not
+/// SYSTEM), said in the words of the fix.
+fn owner_refused_or(error: io::Error) -> io::Error {
+    if error.raw_os_error() == Some(ERROR_INVALID_OWNER as i32) {
+        return io::Error::new(io::ErrorKind::PermissionDenied, "a store under %ProgramData% belongs to Administrators: create it from an elevated session (Run as administrator) or as SYSTEM");
+    }
+    error
 }
 
 /// `path` as a NUL-terminated wide string for `CreateFileW`: absolute, and with the `\\?\`
@@ -372,6 +401,17 @@ impl Local {
     }
 }
 
+impl Local {
+    /// Security attributes that give a new file or folder this descriptor.
+    fn attributes(&self) -> SECURITY_ATTRIBUTES {
+        SECURITY_ATTRIBUTES {
+            nLength: std::mem::size_of::<SECURITY_ATTRIBUTES>() as u32,
+            lpSecurityDescriptor: self.0,
+            bInheritHandle: 0,
+        }
+    }
+}
+
 impl Drop for Local {
     fn drop(&mut self) {
         if !self.0.is_null() {
@@ -479,6 +519,19 @@ mod tests {
             create_private(&path).unwrap_err().kind(),
             io::ErrorKind::AlreadyExists
         );
+    }
+
+    #[test]
+    fn machine_store_folders_are_created_and_hold_a_store() {
+        let program_data = std::env::var_os("ProgramData").expect("%ProgramData% is set");
+        let dir = tempfile::tempdir_in(&program_data).unwrap();
+        let folder = dir.path().join(r"CMAAD\site");
+        create_folder(&folder).unwrap();
+        assert!(folder.is_dir());
+        create_folder(&folder).unwrap();
+        let store = crate::store::Store::open(&folder.join("site.db")).unwrap();
+        drop(store);
+        assert!(folder.join("site.db.key").is_file());
     }
 
     #[test]

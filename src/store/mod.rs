@@ -439,7 +439,8 @@ fn create_private_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Creates the store's folder (owner-only on Unix) when it does not exist.
+/// Creates the store's folder when it does not exist: owner-only (0700) on Unix; on Windows a
+/// folder under `%ProgramData%` gets the machine store's DACL (`acl::create_folder`).
 fn create_folder(path: &Path) -> Result<()> {
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
@@ -447,14 +448,20 @@ fn create_folder(path: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(|e| {
+    #[cfg(windows)]
+    let created = acl::create_folder(dir);
+    #[cfg(not(windows))]
+    let created = {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)
+    };
+    created.map_err(|e| {
         Error::store("StoreFolderUnavailable", format!("The store folder {} cannot be created ({e}): choose a StorePath in a folder you can write to.", dir.display())).with_target("StorePath")
     })
 }

@@ -48,7 +48,7 @@ new_prefix() {
     timeout 300 "$wine" wineboot -i >"$work/wineboot-$1.log" 2>&1 || true
   # wine writes the registry files when its server ends: wait for that.
   WINEPREFIX="$prefix" timeout 120 "${wine%64}server" -w || true
-  if [ ! -f "$prefix/system.reg" ]; then
+  if [ ! -f "$prefix/system.reg" ] || [ ! -e "$prefix/dosdevices/z:" ]; then
     echo "run-pester-windows: wineboot did not create $prefix:" >&2
     cat "$work/wineboot-$1.log" >&2
     exit 1

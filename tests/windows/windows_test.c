@@ -239,10 +239,11 @@ static int run_second_process(const wchar_t *self, const wchar_t *store, const c
   return (int)code;
 }
 
-/* Seal in this process, reopen and use the secret in another; check the key file's scope. */
+/* Seal in this process, reopen and use the secret in another; check the key file's scope. The
+ * machine store's folder is left for CMAAD to create (with its own DACL). */
 static void dpapi_case(const wchar_t *self, const wchar_t *store, const char *url, long want_flags,
                        const wchar_t *label) {
-  make_parents(store);
+  if (!(want_flags & CRYPTPROTECT_LOCAL_MACHINE)) make_parents(store);
   char *doc = NULL;
   cmaad_session *s = open_store(store, url, &doc);
   CHECK(s != NULL, "%ls: open: %s", label, doc ? doc : "(null)");
