@@ -1,19 +1,19 @@
 <#
 .SYNOPSIS
-Compiles the CMAAD module's cmdlets (powershell/src/*.cs) into CMAAD.dll twice, with the Roslyn
+Compiles the CMAAD module's cmdlets (powershell/src/*.cs) into CMAAD.Commands.dll twice, with the Roslyn
 compiler that PowerShell 7 carries (no .NET SDK needed).
 
 .DESCRIPTION
 One source, two builds, as Pester 5 ships:
-- bin/net462/CMAAD.dll against the .NET Framework 4.6.2 reference assemblies and PowerShell
+- bin/net462/CMAAD.Commands.dll against the .NET Framework 4.6.2 reference assemblies and PowerShell
   Standard 5.1 (Windows PowerShell 5.1 on any .NET Framework 4.6.2 or later); NETFRAMEWORK is
   defined;
-- bin/netstandard2.0/CMAAD.dll against netstandard 2.0 and PowerShell Standard 5.1 (PowerShell 7).
+- bin/netstandard2.0/CMAAD.Commands.dll against netstandard 2.0 and PowerShell Standard 5.1 (PowerShell 7).
 The reference folders come from the shared PowerShell toolkit (../shared/tools/powershell/ref).
 The compiler holds the code to the APIs both runtimes have; warnings are errors.
 
 .PARAMETER OutputPath
-The module folder to write bin/<framework>/CMAAD.dll into (default dist/CMAAD).
+The module folder to write bin/<framework>/CMAAD.Commands.dll into (default dist/CMAAD).
 
 .PARAMETER ReferencePath
 The toolkit's ref folder (default ../shared/tools/powershell/ref beside the repository).
@@ -70,11 +70,11 @@ foreach ($target in $targets) {
         WithGeneralDiagnosticOption([Microsoft.CodeAnalysis.ReportDiagnostic]::Error).
         WithDeterministic($true).
         WithAllowUnsafe($true)
-    $compilation = $cs::Create('CMAAD', $trees, $references, $options)
+    $compilation = $cs::Create('CMAAD.Commands', $trees, $references, $options)
 
     $folder = Join-Path -Path (Join-Path -Path $OutputPath -ChildPath 'bin') -ChildPath $target.Framework
     $null = New-Item -ItemType Directory -Path $folder -Force
-    $dll = Join-Path -Path $folder -ChildPath 'CMAAD.dll'
+    $dll = Join-Path -Path $folder -ChildPath 'CMAAD.Commands.dll'
     $stream = [System.IO.File]::Create($dll)
     try {
         $result = $compilation.Emit($stream)
@@ -88,7 +88,7 @@ foreach ($target in $targets) {
     }
     if (-not $result.Success) {
         Remove-Item -LiteralPath $dll -Force
-        throw "build.ps1: CMAAD.dll for $($target.Framework) did not compile ($($problems.Count) diagnostic(s) above)."
+        throw "build.ps1: CMAAD.Commands.dll for $($target.Framework) did not compile ($($problems.Count) diagnostic(s) above)."
     }
     Write-Host "build.ps1: $dll ($($target.Framework), $((Get-Item -LiteralPath $dll).Length) bytes)"
 }

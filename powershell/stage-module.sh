@@ -123,7 +123,7 @@ for triple in "${targets[@]}"; do
   chmod 0644 "$out/bin/$rid/$file"
   staged+=("$rid/$file ($(du -h "$out/bin/$rid/$file" | cut -f1))")
 done
-chmod 0644 "$out"/*.ps* "$out"/*.ps1xml "$out"/bin/*/CMAAD.dll
+chmod 0644 "$out"/*.ps* "$out"/*.ps1xml "$out"/bin/*/CMAAD.Commands.dll
 
 # --- The staged manifest's FileList: exactly the files staged (after every file is in place,
 # before any release archive is made), so Test-ModuleManifest checks what ships. ---

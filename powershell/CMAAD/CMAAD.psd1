@@ -42,9 +42,9 @@
         'CMAAD.psm1',
         'CMAAD.Format.ps1xml',
         'LICENSE',
-        'bin/net462/CMAAD.dll',
-        'bin/netstandard2.0/CMAAD.dll',
-        'en-US/CMAAD.dll-Help.xml',
+        'bin/net462/CMAAD.Commands.dll',
+        'bin/netstandard2.0/CMAAD.Commands.dll',
+        'en-US/CMAAD.Commands.dll-Help.xml',
         'en-US/about_CMAAD.help.txt'
     )
     PrivateData          = @{

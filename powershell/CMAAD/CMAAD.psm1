@@ -7,7 +7,7 @@ $framework = 'net462'
 if ($PSVersionTable.PSEdition -eq 'Core') {
     $framework = 'netstandard2.0'
 }
-$assembly = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'CMAAD.dll')
+$assembly = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'CMAAD.Commands.dll')
 if (-not [System.IO.File]::Exists($assembly)) {
     throw ("CMAAD's cmdlets for this edition of PowerShell are missing: expected '$assembly'. Install a built CMAAD " +
         '(powershell/stage-module.sh builds and stages the module), not the source folder.')

@@ -242,7 +242,9 @@ namespace CMAAD.Interop
         private static IntPtr LoadFile(string path)
         {
             // LOAD_WITH_ALTERED_SEARCH_PATH: the library's own dependencies are found beside it.
-            // [DllImport("cmaad")] then binds to this already-loaded module by its name.
+            // [DllImport("cmaad")] then binds to this already-loaded module by its name; no managed
+            // assembly of the module may be named cmaad.dll (hence CMAAD.Commands.dll), or the loader
+            // could hand that one out instead.
             IntPtr h = LoadLibraryExW(path, IntPtr.Zero, 0x00000008);
             if (h == IntPtr.Zero)
             {

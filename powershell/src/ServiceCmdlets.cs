@@ -81,6 +81,19 @@ namespace CMAAD.Commands
             if (Bound("Credential")) changes.Credential = Credential;
             if (Bound("SkipCertificateCheck")) changes.SkipCertificateCheck = SkipCertificateCheck.IsPresent;
             if (Bound("CertificateThumbprint")) changes.CertificateThumbprint = CertificateThumbprint;
+            if (Bound("SiteCode") != Bound("ProviderMachineName"))
+            {
+                // One without the other would leave every change in the local store only, where the
+                // CMG never sees it.
+                string given = Bound("SiteCode") ? "SiteCode" : "ProviderMachineName";
+                string missing = Bound("SiteCode") ? "ProviderMachineName" : "SiteCode";
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("-" + given + " was given without -" + missing + ": a ConfigMgr site needs both, " +
+                        "e.g. Connect-CMAADSite -SiteCode XYZ -ProviderMachineName cm01.contoso.com (the SMS Provider's FQDN). " +
+                        "Nothing was changed; the connection stays as it was.", missing),
+                    "CMAAD.IncompleteSite", ErrorCategory.InvalidArgument, missing));
+                return;
+            }
             SiteSession session;
             try
             {

@@ -118,7 +118,19 @@ Describe 'The compiled module' {
     It 'loads the build for this edition of PowerShell' {
         $framework = if ($PSVersionTable.PSEdition -eq 'Core') { 'netstandard2.0' } else { 'net462' }
         $location = (Get-Command -Name Get-CMAADApplication).ImplementingType.Assembly.Location
-        $location | Should -Be ([System.IO.Path]::Combine($script:ModuleFolder, 'bin', $framework, 'CMAAD.dll'))
+        $location | Should -Be ([System.IO.Path]::Combine($script:ModuleFolder, 'bin', $framework, 'CMAAD.Commands.dll'))
+    }
+
+    It 'names no managed assembly after the native library, so the Windows loader cannot take one for the other' {
+        # Windows resolves [DllImport("cmaad")] to an already-loaded module named cmaad.dll, whatever its
+        # folder; under .NET Framework (Windows PowerShell 5.1) managed assemblies are such modules too.
+        foreach ($framework in 'net462', 'netstandard2.0') {
+            $assemblies = @(Get-ChildItem -LiteralPath ([System.IO.Path]::Combine($script:ModuleFolder, 'bin', $framework)) -Filter *.dll)
+            $assemblies.Count | Should -BeGreaterThan 0
+            foreach ($file in $assemblies) {
+                $file.BaseName | Should -Not -Be 'cmaad' -Because "bin/$framework/$($file.Name) would share the native library's module name"
+            }
+        }
     }
 
     It 'declares every function of include/cmaad.h once, with its parameter count, and nothing else' {
@@ -161,7 +173,7 @@ Describe 'The compiled module' {
                 $_.FullName.Substring($script:ModuleFolder.Length + 1).Replace('\', '/') } | Sort-Object)
         (@($data.FileList | Sort-Object) -join ',') | Should -Be ($staged -join ',')
         $staged | Should -Contain 'LICENSE'
-        $staged | Should -Contain 'en-US/CMAAD.dll-Help.xml'
+        $staged | Should -Contain 'en-US/CMAAD.Commands.dll-Help.xml'
         $staged | Should -Contain 'en-US/about_CMAAD.help.txt'
         (Get-Content -Raw -LiteralPath (Join-Path -Path $script:ModuleFolder -ChildPath 'LICENSE')) | Should -BeLike 'MIT License*'
     }
@@ -613,6 +625,19 @@ Describe 'What admins hit with the script module, fixed in kind' {
             $env:CMAAD_SITE_KEY = $saved
             $null = Connect-CMAADSite -StorePath $script:CaseStore
         }
+    }
+
+    It 'a site code without the SMS Provider (or the other way round) is refused and the connection stays as it was' {
+        $before = (Connect-CMAADSite -StorePath $script:CaseStore).StorePath
+        { Connect-CMAADSite -SiteCode 'XYZ' } | Should -Throw -ErrorId 'CMAAD.IncompleteSite,*'
+        { Connect-CMAADSite -ProviderMachineName 'cm01.contoso.com' } | Should -Throw -ErrorId 'CMAAD.IncompleteSite,*'
+        $err = $null
+        try { Connect-CMAADSite -SiteCode 'XYZ' -ErrorAction Stop } catch { $err = $_ }
+        $err.Exception.Message | Should -BeLike '*-ProviderMachineName*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @(Get-CMAADApplication) | Out-Null
+        (Connect-CMAADSite).StorePath | Should -Be $before
+        (Connect-CMAADSite).ConfigMgrSite | Should -BeNullOrEmpty
     }
 
     It '4. HTTPS_PROXY set inside PowerShell is the session''s proxy, shown without its password' {

@@ -223,7 +223,7 @@ Describe 'A present but broken cmaad.dll' -Skip:(-not $script:OnWindows) {
         foreach ($framework in @('net462', 'netstandard2.0')) {
             $target = Join-Path -Path $script:CopyFolder -ChildPath "bin\$framework"
             New-Item -ItemType Directory -Path $target | Out-Null
-            Copy-Item -LiteralPath (Join-Path -Path $script:ModuleFolder -ChildPath "bin\$framework\CMAAD.dll") -Destination $target
+            Copy-Item -LiteralPath (Join-Path -Path $script:ModuleFolder -ChildPath "bin\$framework\CMAAD.Commands.dll") -Destination $target
         }
         $script:BrokenDll = Join-Path -Path $script:CopyFolder -ChildPath 'bin\win-x64\cmaad.dll'
         New-Item -ItemType Directory -Path (Split-Path -Parent $script:BrokenDll) | Out-Null
@@ -343,8 +343,8 @@ Describe 'The examples run and exit with their documented codes' -Skip:(-not $sc
 }
 
 Describe 'The Windows PowerShell 5.1 build (compiled here, not run)' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
-    It 'bin/net462/CMAAD.dll references the .NET Framework (mscorlib 4.0) and PowerShell 5.1 (System.Management.Automation 3.0), not .NET Standard' {
-        $stream = [System.IO.File]::OpenRead((Join-Path -Path $script:ModuleFolder -ChildPath 'bin/net462/CMAAD.dll'))
+    It 'bin/net462/CMAAD.Commands.dll references the .NET Framework (mscorlib 4.0) and PowerShell 5.1 (System.Management.Automation 3.0), not .NET Standard' {
+        $stream = [System.IO.File]::OpenRead((Join-Path -Path $script:ModuleFolder -ChildPath 'bin/net462/CMAAD.Commands.dll'))
         try {
             $pe = New-Object -TypeName System.Reflection.PortableExecutable.PEReader -ArgumentList $stream
             $metadata = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
