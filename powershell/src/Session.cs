@@ -441,7 +441,18 @@ namespace CMAAD.Interop
             get { lock (Gate) { return signIn; } }
         }
 
-        /// <summary>The current session, opened with the current settings on first use.</summary>
+        /// <summary>$env:CMAAD_STORE when the current session was opened.</summary>
+        private static string openedStoreVariable;
+
+        private static string StoreVariable()
+        {
+            return System.Environment.GetEnvironmentVariable("CMAAD_STORE");
+        }
+
+        /// <summary>
+        /// The current session, opened with the current settings on first use, and opened again when
+        /// $env:CMAAD_STORE has changed and no -StorePath was given.
+        /// </summary>
         internal static SiteSession Session()
         {
             lock (Gate)
@@ -450,9 +461,19 @@ namespace CMAAD.Interop
                 {
                     throw new SiteNotConnectedException(failedConnect);
                 }
+                string storeVariable = StoreVariable();
+                if (session != null && !session.IsClosed && options.StorePath == null &&
+                    !string.Equals(openedStoreVariable, storeVariable, StringComparison.Ordinal))
+                {
+                    // $env:CMAAD_STORE changed since the session opened and no -StorePath overrides it:
+                    // a script looping over stores by the variable must reach each one.
+                    session.Dispose();
+                    session = null;
+                }
                 if (session == null || session.IsClosed)
                 {
                     session = SiteSession.Open(options);
+                    openedStoreVariable = storeVariable;
                 }
                 return session;
             }
@@ -477,6 +498,7 @@ namespace CMAAD.Interop
             lock (Gate)
             {
                 SiteOptions merged = options.Merge(changes);
+                string storeVariable = StoreVariable();
                 SiteSession opened;
                 try
                 {
@@ -498,6 +520,7 @@ namespace CMAAD.Interop
                 }
                 session = opened;
                 options = merged;
+                openedStoreVariable = storeVariable;
                 failedConnect = null;
                 return opened;
             }

@@ -604,6 +604,13 @@ Describe 'What admins hit with the script module, fixed in kind' {
             @(Get-CMAADApplication) | Should -HaveCount 0
             Test-Path -LiteralPath $store -PathType Leaf | Should -BeTrue
             (Connect-CMAADSite).StorePath | Should -Be $store
+            $second = New-TestStore 'from-env-2'
+            $env:CMAAD_STORE = $second
+            $null = Import-CMAADServerApplication -TenantName 'Second' -TenantId (Get-TestGuid 331) -AppName 'Second' -ClientId (Get-TestGuid 332) -SecretKey (New-TestSecret 's') -SecretKeyExpiry $script:Expiry
+            Test-Path -LiteralPath $second -PathType Leaf | Should -BeTrue
+            @(Get-CMAADApplication -AppName 'Second') | Should -HaveCount 1
+            $env:CMAAD_STORE = $store
+            @(Get-CMAADApplication) | Should -HaveCount 0
         }
         finally {
             $env:CMAAD_STORE = $saved
