@@ -58,6 +58,14 @@ namespace CMAAD.Commands
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
+        /// <summary>
+        /// A PEM file of extra trusted root certificates (at most 4 MiB): the exported SMS Issuing root,
+        /// or a TLS-inspecting proxy's CA. Merged with the system's roots.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TrustedCaPath { get; set; }
+
         /// <summary>The SHA-256 thumbprint of the provider's certificate to trust.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -81,6 +89,7 @@ namespace CMAAD.Commands
             if (Bound("Credential")) changes.Credential = Credential;
             if (Bound("SkipCertificateCheck")) changes.SkipCertificateCheck = SkipCertificateCheck.IsPresent;
             if (Bound("CertificateThumbprint")) changes.CertificateThumbprint = CertificateThumbprint;
+            if (Bound("TrustedCaPath")) changes.TrustedCaPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(TrustedCaPath);
             if (Bound("SiteCode") != Bound("ProviderMachineName"))
             {
                 // One without the other would leave every change in the local store only, where the

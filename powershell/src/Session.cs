@@ -32,6 +32,9 @@ namespace CMAAD.Interop
         /// <summary>The account for the SMS Provider (Kerberos); its password never enters the options text.</summary>
         public System.Management.Automation.PSCredential Credential { get; set; }
 
+        /// <summary>A PEM bundle of extra trusted roots (SMS Issuing root, proxy CA).</summary>
+        public string TrustedCaPath { get; set; }
+
         /// <summary>The provider certificate's SHA-256 thumbprint to pin.</summary>
         public string CertificateThumbprint { get; set; }
 
@@ -59,6 +62,7 @@ namespace CMAAD.Interop
                 ProviderMachineName = changes.ProviderMachineName ?? ProviderMachineName,
                 Credential = changes.Credential ?? Credential,
                 CertificateThumbprint = changes.CertificateThumbprint ?? CertificateThumbprint,
+                TrustedCaPath = changes.TrustedCaPath ?? TrustedCaPath,
                 SkipCertificateCheck = changes.SkipCertificateCheck ?? SkipCertificateCheck,
             };
         }
@@ -74,6 +78,7 @@ namespace CMAAD.Interop
             request.Set("Proxy", Proxy ?? Environment("HTTPS_PROXY") ?? Environment("https_proxy") ?? Environment("HTTP_PROXY") ?? Environment("http_proxy"));
             request.Set("NoProxy", Environment("NO_PROXY") ?? Environment("no_proxy"));
             request.Set("TimeoutSeconds", TimeoutSeconds);
+            request.Set("TrustedCaPath", TrustedCaPath);
             request.Set("ProcessEnvironment", false);
             if (HasSite)
             {

@@ -634,6 +634,17 @@ Describe 'What admins hit with the script module, fixed in kind' {
         }
     }
 
+    It 'Connect-CMAADSite -TrustedCaPath hands the bundle to the library, which checks what the file is' {
+        $folder = Split-Path -Parent (New-TestStore 'ca-folder')
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        $err = $null
+        try { Connect-CMAADSite -StorePath (New-TestStore 'ca') -TrustedCaPath $folder -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Target | Should -Be 'TrustedCaPath'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $null = Connect-CMAADSite -StorePath $script:CaseStore
+    }
+
     It 'a site code without the SMS Provider (or the other way round) is refused and the connection stays as it was' {
         $before = (Connect-CMAADSite -StorePath $script:CaseStore).StorePath
         { Connect-CMAADSite -SiteCode 'XYZ' } | Should -Throw -ErrorId 'CMAAD.IncompleteSite,*'
