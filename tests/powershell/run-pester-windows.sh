@@ -74,19 +74,8 @@ run_pester() {
   CMAAD_FAKE_ENTRA="$(winpath "$root/target/$triple/debug/fake-entra.exe")" \
   CMAAD_COPIED_STORE_HANDOFF="$(winpath "$work/handoff")" CMAAD_COPIED_STORE='C:\CMAAD copied' \
   CMAAD_PESTER_PATH="$path" CMAAD_PESTER_FILTER="$filter" \
-    "$pwsh_windows" -NoProfile -NonInteractive -Command '
-    $ErrorActionPreference = "Stop"
-    Import-Module Pester -MinimumVersion 5.0
-    $config = New-PesterConfiguration
-    $config.Run.Path = @($env:CMAAD_PESTER_PATH -split ";")
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = "Normal"
-    if ($env:CMAAD_PESTER_FILTER) { $config.Filter.FullName = @($env:CMAAD_PESTER_FILTER -split ";" | ForEach-Object { "*$_*" }) }
-    $result = Invoke-Pester -Configuration $config
-    $errored = @($result.Containers | Where-Object { $_.ErrorRecord.Count -gt 0 }).Count
-    "Pester (pwsh-windows, account $env:USERNAME): $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped, $errored container(s) failed"
-    if ($result.FailedCount -gt 0 -or $errored -gt 0 -or $result.Result -ne "Passed") { exit 1 }
-    exit 0' || status=$?
+    "$pwsh_windows" -NoProfile -NonInteractive -File "$(winpath "$here/tools/Invoke-Suite.ps1")" \
+      -Label "Pester (pwsh-windows, account $account)" || status=$?
   # A prefix takes about 700 MB: the next one starts after this one is gone.
   WINEPREFIX="$prefix" "${wine%64}server" -k 2>/dev/null || true
   rm -rf "$prefix"

@@ -26,17 +26,4 @@ export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 unset CMAAD_STORE CMAAD_SITE_KEY CMAAD_LIBRARY
 filter=$(printf '%s\n' "$@" | paste -sd ';' -)
 cd "$root"
-CMAAD_PESTER_FILTER="$filter" "$pwsh_bin" -NoProfile -NonInteractive -Command '
-  $ErrorActionPreference = "Stop"
-  Import-Module Pester -MinimumVersion 5.0
-  $config = New-PesterConfiguration
-  $config.Run.Path = "tests/powershell"
-  $config.Run.PassThru = $true
-  $config.Output.Verbosity = "Normal"
-  if ($env:CMAAD_PESTER_FILTER) { $config.Filter.FullName = @($env:CMAAD_PESTER_FILTER -split ";" | ForEach-Object { "*$_*" }) }
-  $result = Invoke-Pester -Configuration $config
-  $errored = @($result.Containers | Where-Object { $_.ErrorRecord.Count -gt 0 }).Count
-  "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped, $errored container(s) failed"
-  "$($result.PassedCount) passed, $($result.FailedCount + $errored) failed"
-  if ($result.FailedCount -gt 0 -or $errored -gt 0 -or $result.Result -ne "Passed") { exit 1 }
-  exit 0'
+CMAAD_PESTER_FILTER="$filter" "$pwsh_bin" -NoProfile -NonInteractive -File "$here/tools/Invoke-Suite.ps1"
