@@ -326,8 +326,19 @@ namespace CMAAD.Commands
         [ValidateRange(1, 600)]
         public int PropagationTimeoutSeconds { get; set; }
 
+        /// <summary>
+        /// The server app's current client secret, as the connected ConfigMgr site holds it: a site
+        /// never returns its secret, and the rotation needs it for the Graph token that adds the
+        /// new one. Only with a ConfigMgr site (Connect-CMAADSite -SiteCode -ProviderMachineName).
+        /// </summary>
+        [Parameter]
+        [SecureStringTransformation("CurrentSecretKey")]
+        [ValidateNotNull]
+        public SecureString CurrentSecretKey { get; set; }
+
         protected override void ProcessRecord()
         {
+            WarnPlainTextSecret();
             long appId = AppId;
             var request = new JsonRequest().Set("ID", appId);
             if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
@@ -335,17 +346,40 @@ namespace CMAAD.Commands
             if (Bound("DisplayName")) request.Set("DisplayName", DisplayName);
             if (Bound("PropagationTimeoutSeconds")) request.Set("PropagationTimeoutSeconds", PropagationTimeoutSeconds);
             request.Set("RemoveOldSecret", RemoveOldSecret.IsPresent);
-            string action = "Add a new client secret through Microsoft Graph and store it" + (RemoveOldSecret ? ", then remove the old one" : string.Empty);
+            ProviderSite configMgr = Session.Site.ConfigMgrSite;
+            CheckCurrentSecret(configMgr);
+            string action = configMgr == null
+                ? "Add a new client secret through Microsoft Graph and store it" + (RemoveOldSecret ? ", then remove the old one" : string.Empty)
+                : "Add a new client secret through Microsoft Graph, write it to ConfigMgr site " + configMgr.SiteCode + " and confirm it there" + (RemoveOldSecret ? ", then remove the old one" : string.Empty);
             if (!ShouldProcess("Server app " + appId.ToString(CultureInfo.InvariantCulture), action))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Rotating the secret of app " + appId.ToString(CultureInfo.InvariantCulture) + " with its own credentials", true);
             // Waits until the new secret works at Entra (up to PropagationTimeoutSeconds): shown as progress.
+            // On a site, the rotation that never leaves the CMG without a working secret:
+            // cmaad_rotate_site_app_secret, with the site's current secret (zero-freed).
+            Func<SiteSession, string> rotate = configMgr == null
+                ? (Func<SiteSession, string>)(s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request))
+                : s => s.CallWithSecret("cmaad_rotate_site_app_secret", NativeMethods.cmaad_rotate_site_app_secret, request, CurrentSecretKey);
             Emit<Application>(InvokeWithProgress("Rotating the secret of server app " + appId.ToString(CultureInfo.InvariantCulture),
                 (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Adding the new secret through Microsoft Graph and waiting until it signs in ({0:0} s)", seconds),
-                s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
+                rotate, appId));
+        }
+
+        /// <summary>-CurrentSecretKey is required with a ConfigMgr site and refused without one.</summary>
+        private void CheckCurrentSecret(ProviderSite configMgr)
+        {
+            if (configMgr != null && CurrentSecretKey == null)
+            {
+                ThrowArgumentError("CurrentSecretKeyRequired", "ConfigMgr site " + configMgr.SiteCode + " never returns the server app's secret, and the rotation needs it to get the Graph token " +
+                    "that adds the new one: give -CurrentSecretKey (the client secret the site holds now). Nothing was changed.", "CurrentSecretKey");
+            }
+            if (configMgr == null && CurrentSecretKey != null)
+            {
+                ThrowArgumentError("CurrentSecretKeyWithoutSite", "-CurrentSecretKey is only for a ConfigMgr site (Connect-CMAADSite -SiteCode -ProviderMachineName): " +
+                    "the local store holds the current secret itself. Drop -CurrentSecretKey. Nothing was changed.", "CurrentSecretKey");
+            }
         }
     }
 

@@ -1192,13 +1192,14 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         @($verbose | Where-Object { "$_" -like "*SMS Provider $($script:Fake.ProviderMachineName)*" }).Count | Should -BeGreaterThan 0 -Because 'the verbose stream says the calls go to the site'
         $texts = @(
             ($script:Transcript | Out-String -Width 400),
-            ($script:Transcript | ForEach-Object { "$_" }) -join "`n",
+            (($script:Transcript | ForEach-Object { "$_" }) -join "`n"),
             ($script:Transcript | Where-Object { $_ -is [CMAAD.Site] -or $_ -is [CMAAD.Application] -or $_ -is [CMAAD.CloudService] } | ConvertTo-Json -Depth 6),
             ($Error | Out-String -Width 400),
             (Get-CMAADSiteChange | ConvertTo-Json -Depth 4),
             (Get-CMAADApplication | Format-List -Property * | Out-String -Width 400),
             [System.Text.Encoding]::UTF8.GetString([System.IO.File]::ReadAllBytes($script:SiteStore))
         )
+        $texts | Should -HaveCount 7
         foreach ($text in $texts) {
             $text.Contains($script:SitePassword) | Should -BeFalse -Because 'the site password never leaves the native library'
             $text.Contains($script:PlainSecret) | Should -BeFalse -Because 'the client secret never comes back'
@@ -1207,5 +1208,33 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         $requests = @((Get-FakeSite 'requests').value)
         @($requests | Where-Object { $_.CarriedSecret }) | Should -HaveCount 1
         ($requests | ConvertTo-Json -Depth 6).Contains($script:SitePassword) | Should -BeFalse
+    }
+
+    It 'Update-CMAADApplicationSecret on the site rotates with the site''s current secret and writes the new one to the site' -Skip:(-not $script:HasFakeEntra) {
+        $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
+        { $server | Update-CMAADApplicationSecret -ValidityDays 180 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.CurrentSecretKeyRequired,*'
+        $config = '{"tenants":[{"id":"' + $script:TenantId + '","displayName":"Contoso","applications":[' +
+            '{"appId":"' + $script:ServerClientId + '","displayName":"CmgServerApp","secrets":[{"value":"' + $script:PlainSecret + '","endDateTime":"2099-01-01T00:00:00Z"}],' +
+            '"graphRoles":["Application.ReadWrite.OwnedBy","Directory.Read.All"]}]}]}'
+        $entra = Start-FakeEntra -Config $config
+        try {
+            # Only the cloud hosts change; the site's settings and credential are kept.
+            $site = Connect-CMAADSite -AuthorityHost $entra.Url -GraphHost $entra.Url -TimeoutSeconds 5
+            $site.ConfigMgrSite.SiteCode | Should -Be $script:Fake.SiteCode
+            $before = (Get-FakeSite "secret-sha256 $($server.ID)").Sha256
+            $rotated = $server | Update-CMAADApplicationSecret -CurrentSecretKey (New-TestSecret $script:PlainSecret) -ValidityDays 180 -RemoveOldSecret -Confirm:$false -ErrorAction Stop
+            $rotated.ID | Should -Be $server.ID
+            ($rotated.SecretKeyExpiry - (Get-Date)).TotalDays | Should -BeGreaterThan 178
+            $after = (Get-FakeSite "secret-sha256 $($server.ID)").Sha256
+            $after | Should -Not -BeNullOrEmpty
+            $after | Should -Not -Be $before -Because 'the site holds the new secret'
+            $row = @((Get-FakeSite 'objects SMS_AAD_Application_Ex').value) | Where-Object { $_.ID -eq $server.ID }
+            ([datetime]$row.SecretKeyExpiry - (Get-Date)).TotalDays | Should -BeGreaterThan 178 -Because "the site's SecretKeyExpiry changed"
+            (Get-CMAADSiteChange)[-1].Operation | Should -Be 'UpdateSecret'
+            (Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId).DaysUntilSecretExpiry | Should -BeGreaterThan 178
+        }
+        finally {
+            $entra.Process.Kill()
+        }
     }
 }
