@@ -260,6 +260,57 @@ cmaad_status cmaad_maintain_secrets(cmaad_session *session_ptr,
 // Frees a document returned through `out_json`. NULL is a no-op. Free each document once.
 void cmaad_string_free(char *s);
 
+// Lists the apps of several ConfigMgr sites (`Get-CMAADApplication -ProviderMachineName
+// cm01,cm02,cm03`), e.g. every server app whose secret expires within 30 days.
+//
+// `request_json`:
+// `{"Site": {"ProviderMachineName": ["cm01.contoso.com", ...], "SiteCode": ["P01", ...],
+// ...}, "Filter": {...}}`. `Site` takes `cmaad_session_open_site`'s fields; `SiteCode` (and
+// `CertificateThumbprint`, when given) list one value per provider in the same order, every
+// other field (`UserName`, `KdcAddress`, `Authentication`, `AllowNtlm`,
+// `SkipCertificateCheck`) applies to every site; at most 64 providers. `Filter` takes
+// `cmaad_get_apps`' filters (`AppName`, `AppType`, `ClientId`, `TenantId`, `TenantName`,
+// `ExpiringWithinDays`); absent means every app. The session gives `TrustedCaPath` (one file
+// may hold several sites' SMS Issuing roots) and `TimeoutSeconds`; its own site and store are
+// not used.
+//
+// The password of `Site.UserName` comes as `password_len` UTF-16 code units at
+// `password_utf16` (NULL and 0 without `UserName`), copied into memory the library wipes; the
+// caller keeps its buffer and should zero it after the call.
+//
+// The result is `{"value": [app documents, each with "SiteCode" and "ProviderMachineName"],
+// "Sites": [{"SiteCode", "ProviderMachineName", "Succeeded", "Count", "Error"?}],
+// "Summary": {"Sites", "Succeeded", "Failed", "Apps"}}`, sites in the order given. A site that
+// cannot be read is `"Succeeded": false` with its `Error`; the status is not OK only for a bad
+// request.
+cmaad_status cmaad_sites_get_apps(cmaad_session *session_ptr,
+                                  const char *request_json,
+                                  const uint16_t *password_utf16,
+                                  size_t password_len,
+                                  char **out_json);
+
+// Secret maintenance report over several ConfigMgr sites (`Invoke-CMAADSecretMaintenance
+// -ProviderMachineName cm01,cm02,cm03`): every app of every site with what its secret needs,
+// judged from the site's `SecretKeyExpiry`, and one summary for a scheduled task.
+//
+// `request_json`: `{"Site": {...}, "RotateWithinDays": 30, "TenantId": "..."}`; `Site` and the
+// password as in `cmaad_sites_get_apps`. `RotateWithinDays` (0–365, default 30) is the window
+// in which a secret is due; `TenantId` limits the report to one tenant's apps; `Rotate` may
+// only be false (a site never returns its current secret, which a rotation needs: rotate each
+// due app with its site connected).
+//
+// The result is `{"value": [{"SiteCode", "ProviderMachineName", "ID", "Name", "AppType",
+// "TenantID", "DaysUntilSecretExpiry", "Action", "Detail"}], "Sites": [...as in
+// cmaad_sites_get_apps], "Summary": {"Sites", "SitesFailed", "Total", "NothingDue",
+// "RotationDue", "NeedsAttention"}}`. `Action` is `NothingDue`, `RotationDue` (expires within
+// the window) or `NeedsAttention` (expired, or no expiry known); `NeedsAttention` also counts
+// each site that could not be read, so a scheduled task can exit non-zero on it alone.
+cmaad_status cmaad_sites_maintain_secrets(cmaad_session *session_ptr,
+                                          const char *request_json,
+                                          const uint16_t *password_utf16,
+                                          size_t password_len,
+                                          char **out_json);
+
 // Device code sign-in to Microsoft Graph, phase one (`Connect-CMAADAzure`).
 //
 // `request_json`: `TenantId` (GUID), optional `ClientId` (a public client app; default

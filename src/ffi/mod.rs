@@ -21,6 +21,8 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+mod hierarchy;
+pub use hierarchy::*;
 mod provisioning;
 pub use provisioning::*;
 mod site;

@@ -48,28 +48,36 @@ pub fn connect(
         }
         return Ok(None);
     };
-    let credential = match (&site.user_name, password) {
-        (Some(user), Some(password)) => Some(negotiate::SiteCredential::new(
-            user,
-            Zeroizing::new(password.expose().to_string()),
-        )?),
-        (Some(user), None) => {
-            return Err(Error::invalid(
-                "Site.UserName",
-                "PasswordRequired",
-                format!("Site.UserName '{user}' was given without its password: pass -Credential (the password goes separately, never in the options)."),
-            ))
-        }
-        (None, Some(_)) => {
-            return Err(Error::invalid(
-                "Site.UserName",
-                "UserNameRequired",
-                "A site password was given without Site.UserName: give the account as user@CONTOSO.COM.",
-            ))
-        }
-        (None, None) => None,
-    };
+    let credential = credential(
+        site,
+        password.map(|p| Zeroizing::new(p.expose().to_string())),
+    )?;
     let journal = journal::Journal::open(store_path)?;
     let connection = connection::SiteConnection::new(site.clone(), credential)?;
     Ok(Some(AdminServiceSite::new(connection, Some(journal))))
+}
+
+/// The `Negotiate` credential of `site`: `Site.UserName` with its `password`, or none (the
+/// logged-on user on Windows).
+///
+/// # Errors
+/// `InvalidArgument` when a user name comes without a password or the other way round.
+pub(crate) fn credential(
+    site: &SiteOptions,
+    password: Option<Zeroizing<String>>,
+) -> Result<Option<negotiate::SiteCredential>> {
+    match (&site.user_name, password) {
+        (Some(user), Some(password)) => Ok(Some(negotiate::SiteCredential::new(user, password)?)),
+        (Some(user), None) => Err(Error::invalid(
+            "Site.UserName",
+            "PasswordRequired",
+            format!("Site.UserName '{user}' was given without its password: pass -Credential (the password goes separately, never in the options)."),
+        )),
+        (None, Some(_)) => Err(Error::invalid(
+            "Site.UserName",
+            "UserNameRequired",
+            "A site password was given without Site.UserName: give the account as user@CONTOSO.COM.",
+        )),
+        (None, None) => Ok(None),
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod fields;
+pub mod hierarchy;
 pub mod options;
 pub mod provisioning;
 pub mod secrets;
