@@ -321,6 +321,13 @@ cmaad_status cmaad_sites_maintain_secrets(cmaad_session *session_ptr,
 // (free it with `cmaad_graph_signin_free`) and `*out_json` is
 // `{"UserCode", "VerificationUri", "Message", "ExpiresIn", "Interval", "TenantId", "ClientId",
 // "AzureEnvironment"}`: show `Message` to the person, then call `cmaad_graph_signin_complete`.
+//
+// With `"Resource": "AdminService"` the sign-in is for the session's ConfigMgr site opened with
+// `"Authentication": "Bearer"` instead of Graph: `TenantId` and `ClientId` default to (and
+// must equal) the session's `Site.TenantId` and `Site.ClientId` (the site's client app, a
+// public client), the scope is `<Site.AppIdUri>/.default`, and `cmaad_graph_signin_complete`
+// hands the token to the site's connection (never to the caller). Such a sign-in cannot create
+// apps (`SignInNotForGraph`). Its status documents carry `"Resource": "AdminService"`.
 cmaad_status cmaad_graph_signin_begin(cmaad_session *session_ptr,
                                       const char *request_json,
                                       cmaad_graph_signin **out_signin,
@@ -333,7 +340,8 @@ cmaad_status cmaad_graph_signin_begin(cmaad_session *session_ptr,
 //
 // `request_json` may be NULL or `{"TimeoutSeconds": 1..3600}` (default 900). The result is
 // `{"SignedIn": true, "Kind": "DeviceCode", "TenantId", "ClientId", "AzureEnvironment",
-// "Scopes": [...], "Roles": [], "ExpiresInSeconds"}`; the token itself never leaves the library.
+// "Resource", "Scopes": [...], "Roles": [], "ExpiresInSeconds"}`; the token itself never leaves
+// the library.
 cmaad_status cmaad_graph_signin_complete(cmaad_session *session_ptr,
                                          cmaad_graph_signin *signin_ptr,
                                          const char *request_json,
@@ -429,7 +437,14 @@ cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
 // Opens a session on a ConfigMgr site (`"Site"` in `options_json`: `ProviderMachineName`,
 // `SiteCode`, optional `Authentication` (`Negotiate`, `Ntlm`), `UserName`, `KdcAddress`,
 // `AllowNtlm`, `CertificateThumbprint`, `SkipCertificateCheck`), with the password of
-// `Site.UserName` as `password_len` UTF-16 code units at `password_utf16`. The library copies
+// `Site.UserName` as `password_len` UTF-16 code units at `password_utf16`.
+//
+// A site reached with an Entra token needs no password and opens with `cmaad_session_open`:
+// `"Authentication": "Bearer"` with `TenantId`, `ClientId` (the site's client app),
+// `AppIdUri` (its server app's App ID URI) and optional `CmgUrl`
+// (`https://<CMG>/CCM_Proxy_ServerAuth/<ID>`, to go through a cloud management gateway);
+// then sign in with `cmaad_graph_signin_begin`/`_complete` and `"Resource": "AdminService"`
+// before the first operation. The library copies
 // the password into memory it wipes and never returns or logs it; the caller keeps the buffer
 // and should zero it after the call. Nothing is contacted until the first operation.
 //

@@ -54,6 +54,13 @@ fn null_out_signin() -> Error {
 /// (free it with `cmaad_graph_signin_free`) and `*out_json` is
 /// `{"UserCode", "VerificationUri", "Message", "ExpiresIn", "Interval", "TenantId", "ClientId",
 /// "AzureEnvironment"}`: show `Message` to the person, then call `cmaad_graph_signin_complete`.
+///
+/// With `"Resource": "AdminService"` the sign-in is for the session's ConfigMgr site opened with
+/// `"Authentication": "Bearer"` instead of Graph: `TenantId` and `ClientId` default to (and
+/// must equal) the session's `Site.TenantId` and `Site.ClientId` (the site's client app, a
+/// public client), the scope is `<Site.AppIdUri>/.default`, and `cmaad_graph_signin_complete`
+/// hands the token to the site's connection (never to the caller). Such a sign-in cannot create
+/// apps (`SignInNotForGraph`). Its status documents carry `"Resource": "AdminService"`.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_graph_signin_begin(
     session_ptr: *mut super::cmaad_session,
@@ -83,7 +90,8 @@ pub unsafe extern "C" fn cmaad_graph_signin_begin(
 ///
 /// `request_json` may be NULL or `{"TimeoutSeconds": 1..3600}` (default 900). The result is
 /// `{"SignedIn": true, "Kind": "DeviceCode", "TenantId", "ClientId", "AzureEnvironment",
-/// "Scopes": [...], "Roles": [], "ExpiresInSeconds"}`; the token itself never leaves the library.
+/// "Resource", "Scopes": [...], "Roles": [], "ExpiresInSeconds"}`; the token itself never leaves
+/// the library.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_graph_signin_complete(
     session_ptr: *mut super::cmaad_session,

@@ -13,7 +13,14 @@ use std::ffi::c_char;
 /// Opens a session on a ConfigMgr site (`"Site"` in `options_json`: `ProviderMachineName`,
 /// `SiteCode`, optional `Authentication` (`Negotiate`, `Ntlm`), `UserName`, `KdcAddress`,
 /// `AllowNtlm`, `CertificateThumbprint`, `SkipCertificateCheck`), with the password of
-/// `Site.UserName` as `password_len` UTF-16 code units at `password_utf16`. The library copies
+/// `Site.UserName` as `password_len` UTF-16 code units at `password_utf16`.
+///
+/// A site reached with an Entra token needs no password and opens with `cmaad_session_open`:
+/// `"Authentication": "Bearer"` with `TenantId`, `ClientId` (the site's client app),
+/// `AppIdUri` (its server app's App ID URI) and optional `CmgUrl`
+/// (`https://<CMG>/CCM_Proxy_ServerAuth/<ID>`, to go through a cloud management gateway);
+/// then sign in with `cmaad_graph_signin_begin`/`_complete` and `"Resource": "AdminService"`
+/// before the first operation. The library copies
 /// the password into memory it wipes and never returns or logs it; the caller keeps the buffer
 /// and should zero it after the call. Nothing is contacted until the first operation.
 ///

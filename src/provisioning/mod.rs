@@ -15,7 +15,7 @@ pub use create::{
 };
 pub use request::{
     AuditRequest, ClientCredentialsRequest, NewClientRequest, NewServerRequest, SecretValidity,
-    SignInRequest, UpdateServerRequest,
+    SignInRequest, SignInResource, UpdateServerRequest,
 };
 
 use crate::cloud::AzureEnvironment;
@@ -52,6 +52,7 @@ struct SignInState {
 pub struct GraphSignIn {
     environment: AzureEnvironment,
     tenant_id: String,
+    resource: SignInResource,
     kind: SignInKind,
     state: Mutex<SignInState>,
     cancel: CancelToken,
@@ -83,6 +84,8 @@ pub struct SignInStatus {
     pub client_id: String,
     /// The cloud.
     pub environment: AzureEnvironment,
+    /// What the token is for.
+    pub resource: SignInResource,
     /// Delegated permissions of the token.
     pub scopes: Vec<String>,
     /// Application permissions of the token.
@@ -122,6 +125,13 @@ impl GraphSignIn {
 
     /// A Graph client with a fresh token: the kept one, or (client credentials) a new one.
     fn graph(&self, session: &Session) -> Result<(GraphClient, Permissions)> {
+        if self.resource == SignInResource::AdminService {
+            return Err(Error::invalid(
+                "signin",
+                "SignInNotForGraph",
+                "This sign-in's token is for the ConfigMgr site's AdminService, not Microsoft Graph: sign in to Graph separately (cmaad_graph_signin_begin without \"Resource\", Connect-CMAADAzure).",
+            ));
+        }
         let mut state = self.lock();
         let fresh = state.token.as_ref().is_some_and(AdminToken::is_fresh);
         if !fresh {
@@ -158,6 +168,7 @@ impl GraphSignIn {
             tenant_id: self.tenant_id.clone(),
             client_id: client_id.clone(),
             environment: self.environment,
+            resource: self.resource,
             scopes: token.map(|t| t.scopes.clone()).unwrap_or_default(),
             roles: token.map(|t| t.roles.clone()).unwrap_or_default(),
             expires_in_seconds: token.map(AdminToken::expires_in),
@@ -171,25 +182,44 @@ impl GraphSignIn {
         req: &SignInRequest,
     ) -> Result<(GraphSignIn, DeviceCodePrompt)> {
         let environment = req.environment.unwrap_or(session.options().environment);
-        let client_id = req
-            .client_id
-            .clone()
-            .unwrap_or_else(|| DEFAULT_PUBLIC_CLIENT_ID.to_string());
-        let (code, pending) = session.verifier().device_code_begin(
-            environment,
-            &req.tenant_id,
-            &client_id,
-            &ADMIN_SCOPES,
-        )?;
+        let (tenant_id, client_id, code, pending) = match req.resource {
+            SignInResource::Graph => {
+                let tenant_id = req.tenant_id.clone().unwrap_or_default();
+                let client_id = req
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_PUBLIC_CLIENT_ID.to_string());
+                let (code, pending) = session.verifier().device_code_begin(
+                    environment,
+                    &tenant_id,
+                    &client_id,
+                    &ADMIN_SCOPES,
+                )?;
+                (tenant_id, client_id, code, pending)
+            }
+            SignInResource::AdminService => {
+                let bearer = site_bearer(session)?;
+                same_as_site(req.tenant_id.as_deref(), &bearer.tenant_id, "TenantId")?;
+                same_as_site(req.client_id.as_deref(), &bearer.client_id, "ClientId")?;
+                let (code, pending) = session.verifier().device_code_begin_for(
+                    environment,
+                    &bearer.tenant_id,
+                    &bearer.client_id,
+                    &bearer.scope(),
+                )?;
+                (bearer.tenant_id, bearer.client_id, code, pending)
+            }
+        };
         let prompt = DeviceCodePrompt {
             code,
-            tenant_id: req.tenant_id.clone(),
+            tenant_id: tenant_id.clone(),
             client_id: client_id.clone(),
             environment,
         };
         let signin = GraphSignIn {
             environment,
-            tenant_id: req.tenant_id.clone(),
+            tenant_id,
+            resource: req.resource,
             kind: SignInKind::DeviceCode { client_id },
             state: Mutex::new(SignInState {
                 pending: Some(pending),
@@ -216,6 +246,12 @@ impl GraphSignIn {
             .device_code_complete(&pending, timeout, &self.cancel);
         match token {
             Ok(token) => {
+                if self.resource == SignInResource::AdminService {
+                    let (text, lifetime) = token.for_resource();
+                    site_of(session)?
+                        .connection()
+                        .set_bearer_token(crate::site::bearer::BearerToken::new(text, lifetime));
+                }
                 self.lock().token = Some(token);
                 Ok(self.status())
             }
@@ -244,6 +280,7 @@ impl GraphSignIn {
         Ok(GraphSignIn {
             environment,
             tenant_id: req.tenant_id.clone(),
+            resource: SignInResource::Graph,
             kind: SignInKind::ClientCredentials {
                 client_id: req.client_id.clone(),
                 secret,
@@ -254,6 +291,45 @@ impl GraphSignIn {
             }),
             cancel: CancelToken::default(),
         })
+    }
+}
+
+/// The session's ConfigMgr site, for a sign-in to its AdminService.
+fn site_of(session: &Session) -> Result<&crate::site::AdminServiceSite> {
+    session.site().ok_or_else(|| {
+        Error::invalid(
+            "Resource",
+            "NoSite",
+            "Resource AdminService signs in to the session's ConfigMgr site, and the session has none: open it with \"Site\": {..., \"Authentication\": \"Bearer\"}.",
+        )
+    })
+}
+
+/// The session site's Bearer settings.
+fn site_bearer(session: &Session) -> Result<crate::site::bearer::BearerSettings> {
+    site_of(session)?
+        .connection()
+        .options()
+        .bearer
+        .clone()
+        .ok_or_else(|| {
+            Error::invalid(
+                "Resource",
+                "SiteNotBearer",
+                "Resource AdminService is for a site reached with an Entra token, but the session's Site.Authentication is not Bearer: open the session with \"Authentication\": \"Bearer\" (and TenantId, ClientId, AppIdUri), or sign in to Graph without Resource.",
+            )
+        })
+}
+
+/// A `TenantId` or `ClientId` given with Resource AdminService must be the site's.
+fn same_as_site(given: Option<&str>, site: &str, field: &str) -> Result<()> {
+    match given {
+        Some(g) if !g.eq_ignore_ascii_case(site) => Err(Error::invalid(
+            field,
+            "NotTheSitesApp",
+            format!("{field} '{g}' is not the session's Site.{field} '{site}': a sign-in to the site's AdminService goes through the site's own tenant and client app; omit {field}."),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -43,12 +43,36 @@ impl SecretValidity {
 /// `cmaad_graph_signin_begin`: a device code sign-in.
 #[derive(Debug, Clone)]
 pub struct SignInRequest {
-    /// Tenant GUID.
-    pub tenant_id: String,
-    /// The public client to sign in through (default: Microsoft Graph PowerShell's).
+    /// Tenant GUID (for `AdminService`, the session's `Site.TenantId` when not given).
+    pub tenant_id: Option<String>,
+    /// The public client to sign in through (default: Microsoft Graph PowerShell's; for
+    /// `AdminService`, the session's `Site.ClientId`).
     pub client_id: Option<String>,
     /// The cloud (the session's when not given).
     pub environment: Option<AzureEnvironment>,
+    /// What the token is for.
+    pub resource: SignInResource,
+}
+
+/// What a device code sign-in's token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignInResource {
+    /// Microsoft Graph, to create and update app registrations.
+    #[default]
+    Graph,
+    /// The session's ConfigMgr site, `Authentication` `Bearer`: scope
+    /// `<Site.AppIdUri>/.default` through the site's client app.
+    AdminService,
+}
+
+impl SignInResource {
+    /// The name used in documents.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignInResource::Graph => "Graph",
+            SignInResource::AdminService => "AdminService",
+        }
+    }
 }
 
 /// `cmaad_graph_signin_client_credentials`: an automation app's sign-in.

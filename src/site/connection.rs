@@ -10,11 +10,12 @@
 //!   the code is a string that need not match the HTTP status ("Access denied" has come back as
 //!   code "404").
 
+use super::bearer::{self, BearerToken, TokenSlot};
 use super::negotiate::{self, KdcLocation, KerberosExchange, NtlmExchange, SiteCredential};
 use super::options::{Authentication, SiteOptions};
 use super::trust::{self, Warnings};
 use crate::error::{Error, Result, Status};
-use reqwest::header::{HeaderMap, AUTHORIZATION, WWW_AUTHENTICATE};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -58,6 +59,7 @@ pub struct SiteConnection {
     client: reqwest::Client,
     warnings: Warnings,
     state: Mutex<ConnectionStats>,
+    token: TokenSlot,
 }
 
 impl std::fmt::Debug for SiteConnection {
@@ -106,6 +108,7 @@ impl SiteConnection {
             client,
             warnings,
             state: Mutex::new(ConnectionStats::default()),
+            token: TokenSlot::default(),
         })
     }
 
@@ -117,6 +120,11 @@ impl SiteConnection {
     /// Counters so far.
     pub fn stats(&self) -> ConnectionStats {
         *self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps the Entra token sent with `Authentication` `Bearer` (the one it replaces is wiped).
+    pub fn set_bearer_token(&self, token: BearerToken) {
+        self.token.set(token);
     }
 
     /// Warnings raised while connecting (drained).
@@ -173,6 +181,9 @@ impl SiteConnection {
         url: &str,
         body: Option<&str>,
     ) -> Result<(Reply, Option<Duration>)> {
+        if let Some(settings) = &self.options.bearer {
+            return self.bearer(stats, settings, method, url, body).await;
+        }
         let first = self.exchange(stats, method, url, body, None).await?;
         if first.status != StatusCode::UNAUTHORIZED {
             return self.finish(first).await;
@@ -201,6 +212,42 @@ impl SiteConnection {
         Err(refused(&self.options, &offered))
     }
 
+    /// One request with the session's Entra token (checked on every request, so no
+    /// handshake); a `401` names what to fix.
+    async fn bearer(
+        &self,
+        stats: &mut ConnectionStats,
+        settings: &bearer::BearerSettings,
+        method: &Method,
+        url: &str,
+        body: Option<&str>,
+    ) -> Result<(Reply, Option<Duration>)> {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let header = self.token.authorization(&host)?;
+        let mut value = HeaderValue::from_str(&header).map_err(|_| {
+            Error::invalid(
+                "Site.Authentication",
+                "MalformedToken",
+                "The Entra token holds characters an HTTP header cannot carry: sign in again.",
+            )
+        })?;
+        value.set_sensitive(true);
+        let answer = self.exchange(stats, method, url, body, Some(value)).await?;
+        if answer.status == StatusCode::UNAUTHORIZED {
+            let challenge = answer
+                .headers
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| v.trim_start().to_ascii_lowercase().starts_with("bearer"));
+            return Err(bearer::refused(&host, settings, challenge));
+        }
+        self.finish(answer).await
+    }
+
     fn ntlm_allowed(&self, offered: &[String]) -> bool {
         self.options.authentication.allows_ntlm()
             && offered.iter().any(|s| s == "ntlm" || s == "negotiate")
@@ -217,7 +264,7 @@ impl SiteConnection {
         let kdc = KdcLocation(self.options.kdc_address.clone());
         let (exchange, ap_req) =
             KerberosExchange::begin(credential, &kdc, &self.options.spn_host())?;
-        let header = negotiate::authorization("Negotiate", &ap_req);
+        let header = header_value(negotiate::authorization("Negotiate", &ap_req))?;
         let answer = self
             .exchange(stats, method, url, body, Some(header))
             .await?;
@@ -251,7 +298,7 @@ impl SiteConnection {
             "Negotiate"
         };
         let (exchange, negotiate_message) = NtlmExchange::begin(credential)?;
-        let header = negotiate::authorization(scheme, &negotiate_message);
+        let header = header_value(negotiate::authorization(scheme, &negotiate_message))?;
         let challenge = self
             .exchange(stats, method, url, body, Some(header))
             .await?;
@@ -263,7 +310,7 @@ impl SiteConnection {
             .find_map(|v| negotiate::challenge_token(v, scheme))
             .ok_or_else(|| refused(&self.options, &schemes(&challenge.headers)))?;
         let authenticate = exchange.answer(&token)?;
-        let header = negotiate::authorization(scheme, &authenticate);
+        let header = header_value(negotiate::authorization(scheme, &authenticate))?;
         let answer = self
             .exchange(stats, method, url, body, Some(header))
             .await?;
@@ -280,7 +327,7 @@ impl SiteConnection {
         method: &Method,
         url: &str,
         body: Option<&str>,
-        authorization: Option<String>,
+        authorization: Option<HeaderValue>,
     ) -> Result<Answer> {
         let mut request = self
             .client
@@ -356,6 +403,12 @@ impl SiteConnection {
         };
         Ok((Reply { status, body }, retry_after))
     }
+}
+
+/// An `Authorization` value (base64 is always a valid header value).
+fn header_value(value: String) -> Result<HeaderValue> {
+    HeaderValue::from_str(&value)
+        .map_err(|_| Error::internal("A Negotiate token could not be put in a header."))
 }
 
 /// An HTTP answer read whole.

@@ -6,12 +6,14 @@
 //! - [`trust`]: how the provider's certificate is checked (roots, `TrustedCaPath`, SHA-256 pin,
 //!   or an explicit skip with a warning per connection);
 //! - [`negotiate`]: Kerberos (and NTLM where allowed) with an explicit credential;
+//! - [`bearer`]: Entra tokens on `AdminService_TokenAuth` or through a cloud management gateway;
 //! - [`connection`]: one kept-alive, authenticated connection per site, bounded retries;
 //! - [`adminservice`]: the four classes mapped to CMAAD's tenants, apps and services;
 //! - [`journal`]: every change CMAAD made to a site, in the local store.
 
 pub mod adminservice;
 mod backend;
+pub mod bearer;
 pub mod connection;
 pub mod hierarchy;
 pub mod journal;

@@ -3,6 +3,7 @@
 //! PowerShell's (`SkipCertificateCheck`, `CertificateThumbprint`); `crate::wire::site` reads
 //! them from the session options' JSON.
 
+use super::bearer::BearerSettings;
 use super::trust::Trust;
 use crate::error::{Error, Result};
 use std::time::Duration;
@@ -16,12 +17,14 @@ pub enum Authentication {
     Kerberos,
     /// NTLM only (sites before ConfigMgr 2509).
     Ntlm,
+    /// An Entra token on `AdminService_TokenAuth` or through a cloud management gateway.
+    Bearer,
 }
 
 impl Authentication {
     /// True when NTLM may be used.
     pub fn allows_ntlm(self) -> bool {
-        self != Authentication::Kerberos
+        matches!(self, Authentication::Negotiate | Authentication::Ntlm)
     }
 }
 
@@ -42,6 +45,8 @@ pub struct SiteOptions {
     pub trust: Trust,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The token's tenant, client app, scope and route, with `Authentication` `Bearer`.
+    pub bearer: Option<BearerSettings>,
 }
 
 /// The `"Site"` settings as the caller gave them, before they are checked.
@@ -63,6 +68,14 @@ pub struct SiteSettings {
     pub certificate_thumbprint: Option<String>,
     /// `SkipCertificateCheck`.
     pub skip_certificate_check: bool,
+    /// `TenantId` (Bearer).
+    pub tenant_id: Option<String>,
+    /// `ClientId`: the site's client app (Bearer).
+    pub client_id: Option<String>,
+    /// `AppIdUri`: the site's server app (Bearer).
+    pub app_id_uri: Option<String>,
+    /// `CmgUrl`: `https://<CMG>/CCM_Proxy_ServerAuth/<ID>` (Bearer through a gateway).
+    pub cmg_url: Option<String>,
 }
 
 impl SiteOptions {
@@ -82,17 +95,14 @@ impl SiteOptions {
             Some(a) if a.eq_ignore_ascii_case("Negotiate") => Authentication::Negotiate,
             Some(a) if a.eq_ignore_ascii_case("Kerberos") => Authentication::Kerberos,
             Some(a) if a.eq_ignore_ascii_case("Ntlm") => Authentication::Ntlm,
-            Some(a) if a.eq_ignore_ascii_case("Bearer") => return Err(Error::invalid(
-                "Site.Authentication",
-                "UnsupportedAuthentication",
-                "Site.Authentication 'Bearer' (Entra tokens through AdminService_TokenAuth or a CMG) is not available yet: use Negotiate with -Credential.",
-            )),
+            Some(a) if a.eq_ignore_ascii_case("Bearer") => Authentication::Bearer,
             Some(other) => return Err(Error::invalid(
                 "Site.Authentication",
                 "InvalidAuthentication",
-                format!("Site.Authentication '{other}' is not known: use Negotiate (Kerberos; the default) or Ntlm (sites before ConfigMgr 2509)."),
+                format!("Site.Authentication '{other}' is not known: use Negotiate (Kerberos; the default), Ntlm (sites before ConfigMgr 2509) or Bearer (an Entra token)."),
             )),
         };
+        let bearer = bearer_settings(authentication, &settings)?;
         // Negotiate falls back to NTLM only when the admin allowed it.
         let authentication = match authentication {
             Authentication::Negotiate if !settings.allow_ntlm => Authentication::Kerberos,
@@ -116,12 +126,17 @@ impl SiteOptions {
             kdc_address: settings.kdc_address.map(|k| k.trim().to_string()),
             trust,
             timeout,
+            bearer,
         })
     }
 
-    /// `https://<provider>/AdminService`.
+    /// `https://<provider>/AdminService`; with Bearer `https://<provider>/AdminService_TokenAuth`
+    /// or the gateway's `https://<CMG>/CCM_Proxy_ServerAuth/<ID>/AdminService`.
     pub fn base_url(&self) -> String {
-        format!("https://{}/AdminService", self.provider_machine_name)
+        match &self.bearer {
+            Some(bearer) => bearer.base_url(&self.provider_machine_name),
+            None => format!("https://{}/AdminService", self.provider_machine_name),
+        }
     }
 
     /// The host of the provider's SPN `HTTP/<host>` (the name without a port).
@@ -140,8 +155,52 @@ impl Authentication {
             Authentication::Negotiate => "Negotiate",
             Authentication::Kerberos => "Kerberos",
             Authentication::Ntlm => "Ntlm",
+            Authentication::Bearer => "Bearer",
         }
     }
+}
+
+/// The Bearer fields, required with `Bearer` and refused without it (and the other way round
+/// for `UserName`, `KdcAddress` and `AllowNtlm`).
+fn bearer_settings(
+    authentication: Authentication,
+    settings: &SiteSettings,
+) -> Result<Option<BearerSettings>> {
+    let bearer_fields = [
+        ("TenantId", settings.tenant_id.is_some()),
+        ("ClientId", settings.client_id.is_some()),
+        ("AppIdUri", settings.app_id_uri.is_some()),
+        ("CmgUrl", settings.cmg_url.is_some()),
+    ];
+    let negotiate_fields = [
+        ("UserName", settings.user_name.is_some()),
+        ("KdcAddress", settings.kdc_address.is_some()),
+        ("AllowNtlm", settings.allow_ntlm),
+    ];
+    if authentication != Authentication::Bearer {
+        if let Some((name, _)) = bearer_fields.iter().find(|(_, given)| *given) {
+            return Err(Error::invalid(
+                &format!("Site.{name}"),
+                "BearerFieldWithoutBearer",
+                format!("Site.{name} is used only with \"Authentication\": \"Bearer\": add it, or drop {name}."),
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some((name, _)) = negotiate_fields.iter().find(|(_, given)| *given) {
+        return Err(Error::invalid(
+            &format!("Site.{name}"),
+            "NegotiateFieldWithBearer",
+            format!("Site.{name} belongs to Windows authentication, but Site.Authentication is Bearer (an Entra sign-in, no password): drop {name}, or use Negotiate."),
+        ));
+    }
+    BearerSettings::check(
+        settings.tenant_id.clone(),
+        settings.client_id.clone(),
+        settings.app_id_uri.clone(),
+        settings.cmg_url.clone(),
+    )
+    .map(Some)
 }
 
 fn provider_name(value: &str) -> Result<String> {

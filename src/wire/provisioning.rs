@@ -9,7 +9,7 @@ use crate::model::{format_time, AppType};
 use crate::provisioning::{
     AuditReport, AuditRequest, ClientCredentialsRequest, Creation, DeviceCodePrompt,
     NewClientRequest, NewServerRequest, SecretValidity, ServerAppUpdate, SignInRequest,
-    SignInStatus, UpdateServerRequest, DEFAULT_SIGNIN_TIMEOUT,
+    SignInResource, SignInStatus, UpdateServerRequest, DEFAULT_SIGNIN_TIMEOUT,
 };
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -17,7 +17,18 @@ use std::time::Duration;
 /// `cmaad_graph_signin_begin`'s request.
 pub fn signin_request(json: &str) -> Result<SignInRequest> {
     let mut f = Fields::parse(json, "request")?;
-    let tenant_id = guid(&f.required_str("TenantId")?, "TenantId")?;
+    let resource = match f.optional_str("Resource")?.as_deref().map(str::trim) {
+        None => SignInResource::Graph,
+        Some(r) if r.eq_ignore_ascii_case("Graph") => SignInResource::Graph,
+        Some(r) if r.eq_ignore_ascii_case("AdminService") => SignInResource::AdminService,
+        Some(other) => return Err(Error::invalid("Resource", "InvalidResource", format!("Resource '{other}' is not known: use Graph (the default: creating apps) or AdminService (the session's ConfigMgr site with Authentication Bearer)."))),
+    };
+    let tenant_id = match resource {
+        SignInResource::Graph => Some(f.required_str("TenantId")?),
+        SignInResource::AdminService => f.optional_str("TenantId")?,
+    }
+    .map(|t| guid(&t, "TenantId"))
+    .transpose()?;
     let client_id = f
         .optional_str("ClientId")?
         .map(|c| guid(&c, "ClientId"))
@@ -28,6 +39,7 @@ pub fn signin_request(json: &str) -> Result<SignInRequest> {
         tenant_id,
         client_id,
         environment,
+        resource,
     })
 }
 
@@ -171,6 +183,7 @@ pub fn signin_status(s: &SignInStatus) -> Value {
         "TenantId": s.tenant_id,
         "ClientId": s.client_id,
         "AzureEnvironment": s.environment.name(),
+        "Resource": s.resource.name(),
         "Scopes": s.scopes,
         "Roles": s.roles,
         "ExpiresInSeconds": s.expires_in_seconds,

@@ -5,6 +5,9 @@
 //!          "Authentication": "Negotiate", "UserName": "cmadmin@CONTOSO.COM",
 //!          "KdcAddress": "dc01.contoso.com:88", "AllowNtlm": false,
 //!          "CertificateThumbprint": "...", "SkipCertificateCheck": false}
+//! "Site": {"ProviderMachineName": "cm01.contoso.com", "SiteCode": "XYZ",
+//!          "Authentication": "Bearer", "TenantId": "...", "ClientId": "<client app>",
+//!          "AppIdUri": "api://<tenant>/ConfigMgrService", "CmgUrl": "https://<CMG>/CCM_Proxy_ServerAuth/<ID>"}
 //! ```
 
 use super::fields::Fields;
@@ -29,6 +32,10 @@ pub fn site_options(
         kdc_address: f.optional_str("KdcAddress")?,
         certificate_thumbprint: f.optional_str("CertificateThumbprint")?,
         skip_certificate_check: f.optional_bool("SkipCertificateCheck")?.unwrap_or(false),
+        tenant_id: f.optional_str("TenantId")?,
+        client_id: f.optional_str("ClientId")?,
+        app_id_uri: f.optional_str("AppIdUri")?,
+        cmg_url: f.optional_str("CmgUrl")?,
     };
     f.finish()?;
     SiteOptions::check(settings, trusted_ca_pem, timeout)

@@ -114,6 +114,22 @@ impl Verifier {
         client_id: &str,
         scopes: &[&str],
     ) -> Result<(DeviceCode, PendingSignIn)> {
+        let scope: Vec<String> = scopes
+            .iter()
+            .map(|s| self.graph_scope(environment, s))
+            .collect();
+        self.device_code_begin_for(environment, tenant_id, client_id, &scope.join(" "))
+    }
+
+    /// Phase one for any resource: `scope` is the space-separated scopes as Entra takes them
+    /// (e.g. `api://<tenant>/ConfigMgrService/.default` for a site's AdminService).
+    pub fn device_code_begin_for(
+        &self,
+        environment: AzureEnvironment,
+        tenant_id: &str,
+        client_id: &str,
+        scope: &str,
+    ) -> Result<(DeviceCode, PendingSignIn)> {
         crate::entra::check_guid(tenant_id, "TenantId")?;
         crate::entra::check_guid(client_id, "ClientId")?;
         let transport = self.transport();
@@ -121,17 +137,12 @@ impl Verifier {
             "{}/{tenant_id}/oauth2/v2.0/devicecode",
             self.authority(environment)
         );
-        let scope: Vec<String> = scopes
-            .iter()
-            .map(|s| self.graph_scope(environment, s))
-            .collect();
-        let scope = scope.join(" ");
         let what = format!("the device code request to {url}");
         let reply = block_on(transport.send(&what, |client| {
             client
                 .post(&url)
                 .header(reqwest::header::ACCEPT, "application/json")
-                .form(&[("client_id", client_id), ("scope", scope.as_str())])
+                .form(&[("client_id", client_id), ("scope", scope)])
         }))??;
         if reply.status != 200 {
             let body =

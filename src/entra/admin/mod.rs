@@ -89,6 +89,15 @@ impl AdminToken {
     fn text(&self) -> &str {
         &self.access_token
     }
+
+    /// A wiping copy of the token and its remaining lifetime, for a resource other than Graph
+    /// (a site's AdminService).
+    pub(crate) fn for_resource(&self) -> (Zeroizing<String>, Duration) {
+        (
+            Zeroizing::new(self.access_token.to_string()),
+            self.lifetime_left(),
+        )
+    }
 }
 
 impl Verifier {

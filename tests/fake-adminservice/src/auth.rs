@@ -1,7 +1,8 @@
 //! Authentication as the SMS Provider's HTTP.sys front end does it: `Negotiate` (a Kerberos
 //! AP-REQ checked with the service key of `HTTP/<provider>`, or NTLM where the site still allows
 //! it) authenticates the *connection*, so later requests on it need no header; `Bearer` tokens
-//! (Entra, on `/AdminService_TokenAuth/`) are checked on every request.
+//! (Entra, on `/AdminService_TokenAuth/`) are checked on every request: [`entra_bearer`] accepts
+//! only tokens the fake Entra issued, for the site's server app, unexpired.
 //!
 //! Kerberos: the AP-REQ is decrypted with the key the real KDC generated for the service, the
 //! authenticator's time is checked against a 5-minute skew, a replayed AP-REQ is refused, and the
@@ -25,8 +26,23 @@ const AES256_CTS_HMAC_SHA1_96: u16 = 18;
 /// The clock skew Kerberos allows (RFC 4120 §1.6, Windows' default).
 const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
-/// Checks a bearer token; returns the caller's name when the token is valid for the provider.
-pub type BearerCheck = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+/// Checks a bearer token: the caller's name when the token is valid for the provider, else the
+/// `error_description` of the `401` (RFC 6750 §3).
+pub type BearerCheck = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
+
+/// The check `AdminService_TokenAuth` makes: the token was issued by the fake Entra (`entra`),
+/// for the site's server app (`audiences`: its App ID URI and client ID), in `tenant`, and has
+/// not expired.
+pub fn entra_bearer(
+    entra: cmaad_fake_entra::TokenValidator,
+    audiences: Vec<String>,
+    tenant: String,
+) -> BearerCheck {
+    Arc::new(move |token| {
+        let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
+        entra.validate(token, &audiences, &tenant)
+    })
+}
 
 /// An NTLM account the provider accepts (sites before ConfigMgr 2509).
 #[derive(Clone)]
@@ -197,14 +213,17 @@ pub fn bearer(
         return challenge();
     }
     match check(token.trim()) {
-        Some(principal) => Outcome::Allowed {
+        Ok(principal) => Outcome::Allowed {
             principal,
             scheme: Scheme::Bearer,
             reply_header: None,
         },
-        None => {
+        Err(description) => {
             counts.refused += 1;
-            challenge()
+            let description = description.replace('"', "'");
+            Outcome::Challenge(vec![format!(
+                "Bearer error=\"invalid_token\", error_description=\"{description}\""
+            )])
         }
     }
 }

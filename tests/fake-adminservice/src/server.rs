@@ -233,10 +233,23 @@ fn fault_answer(kind: FaultKind) -> Answer {
     }
 }
 
+/// The rest of a `/ccm_proxy_serverauth/<id>/adminservice/wmi/...` path (lower case).
+fn cmg_proxy_route(lower: &str) -> Option<&str> {
+    let rest = lower.strip_prefix("/ccm_proxy_serverauth/")?;
+    let (id, rest) = rest.split_once('/')?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.strip_prefix("adminservice/wmi/")
+}
+
 /// `(bearer route, target)` for a path, case-insensitive as the provider's routes are.
 fn route(path: &str) -> (bool, Target) {
     let lower = path.to_ascii_lowercase();
-    let (bearer, rest) = if let Some(rest) = lower.strip_prefix("/adminservice_tokenauth/wmi/") {
+    let (bearer, rest) = if let Some(rest) = cmg_proxy_route(&lower) {
+        // What a cloud management gateway forwards to the provider's token route.
+        (true, &path[path.len() - rest.len()..])
+    } else if let Some(rest) = lower.strip_prefix("/adminservice_tokenauth/wmi/") {
         (true, &path[path.len() - rest.len()..])
     } else if let Some(rest) = lower.strip_prefix("/adminservice/wmi/") {
         (false, &path[path.len() - rest.len()..])

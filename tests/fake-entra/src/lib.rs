@@ -25,6 +25,7 @@ mod incoming;
 mod model;
 mod oauth;
 mod reply;
+mod resource;
 mod server;
 mod state;
 pub mod tls;
@@ -38,6 +39,7 @@ pub use model::{
     App, Config, PermissionScope, RequiredResourceAccess, ResourceAccess, Secret, Tenant,
     GRAPH_APP_ID,
 };
+pub use resource::{Refusal, TokenValidator};
 pub use state::{DeviceCodeStatus, RecordedRequest};
 
 use server::{lock, Shared};
@@ -156,6 +158,22 @@ impl FakeEntra {
     /// A copy of the directory as it is now.
     pub fn snapshot(&self) -> Config {
         lock(&self.state).config.clone()
+    }
+
+    /// A resource server's check of the access tokens this fake issues ([`TokenValidator`]).
+    pub fn token_validator(&self) -> TokenValidator {
+        TokenValidator {
+            state: self.state.clone(),
+        }
+    }
+
+    /// Every access token issued so far stops being accepted by [`TokenValidator`] now (as if
+    /// its lifetime had run out), while the clients holding them still think them valid.
+    pub fn expire_issued_tokens(&self) {
+        let now = std::time::Instant::now();
+        for t in lock(&self.state).tokens.values_mut() {
+            t.expires = now;
+        }
     }
 
     /// The user signs in and approves the device code `user_code`; false if unknown.
