@@ -25,7 +25,7 @@ impl Session {
     /// [`MAX_PARALLEL_VERIFICATIONS`] at a time, and records `LastVerified` for those that pass.
     /// One app failing does not stop the others; only an unreadable store fails the call.
     pub fn verify_apps(&self, filter: &AppFilter) -> Result<Vec<AppVerification>> {
-        let apps = self.store.find_apps(filter, Utc::now())?;
+        let apps = self.backend().find_apps(filter, Utc::now())?;
         let checks = apps.iter().map(|app| self.verify_stored(app));
         let outcomes = block_on(join_bounded(checks, MAX_PARALLEL_VERIFICATIONS))?;
         let mut results = Vec::with_capacity(apps.len());
@@ -38,7 +38,7 @@ impl Session {
             });
             let outcome = outcome.and_then(|v| {
                 let at = Utc::now();
-                self.store.mark_verified(app.id, at)?;
+                self.backend().mark_verified(app.id, at)?;
                 app.last_verified = Some(at);
                 Ok(v)
             });
@@ -51,7 +51,7 @@ impl Session {
     async fn verify_stored(&self, app: &App) -> Result<Verification> {
         match app.app_type {
             AppType::ServerApplication => {
-                let secret = self.store.server_secret(app)?;
+                let secret = self.backend().server_secret(app)?;
                 let probe = ServerAppProbe {
                     environment: app.environment,
                     tenant_id: &app.tenant_id,
@@ -66,7 +66,7 @@ impl Session {
                 let server = self.client_server_app(app)?;
                 let secret = server
                     .as_ref()
-                    .map(|s| self.store.server_secret(s))
+                    .map(|s| self.backend().server_secret(s))
                     .transpose()?;
                 let credentials =
                     server
@@ -90,11 +90,15 @@ impl Session {
     /// The server app whose credentials read a client app: the one it was imported with, else
     /// the tenant's first.
     fn client_server_app(&self, app: &App) -> Result<Option<App>> {
-        if let Some(server) = app.server_app_id.map(|id| self.store.app(id)).transpose()? {
+        if let Some(server) = app
+            .server_app_id
+            .map(|id| self.backend().app(id))
+            .transpose()?
+        {
             return Ok(server);
         }
         Ok(self
-            .store
+            .backend()
             .server_apps_of(&app.tenant_id)?
             .into_iter()
             .next())

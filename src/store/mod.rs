@@ -15,7 +15,7 @@ pub mod seal;
 mod services;
 mod tenants;
 
-pub use apps::{not_a_server_app, NewSecret, RemovedApp};
+pub use apps::{app_has_client_apps, app_in_use, not_a_server_app, NewSecret, RemovedApp};
 pub use tenants::tenant_not_found;
 
 use crate::cloud::AzureEnvironment;
