@@ -1162,7 +1162,6 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
     }
 
     It 'Get-CMCloudManagementAzureService and Get-CMAADTenant return the objects the site holds' {
-        Set-ItResult -Skipped -Because 'on a site session the library still reads services and tenants from the local store (Session::get_services, get_tenants), not through the site backend'
         $service = Get-CMCloudManagementAzureService -Name 'Contoso'
         $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
         $service.ID | Should -Be @((Get-FakeSite 'objects SMS_Azure_CloudService').value)[0].ID
