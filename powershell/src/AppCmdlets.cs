@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.Serialization;
 using System.Management.Automation;
 using System.Security;
 using CMAAD.Interop;
@@ -558,15 +559,86 @@ namespace CMAAD.Commands
             var list = value as System.Collections.IList;
             if (list == null || value is string)
             {
-                return inputData;
+                return Revived(inputData);
             }
             if (list.Count == 1)
             {
-                return list[0];
+                return Revived(list[0]);
             }
             throw new ArgumentTransformationMetadataException(string.Format(CultureInfo.InvariantCulture,
                 "{0} objects were given where one is expected: pass one object (narrow Get-CMAADApplication with -AppName, -AppType and -TenantId " +
                 "so it returns a single app), or pipe them to handle each.", list.Count));
+        }
+
+        /// <summary>
+        /// A CMAAD object that went through Export-Clixml/Import-Clixml (or a remoting session)
+        /// comes back as a property bag named Deserialized.CMAAD.&lt;Type&gt;: it is read back into
+        /// that type from its plain properties (ID first of all, which is what the cmdlets send), so
+        /// a script can keep apps and services in a file between runs. Anything else is returned
+        /// as it is, for the parameter binder to accept or refuse.
+        /// </summary>
+        private static object Revived(object item)
+        {
+            var bag = item as PSObject;
+            object plain = bag == null ? item : bag.BaseObject;
+            if (!(plain is PSCustomObject) && !(plain is System.Collections.IDictionary))
+            {
+                return item;
+            }
+            const string Prefix = "Deserialized.CMAAD.";
+            string name = bag == null || bag.TypeNames.Count == 0 ? string.Empty : bag.TypeNames[0];
+            Type type = name.StartsWith(Prefix, StringComparison.Ordinal) ? typeof(CmaadObject).Assembly.GetType(name.Substring("Deserialized.".Length)) : null;
+            if (type == null || !typeof(CmaadObject).IsAssignableFrom(type) || type.IsAbstract)
+            {
+                // PowerShell would try to build the object from the bag's properties and fail on a
+                // read-only ID; say instead what the parameter takes.
+                throw new ArgumentTransformationMetadataException("This parameter takes an object a CMAAD cmdlet returned (CMAAD.Application from Get-CMAADApplication, " +
+                    "CMAAD.CloudService from Get-CMCloudManagementAzureService, CMAAD.Tenant from Get-CMAADTenant), or one kept with Export-Clixml and read back with Import-Clixml; " +
+                    "a " + (name.Length > 0 ? name : plain.GetType().FullName) + " built by hand is not one: get the object with the Get- cmdlet, or pass its ID with -Id where the cmdlet has it.");
+            }
+            var document = new JsonRequest();
+            foreach (PSPropertyInfo property in bag.Properties)
+            {
+                document.Set(property.Name, PlainValue(property));
+            }
+            try
+            {
+                return JsonDocument.Read(type, document.ToString());
+            }
+            catch (SerializationException e)
+            {
+                throw new ArgumentTransformationMetadataException("A deserialized " + type.FullName + " (from Import-Clixml or a remote session) could not be read back (" + e.Message +
+                    "): get the object again with the CMAAD cmdlet that returns it, e.g. Get-CMAADApplication -AppName.", e);
+            }
+        }
+
+        /// <summary>A property's value as the document carries it: text, number, flag or time; null for anything nested.</summary>
+        private static object PlainValue(PSPropertyInfo property)
+        {
+            object value;
+            try
+            {
+                value = property.Value;
+            }
+            catch (GetValueException)
+            {
+                return null;
+            }
+            var wrapped = value as PSObject;
+            if (wrapped != null)
+            {
+                // A deserialized enum is its number with the name as its text; other wrapped values are nested objects.
+                return wrapped.BaseObject is PSCustomObject ? null : wrapped.ToString();
+            }
+            if (value is DateTime)
+            {
+                return JsonRequest.Timestamp((DateTime)value);
+            }
+            if (value is int || value is uint || value is short || value is byte)
+            {
+                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            }
+            return value is string || value is bool || value is long ? value : null;
         }
     }
 }

@@ -696,11 +696,16 @@ Describe 'What admins hit with the script module, fixed in kind' {
         $site.ConfigMgrSite.CertificateCheck | Should -Be 'SkipCertificateCheck'
         @($skipWarnings).Count | Should -BeGreaterThan 0
 
-        # A later call changes only what it names; a switch is taken back with :$false.
-        $site = Connect-CMAADSite -Authentication Negotiate -AllowNtlm -SkipCertificateCheck:$false -WarningVariable none
+        # A later call changes only what it names; a switch is taken back with :$false (a pin with
+        # the skip still on would be refused as ConflictingTrust). The pin, not the system roots:
+        # wine has no certificate store to read.
+        $pin = '00' * 32
+        { Connect-CMAADSite -CertificateThumbprint $pin -ErrorAction Stop } | Should -Throw -ExpectedMessage '*SkipCertificateCheck and CertificateThumbprint exclude each other*'
+        $site = Connect-CMAADSite -Authentication Negotiate -AllowNtlm -SkipCertificateCheck:$false -CertificateThumbprint $pin -WarningVariable none
         $site.ConfigMgrSite.SiteCode | Should -Be 'XYZ'
+        $site.ConfigMgrSite.UserName | Should -Be 'cmadmin@CONTOSO.COM' -Because 'the credential is kept'
         $site.ConfigMgrSite.Authentication | Should -Be 'Negotiate'
-        $site.ConfigMgrSite.CertificateCheck | Should -Be 'SystemRoots'
+        $site.ConfigMgrSite.CertificateCheck | Should -Be 'CertificateThumbprint'
         $site.StorePath | Should -Be $store
         @($none) | Should -HaveCount 0
         (Connect-CMAADSite -AllowNtlm:$false).ConfigMgrSite.Authentication | Should -Be 'Kerberos' -Because 'Negotiate without NTLM is Kerberos only'
@@ -796,7 +801,7 @@ Describe 'What admins hit with the script module, fixed in kind' {
         $script:StopOutput | Should -BeNullOrEmpty
     }
 
-    It '7. Onboard-Cmg.ps1 run twice stops at "already exists" instead of going on' {
+    It '7. Onboard-Cmg.ps1 runs again without importing twice, and stops when the service holds other apps' {
         $onboard = Join-Path -Path $script:Repo -ChildPath 'powershell/examples/Onboard-Cmg.ps1'
         $store = New-TestStore 'onboard'
         $savedPath = $env:PSModulePath
@@ -806,12 +811,59 @@ Describe 'What admins hit with the script module, fixed in kind' {
                 TenantName = 'Onboard'; TenantId = (Get-TestGuid 341); ServerAppClientId = (Get-TestGuid 342); ClientAppClientId = (Get-TestGuid 343)
                 SecretKey = (New-TestSecret 'onboard'); SecretKeyExpiry = $script:Expiry; StorePath = $store
             }
-            $null = & $onboard @arguments 3>$null
+            $first = & $onboard @arguments 3>$null
             @(Get-CMCloudManagementAzureService -Name 'Onboard') | Should -HaveCount 1
-            { $null = & $onboard @arguments 3>$null } | Should -Throw -ErrorId 'CMAAD.*,*'
+            # Again, without the secret (nothing needs it) and without a prompt: the same service, nothing new.
+            $arguments.Remove('SecretKey')
+            $again = @(& $onboard @arguments 3>$null)
+            @($again | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID | Should -Be @($first | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID
+            @(Get-CMCloudManagementAzureService -Name 'Onboard') | Should -HaveCount 1
+            @(Get-CMAADApplication -TenantName 'Onboard') | Should -HaveCount 2
+            # A server app to import and no -SecretKey under -NonInteractive: a clear stop, not a prompt that dies.
+            $child = Invoke-ChildPowerShell -Command ("& '$onboard' -TenantName Prompt -TenantId '$(Get-TestGuid 347)' -ServerAppClientId '$(Get-TestGuid 348)' " +
+                "-ClientAppClientId '$(Get-TestGuid 349)' -SecretKeyExpiry '$($script:Expiry.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture))' -StorePath '$(New-TestStore 'onboard-prompt')'")
+            $child.ExitCode | Should -Be 1
+            ($child.Output -join ' ') | Should -BeLike '*cannot prompt (-NonInteractive)*'
+            ($child.Output -join ' ') | Should -BeLike '*pass -SecretKey*'
+            # A service of that name with other apps: the script stops instead of going on.
+            $other = Import-CMAADServerApplication -TenantName 'Onboard2' -TenantId (Get-TestGuid 344) -AppName 'CmgServerApp' -ClientId (Get-TestGuid 345) -SecretKey (New-TestSecret 'o2') -SecretKeyExpiry $script:Expiry
+            $otherClient = $other | Import-CMAADClientApplication -AppName 'CmgClientApp' -ClientId (Get-TestGuid 346)
+            Remove-CMCloudManagementAzureService -Name 'Onboard' -Force
+            $null = New-CMCloudManagementAzureService -Name 'Onboard' -ServerApp $other -ClientApp $otherClient
+            { $null = & $onboard @arguments 3>$null } | Should -Throw -ExpectedMessage "*Cloud management service 'Onboard' exists with other apps*"
         }
         finally {
             $env:PSModulePath = $savedPath
+            $null = Connect-CMAADSite -StorePath $script:CaseStore
+        }
+    }
+
+    It 'objects kept with Export-Clixml work as parameters and through the pipeline; other objects are refused by their type' {
+        $null = Connect-CMAADSite -StorePath (New-TestStore 'clixml')
+        try {
+            $server = Import-CMAADServerApplication -TenantName 'Kept' -TenantId (Get-TestGuid 361) -AppName 'KeptServer' -ClientId (Get-TestGuid 362) -SecretKey (New-TestSecret 'k') -SecretKeyExpiry $script:Expiry
+            $file = Join-Path -Path $TestDrive -ChildPath 'server.xml'
+            $server | Export-Clixml -LiteralPath $file
+            $kept = Import-Clixml -LiteralPath $file
+            $kept.PSObject.TypeNames[0] | Should -Be 'Deserialized.CMAAD.Application'
+            $client = Import-CMAADClientApplication -ServerApp $kept -AppName 'KeptClient' -ClientId (Get-TestGuid 363)
+            $client.ServerAppID | Should -Be $server.ID
+            $client | Export-Clixml -LiteralPath (Join-Path -Path $TestDrive -ChildPath 'client.xml')
+            $keptClient = Import-Clixml -LiteralPath (Join-Path -Path $TestDrive -ChildPath 'client.xml')
+            $service = New-CMCloudManagementAzureService -Name 'Kept' -ServerApp $kept -ClientApp $keptClient
+            $service.ClientAppID | Should -Be $client.ID
+            $service | Export-Clixml -LiteralPath (Join-Path -Path $TestDrive -ChildPath 'service.xml')
+            $renamed = Import-Clixml -LiteralPath (Join-Path -Path $TestDrive -ChildPath 'service.xml') | Set-CMCloudManagementAzureService -Description 'from a file' -PassThru -Confirm:$false
+            $renamed.ID | Should -Be $service.ID
+            $renamed.Description | Should -Be 'from a file'
+            $err = $null
+            try { Import-CMAADClientApplication -ServerApp ([pscustomobject]@{ ID = $server.ID }) -AppName 'X' -ClientId (Get-TestGuid 364) -ErrorAction Stop } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
+            $err.Exception.Message | Should -BeLike '*takes an object a CMAAD cmdlet returned (CMAAD.Application from Get-CMAADApplication*PSCustomObject built by hand is not one*'
+            { New-CMCloudManagementAzureService -Name 'Wrong' -ServerApp (Import-Clixml -LiteralPath (Join-Path -Path $TestDrive -ChildPath 'service.xml')) -ClientApp $keptClient -ErrorAction Stop } | Should -Throw -ExpectedMessage '*CMAAD.CloudService*CMAAD.Application*'
+        }
+        finally {
             $null = Connect-CMAADSite -StorePath $script:CaseStore
         }
     }
@@ -1207,6 +1259,36 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         $requests = @((Get-FakeSite 'requests').value)
         @($requests | Where-Object { $_.CarriedSecret }) | Should -HaveCount 1
         ($requests | ConvertTo-Json -Depth 6).Contains($script:SitePassword) | Should -BeFalse
+    }
+
+    It 'Onboard-Cmg.ps1 runs again against the site under -NonInteractive: nothing is imported twice, no prompt (exit 0)' {
+        $onboard = Join-Path -Path $script:Repo -ChildPath 'powershell/examples/Onboard-Cmg.ps1'
+        $fake = $script:Fake
+        $before = @((Get-FakeSite 'requests').value).Count
+        # The child PowerShell (-NonInteractive) gets the password through its environment, never its command line.
+        $env:CMAAD_TEST_SITE_PASSWORD = $script:SitePassword
+        try {
+            $expiry = $script:Expiry.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture)
+            $result = Invoke-ChildPowerShell -Command ("`$credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList '$($fake.UserName)', " +
+                "(ConvertTo-SecureString -String `$env:CMAAD_TEST_SITE_PASSWORD -AsPlainText -Force); " +
+                "& '$onboard' -TenantName Contoso -TenantId '$($script:TenantId)' -ServerAppClientId '$($script:ServerClientId)' -ClientAppClientId '$($script:ClientClientId)' " +
+                "-SecretKeyExpiry '$expiry' -SiteCode $($fake.SiteCode) -ProviderMachineName '$($fake.ProviderMachineName)' -Credential `$credential " +
+                "-KdcAddress '$($fake.KdcAddress)' -TrustedCaPath '$($fake.TrustedCaPath)' -StorePath '$(New-TestStore 'onboard-site')' -Verbose 4>&1 | ForEach-Object { `"`$_`" }")
+        }
+        finally {
+            Remove-Item -Path Env:CMAAD_TEST_SITE_PASSWORD
+        }
+        $text = $result.Output -join "`n"
+        $result.ExitCode | Should -Be 0 -Because $text
+        $text | Should -BeLike '*Server app * is there already*'
+        $text | Should -BeLike "*Cloud management service 'Contoso' is there already with these apps*"
+        $text.Contains($script:SitePassword) | Should -BeFalse
+        @((Get-FakeSite 'objects SMS_AAD_Application_Ex').value) | Should -HaveCount 2
+        @((Get-FakeSite 'objects SMS_Azure_CloudService').value) | Should -HaveCount 1
+        $new = @((Get-FakeSite 'requests').value) | Select-Object -Skip $before
+        $new.Count | Should -BeGreaterThan 0 -Because 'the script read the site'
+        @($new | Where-Object { $_.Method -ne 'GET' }) | Should -HaveCount 0 -Because 'nothing was written again'
+        @($new | Where-Object { $_.Status -ne 401 } | Where-Object { $_.Principal -ne $fake.UserName }) | Should -HaveCount 0
     }
 
     It 'Update-CMAADApplicationSecret on the site rotates with the site''s current secret and writes the new one to the site' -Skip:(-not $script:HasFakeEntra) {
