@@ -449,7 +449,10 @@ cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
 // and should zero it after the call. Nothing is contacted until the first operation.
 //
 // On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
-// and `*out_json` describes it (never the password). On error `*out_session` is NULL.
+// and `*out_json` describes it (never the password). With `SkipCertificateCheck`, every
+// document the session's calls return once the provider was contacted (results and errors)
+// carries `"Warnings": [...]` saying so, and the call that opened a TLS connection adds the
+// certificate's SHA-256. On error `*out_session` is NULL.
 // `*out_json` is always freed by the caller with `cmaad_string_free`.
 cmaad_status cmaad_session_open_site(const char *options_json,
                                      const uint16_t *password_utf16,

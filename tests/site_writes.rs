@@ -599,3 +599,84 @@ fn a_store_session_changes_its_store_as_before() {
 fn removed_tenant(s: &FfiSession) -> Value {
     op(s, ffi::cmaad_get_tenants, &json!({})).1["value"].clone()
 }
+
+#[test]
+fn every_document_of_an_unchecked_session_carries_the_warning() {
+    let realm = realm();
+    let site = kerberos_site(&realm);
+    let checked = kerberos_session(&site, &realm, json!({}));
+    onboard(&checked);
+    let (_, doc) = checked.get(None);
+    assert!(
+        doc.get("Warnings").is_none(),
+        "a checked session warns of nothing: {doc}"
+    );
+
+    let s = kerberos_session(&site, &realm, json!({"SkipCertificateCheck": true}));
+    let warned = |doc: &Value| {
+        doc["Warnings"].as_array().is_some_and(|w| {
+            w.iter().any(|w| {
+                w.as_str()
+                    .is_some_and(|w| w.starts_with("SkipCertificateCheck"))
+            })
+        })
+    };
+    // The call that connected names the certificate it did not check.
+    let (status, apps) = s.get(None);
+    assert_eq!(status, cmaad_status::CMAAD_OK, "{apps}");
+    assert!(
+        warned(&apps)
+            && apps["Warnings"]
+                .to_string()
+                .contains(site.certificate_sha256()),
+        "{apps}"
+    );
+    assert_eq!(
+        apps["value"].as_array().map(Vec::len),
+        Some(2),
+        "the document keeps its shape"
+    );
+    // Every later document of the session, lists, objects and errors alike, still warns.
+    let server = apps["value"][0]["ID"].clone();
+    let docs = [
+        op(&s, ffi::cmaad_get_tenants, &json!({})),
+        op(&s, ffi::cmaad_get_services, &json!({"Name": "*"})),
+        op(
+            &s,
+            ffi::cmaad_set_app,
+            &json!({"ID": server, "NewName": "Renamed"}),
+        ),
+        set_secret(
+            &s,
+            &json!({"ID": server, "SecretKeyExpiry": (chrono::Utc::now() + chrono::Duration::days(9)).to_rfc3339()}),
+            NEW_SECRET,
+        ),
+        op(&s, ffi::cmaad_remove_app, &json!({"ID": 4_000_000_000u64})),
+    ];
+    for (_, doc) in &docs {
+        assert!(warned(doc), "{doc}");
+        assert_eq!(
+            doc["Warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|w| w.as_str().unwrap().contains("not checked in this session"))
+                .count(),
+            1,
+            "once: {doc}"
+        );
+    }
+    assert_eq!(docs[2].0, cmaad_status::CMAAD_OK, "{}", docs[2].1);
+    assert_eq!(
+        target(&docs[3].1),
+        "Site.SkipCertificateCheck",
+        "{}",
+        docs[3].1
+    );
+    assert_eq!(docs[4].0, cmaad_status::CMAAD_NOT_FOUND, "{}", docs[4].1);
+
+    // A store session has nothing to warn of.
+    let store = FfiSession::open();
+    store.seed();
+    assert!(store.get(None).1.get("Warnings").is_none());
+}

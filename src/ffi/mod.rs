@@ -92,20 +92,82 @@ pub(crate) fn call(
 
 /// [`call`] for a body that writes its result document as text itself (large lists).
 fn call_text(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<String>) -> cmaad_status {
+    call_documents(out_json, || (body(), Vec::new()))
+}
+
+/// [`call`] for an operation of the session behind `session_ptr`: the document, result or
+/// error, carries the session's [`Session::document_warnings`] in `Warnings` (added to those
+/// it has).
+pub(crate) fn session_call(
+    out_json: *mut *mut c_char,
+    session_ptr: *const cmaad_session,
+    body: impl FnOnce(&Session) -> Result<Value>,
+) -> cmaad_status {
+    session_call_text(out_json, session_ptr, |s| {
+        body(s).map(|doc| doc.to_string())
+    })
+}
+
+/// [`session_call`] for a body that writes its result document as text itself.
+fn session_call_text(
+    out_json: *mut *mut c_char,
+    session_ptr: *const cmaad_session,
+    body: impl FnOnce(&Session) -> Result<String>,
+) -> cmaad_status {
+    call_documents(out_json, || {
+        // SAFETY: the handle is checked for NULL; the header asks for one from cmaad_session_open.
+        match unsafe { session(session_ptr) } {
+            Ok(s) => {
+                let result = body(s);
+                (result, s.document_warnings())
+            }
+            Err(e) => (Err(e), Vec::new()),
+        }
+    })
+}
+
+/// Runs `body` behind the panic boundary and writes its document, with its warnings, to
+/// `out_json`.
+fn call_documents(
+    out_json: *mut *mut c_char,
+    body: impl FnOnce() -> (Result<String>, Vec<String>),
+) -> cmaad_status {
     if out_json.is_null() {
         return cmaad_status::CMAAD_INVALID_ARGUMENT;
     }
     // SAFETY: out_json is non-null and, per the header, points to a writable `char *`.
     unsafe { *out_json = ptr::null_mut() };
-    let result =
-        catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| Err(panic_error(panic)));
+    let (result, warnings) = catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|panic| (Err(panic_error(panic)), Vec::new()));
     let (status, text) = match result {
         Ok(text) => (cmaad_status::CMAAD_OK, text),
         Err(e) => (e.status.into(), e.to_document().to_string()),
     };
+    let text = with_warnings(text, &warnings);
     // SAFETY: as above.
     unsafe { *out_json = into_c_string(text) };
     status
+}
+
+/// The document `text` with `warnings` added to its `Warnings` array (each once).
+fn with_warnings(text: String, warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return text;
+    }
+    let Ok(Value::Object(mut doc)) = serde_json::from_str::<Value>(&text) else {
+        return text;
+    };
+    let list = doc
+        .entry("Warnings")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = list {
+        for w in warnings {
+            if !list.iter().any(|v| v.as_str() == Some(w)) {
+                list.push(Value::String(w.clone()));
+            }
+        }
+    }
+    Value::Object(doc).to_string()
 }
 
 fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
@@ -310,8 +372,7 @@ pub unsafe extern "C" fn cmaad_import_server_app(
     secret_len: usize,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = text(request_json, "request_json")?;
         let secret = secret(secret_utf16, secret_len)?;
         let request = wire::apps::server_app_import(request, Utc::now())?;
@@ -330,8 +391,7 @@ pub unsafe extern "C" fn cmaad_import_client_app(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = wire::apps::client_app_import(text(request_json, "request_json")?)?;
         Ok(wire::apps::app_result(&s.import_client_app(&request)?))
     })
@@ -347,8 +407,7 @@ pub unsafe extern "C" fn cmaad_get_apps(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call_text(out_json, || {
-        let s = session(session_ptr)?;
+    session_call_text(out_json, session_ptr, |s| {
         let filter = wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
         wire::apps::app_list(&s.get_apps(&filter)?)
     })
@@ -364,8 +423,7 @@ pub unsafe extern "C" fn cmaad_new_cloud_management_service(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = wire::services::new_service(text(request_json, "request_json")?)?;
         Ok(wire::services::service(
             &s.new_cloud_management_service(&request)?,
@@ -388,8 +446,7 @@ pub unsafe extern "C" fn cmaad_set_app_secret(
     secret_len: usize,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = text(request_json, "request_json")?;
         let secret = secret(secret_utf16, secret_len)?;
         let request = wire::secrets::secret_renewal(request, Utc::now())?;
@@ -410,8 +467,7 @@ pub unsafe extern "C" fn cmaad_set_app(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = wire::apps::set_app(text(request_json, "request_json")?)?;
         Ok(wire::apps::app_result(&s.set_app(&request)?))
     })
@@ -429,8 +485,7 @@ pub unsafe extern "C" fn cmaad_remove_app(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let app = wire::apps::app_ref(text(request_json, "request_json")?)?;
         Ok(wire::apps::removed_app(&s.remove_app(&app)?))
     })
@@ -450,8 +505,7 @@ pub unsafe extern "C" fn cmaad_verify_apps(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let filter = wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
         Ok(wire::verification::verification_report(
             &s.verify_apps(&filter)?,
@@ -477,8 +531,7 @@ pub unsafe extern "C" fn cmaad_rotate_app_secret(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request =
             wire::secrets::secret_rotation(text(request_json, "request_json")?, Utc::now())?;
         Ok(wire::secrets::rotation(&s.rotate_app_secret(&request)?))
@@ -495,8 +548,7 @@ pub unsafe extern "C" fn cmaad_get_services(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let filter = wire::services::service_filter(optional_text(filter_json, "filter_json")?)?;
         Ok(wire::services::service_list(&s.get_services(&filter)?))
     })
@@ -513,8 +565,7 @@ pub unsafe extern "C" fn cmaad_set_cloud_management_service(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = wire::services::set_service(text(request_json, "request_json")?)?;
         Ok(wire::services::service(
             &s.set_cloud_management_service(&request)?,
@@ -532,8 +583,7 @@ pub unsafe extern "C" fn cmaad_remove_service(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let service = wire::services::service_ref(text(request_json, "request_json")?)?;
         Ok(wire::services::removed_service(
             &s.remove_service(&service)?,
@@ -550,8 +600,7 @@ pub unsafe extern "C" fn cmaad_get_tenants(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let filter = wire::tenants::tenant_filter(optional_text(filter_json, "filter_json")?)?;
         Ok(wire::tenants::tenant_list(&s.get_tenants(&filter)?))
     })
@@ -567,8 +616,7 @@ pub unsafe extern "C" fn cmaad_set_tenant(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = wire::tenants::set_tenant(text(request_json, "request_json")?)?;
         Ok(wire::tenants::tenant(&s.set_tenant(&request)?))
     })
@@ -589,8 +637,7 @@ pub unsafe extern "C" fn cmaad_maintain_secrets(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let plan = wire::secrets::maintenance_plan(optional_text(request_json, "request_json")?)?;
         Ok(wire::secrets::maintenance_report(
             &s.maintain_secrets(&plan)?,

@@ -80,11 +80,13 @@ impl Session {
         self.site.as_ref()
     }
 
-    /// Warnings the site's connections raised since last asked (certificate check skipped).
-    pub fn site_warnings(&self) -> Vec<String> {
+    /// The warnings every document of this session carries (`Warnings`): with a site whose
+    /// certificate check is off, once it was contacted, the standing warning and each new
+    /// connection's ([`crate::site::AdminServiceSite::certificate_warnings`]).
+    pub fn document_warnings(&self) -> Vec<String> {
         self.site
             .as_ref()
-            .map(|s| s.connection().take_warnings())
+            .map(|s| s.certificate_warnings())
             .unwrap_or_default()
     }
 

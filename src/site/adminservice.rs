@@ -80,6 +80,9 @@ fn environment_of(value: Option<u64>) -> AzureEnvironment {
     }
 }
 
+/// The warning of a session whose provider certificate is not checked.
+const UNCHECKED_SESSION: &str = "SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead.";
+
 /// A ConfigMgr site behind its SMS Provider.
 #[derive(Debug)]
 pub struct AdminServiceSite {
@@ -121,11 +124,23 @@ impl AdminServiceSite {
             "UserName": o.user_name,
             "CertificateCheck": trust,
             "Warnings": if o.trust == Trust::Skip {
-                vec!["SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead."]
+                vec![UNCHECKED_SESSION]
             } else {
                 Vec::new()
             },
         })
+    }
+
+    /// The warnings a document of this session carries: once the provider was contacted with
+    /// the certificate check off, the session's standing warning, plus one per TLS connection
+    /// made since last asked (with the certificate's thumbprint). None when the check is on.
+    pub fn certificate_warnings(&self) -> Vec<String> {
+        let mut warnings = self.connection.take_warnings();
+        let contacted = self.connection.stats().requests > 0;
+        if self.connection.options().trust == Trust::Skip && contacted {
+            warnings.insert(0, UNCHECKED_SESSION.to_string());
+        }
+        warnings
     }
 
     /// The journal of changes CMAAD made to this site.
