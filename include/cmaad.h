@@ -119,6 +119,9 @@ void cmaad_session_close(cmaad_session *session);
 // `secret_len` UTF-16 code units at `secret_utf16` (as `Marshal.SecureStringToGlobalAllocUnicode`
 // gives them); the library copies it into memory it wipes and never returns or logs it; the
 // caller keeps ownership of the buffer and should zero it after the call.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_import_server_app(cmaad_session *session_ptr,
                                      const char *request_json,
                                      const uint16_t *secret_utf16,
@@ -128,6 +131,9 @@ cmaad_status cmaad_import_server_app(cmaad_session *session_ptr,
 // Imports a client (native) app (`Import-CMAADClientApplication`).
 //
 // `request_json`: `AppName`, `ClientId`, and `TenantId` or `ServerAppId`; optional `Verify`.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_import_client_app(cmaad_session *session_ptr,
                                      const char *request_json,
                                      char **out_json);
@@ -142,6 +148,9 @@ cmaad_status cmaad_get_apps(cmaad_session *session_ptr, const char *filter_json,
 //
 // `request_json`: `Name`, `ServerAppId`, `ClientAppId`, optional `Description`,
 // `AzureEnvironmentOption` and the discovery fields by their parameter names.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_new_cloud_management_service(cmaad_session *session_ptr,
                                                 const char *request_json,
                                                 char **out_json);
@@ -153,6 +162,9 @@ cmaad_status cmaad_new_cloud_management_service(cmaad_session *session_ptr,
 // optional `Verify` (the new secret must obtain a token first; if it does not, nothing
 // changes). The secret is passed as in `cmaad_import_server_app`. The result is the app
 // document with the new `SecretKeyExpiry`, `SecretKeyCreationTime` and `LastUpdateTime`.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_app_secret(cmaad_session *session_ptr,
                                   const char *request_json,
                                   const uint16_t *secret_utf16,
@@ -164,6 +176,9 @@ cmaad_status cmaad_set_app_secret(cmaad_session *session_ptr,
 //
 // `request_json`: `ID`, or `ClientId` with `TenantId`; `NewName` and/or `AppIdUri` (server
 // apps only). The result is the app document, with `Warnings` when the URI is not recommended.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_app(cmaad_session *session_ptr, const char *request_json, char **out_json);
 
 // Removes an app from the site, never from Entra (`Remove-CMAADApplication`).
@@ -172,6 +187,9 @@ cmaad_status cmaad_set_app(cmaad_session *session_ptr, const char *request_json,
 // uses the app, and (`AppHasClientApps`) for a server app whose client apps are still stored.
 // The result is the removed app's document with `"Removed": true` and `TenantRemoved` (true
 // when it was the tenant's last app).
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_remove_app(cmaad_session *session_ptr,
                               const char *request_json,
                               char **out_json);
@@ -217,6 +235,9 @@ cmaad_status cmaad_get_services(cmaad_session *session_ptr,
 // `request_json`: `ID` or `Name`; any of `NewName`, `Description` (empty clears it),
 // `EnableAADGroupSync`, the discovery fields of `cmaad_new_cloud_management_service`, and
 // `DeleteGroupName`. Absent fields keep their value; the result follows the creation rules.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_cloud_management_service(cmaad_session *session_ptr,
                                                 const char *request_json,
                                                 char **out_json);
@@ -225,6 +246,9 @@ cmaad_status cmaad_set_cloud_management_service(cmaad_session *session_ptr,
 // and nothing changes in Entra.
 //
 // `request_json`: `ID` or `Name`. The result is the removed service with `"Removed": true`.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_remove_service(cmaad_session *session_ptr,
                                   const char *request_json,
                                   char **out_json);
@@ -240,6 +264,9 @@ cmaad_status cmaad_get_tenants(cmaad_session *session_ptr,
 // this tenant", for a tenant without users or devices) and/or its label `NewName`.
 //
 // `request_json`: `TenantId` and at least one change. The result is the tenant document.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_tenant(cmaad_session *session_ptr,
                               const char *request_json,
                               char **out_json);

@@ -10,7 +10,7 @@ mod site_support;
 
 use cmaad::ffi::{self, cmaad_session, cmaad_status};
 use cmaad_fake_adminservice::{Class, FakeSite, RecordedRequest};
-use common::{call, code, target, FfiSession, CLIENT_CLIENT_ID, SECRET, TENANT};
+use common::{call, code, target, FfiSession, CLIENT_CLIENT_ID, SECRET, SERVER_CLIENT_ID, TENANT};
 use serde_json::{json, Value};
 use site_support::*;
 use std::ffi::{c_char, CString};
@@ -679,4 +679,170 @@ fn every_document_of_an_unchecked_session_carries_the_warning() {
     let store = FfiSession::open();
     store.seed();
     assert!(store.get(None).1.get("Warnings").is_none());
+}
+
+#[test]
+fn what_if_shows_the_exact_requests_and_changes_nothing() {
+    let realm = realm();
+    let site = kerberos_site(&realm);
+    let s = kerberos_session(&site, &realm, json!({}));
+    let (server, client, service) = onboard(&s);
+    let snapshot = |site: &FakeSite| Class::ALL.map(|c| site.objects(c));
+    let before = snapshot(&site);
+    let journaled = site_changes(&s)["value"].as_array().unwrap().len();
+    site.clear_requests();
+    let url = |path: &str| format!("{}/wmi/{path}", site.base_url());
+    let planned = |(status, doc): (cmaad_status, Value)| {
+        assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
+        assert_eq!(doc["WhatIf"], true, "{doc}");
+        doc["Requests"].as_array().unwrap().clone()
+    };
+
+    let r = planned(op(
+        &s,
+        ffi::cmaad_set_app,
+        &json!({"ID": server, "NewName": "Renamed", "WhatIf": true}),
+    ));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(
+        (&r[0]["Method"], &r[0]["Url"]),
+        (
+            &json!("PUT"),
+            &json!(url(&format!("SMS_AAD_Application_Ex({server})")))
+        )
+    );
+    assert_eq!(r[0]["Body"]["Name"], "Renamed");
+    assert_eq!(
+        r[0]["Body"]["ClientID"], SERVER_CLIENT_ID,
+        "the whole object"
+    );
+    assert!(
+        r[0]["Body"].get("SecretKey").is_none(),
+        "never read, never sent"
+    );
+
+    let expiry = (chrono::Utc::now() + chrono::Duration::days(90))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let r = planned(set_secret(
+        &s,
+        &json!({"ID": server, "SecretKeyExpiry": expiry, "WhatIf": true}),
+        NEW_SECRET,
+    ));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0]["Method"], "PUT");
+    assert_eq!(
+        (&r[0]["Body"]["SecretKey"], &r[0]["Body"]["SecretKeyExpiry"]),
+        (&json!("<redacted>"), &json!(expiry))
+    );
+
+    let mut other = common::server_request();
+    other["TenantId"] = json!("99999999-8888-4777-8666-555555555555");
+    other["TenantName"] = json!("Fabrikam");
+    other["AppIdUri"] = json!("api://99999999-8888-4777-8666-555555555555/ConfigMgrService");
+    other["WhatIf"] = json!(true);
+    let r = planned(s.import_server(&other, SECRET));
+    let methods: Vec<(&str, &str)> = r
+        .iter()
+        .map(|r| (r["Method"].as_str().unwrap(), r["Url"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            ("POST", url("SMS_AAD_Tenant_Ex").as_str()),
+            ("POST", url("SMS_AAD_Application_Ex").as_str())
+        ]
+    );
+    assert_eq!(r[0]["Body"]["Name"], "Fabrikam");
+    assert_eq!(
+        r[1]["Body"]["TenantID"],
+        "<ID of the new SMS_AAD_Tenant_Ex>"
+    );
+    assert_eq!(r[1]["Body"]["SecretKey"], "<redacted>");
+
+    let r = planned(s.new_service(&json!({"Name": "Second", "ServerAppId": server, "ClientAppId": client, "EnableGroupDiscovery": true, "WhatIf": true})));
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(
+        r[0]["Body"]["AssociatedAADWebApplications"],
+        json!([server, client])
+    );
+    assert_eq!(
+        r[1]["Body"]["CloudServiceId"],
+        "<ID of the new SMS_Azure_CloudService>"
+    );
+
+    let r = planned(op(
+        &s,
+        ffi::cmaad_remove_service,
+        &json!({"ID": service, "WhatIf": true}),
+    ));
+    let methods: Vec<&str> = r.iter().map(|r| r["Method"].as_str().unwrap()).collect();
+    assert_eq!(
+        methods,
+        vec!["DELETE", "DELETE"],
+        "the discovery row, then the service"
+    );
+    assert_eq!(
+        r[1]["Url"],
+        url(&format!("SMS_Azure_CloudService({service})"))
+    );
+    assert!(r.iter().all(|r| r.get("Body").is_none()));
+    let r = planned(op(
+        &s,
+        ffi::cmaad_set_cloud_management_service,
+        &json!({"ID": service, "Description": "x", "WhatIf": true}),
+    ));
+    assert_eq!((r.len(), &r[0]["Body"]["Description"]), (1, &json!("x")));
+    let r = planned(op(
+        &s,
+        ffi::cmaad_set_tenant,
+        &json!({"TenantId": TENANT, "NewName": "Contoso Ltd", "WhatIf": true}),
+    ));
+    assert_eq!(
+        (r.len(), &r[0]["Method"], &r[0]["Body"]["Name"]),
+        (1, &json!("PUT"), &json!("Contoso Ltd"))
+    );
+    // WhatIf still checks the request: what would fail fails.
+    let (status, doc) = op(
+        &s,
+        ffi::cmaad_remove_app,
+        &json!({"ID": server, "WhatIf": true}),
+    );
+    assert_eq!(
+        (status, code(&doc)),
+        (cmaad_status::CMAAD_INVALID_ARGUMENT, "AppInUse"),
+        "{doc}"
+    );
+    let (status, doc) = op(
+        &s,
+        ffi::cmaad_set_app,
+        &json!({"ID": server, "NewName": "x", "WhatIf": "yes"}),
+    );
+    assert_eq!(
+        (status, target(&doc)),
+        (cmaad_status::CMAAD_INVALID_ARGUMENT, "WhatIf"),
+        "{doc}"
+    );
+
+    let requests = site.requests();
+    assert!(
+        requests.iter().all(|r| r.method == "GET"),
+        "WhatIf sends no write, not even the probe"
+    );
+    assert_eq!(snapshot(&site), before, "WhatIf changed nothing");
+    assert_eq!(
+        site_changes(&s)["value"].as_array().unwrap().len(),
+        journaled,
+        "nothing journaled"
+    );
+
+    // A store session plans no site requests and changes nothing.
+    let store = FfiSession::open();
+    let (id, _) = store.seed();
+    let r = planned(op(
+        &store,
+        ffi::cmaad_set_app,
+        &json!({"ID": id, "NewName": "Renamed", "WhatIf": true}),
+    ));
+    assert!(r.is_empty());
+    assert_eq!(store.get(None).1["value"][0]["Name"], "CmgServerApp");
 }

@@ -126,6 +126,21 @@ fn session_call_text(
     })
 }
 
+/// A change of the session `s`: with `what_if`, the plan of the requests `op` would send
+/// ([`Session::plan`]); otherwise `op`'s result as `doc` writes it.
+fn change<T>(
+    s: &Session,
+    what_if: bool,
+    op: impl FnOnce(&Session) -> Result<T>,
+    doc: impl FnOnce(T) -> Value,
+) -> Result<Value> {
+    if what_if {
+        Ok(wire::what_if::plan(&s.plan(op)?))
+    } else {
+        op(s).map(doc)
+    }
+}
+
 /// Runs `body` behind the panic boundary and writes its document, with its warnings, to
 /// `out_json`.
 fn call_documents(
@@ -364,6 +379,9 @@ pub unsafe extern "C" fn cmaad_session_close(session: *mut cmaad_session) {
 /// `secret_len` UTF-16 code units at `secret_utf16` (as `Marshal.SecureStringToGlobalAllocUnicode`
 /// gives them); the library copies it into memory it wipes and never returns or logs it; the
 /// caller keeps ownership of the buffer and should zero it after the call.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_import_server_app(
     session_ptr: *mut cmaad_session,
@@ -373,18 +391,24 @@ pub unsafe extern "C" fn cmaad_import_server_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = text(request_json, "request_json")?;
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
         let secret = secret(secret_utf16, secret_len)?;
-        let request = wire::apps::server_app_import(request, Utc::now())?;
-        Ok(wire::apps::app_result(
-            &s.import_server_app(&request, &secret)?,
-        ))
+        let request = wire::apps::server_app_import(&request, Utc::now())?;
+        change(
+            s,
+            what_if,
+            |s| s.import_server_app(&request, &secret),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
 /// Imports a client (native) app (`Import-CMAADClientApplication`).
 ///
 /// `request_json`: `AppName`, `ClientId`, and `TenantId` or `ServerAppId`; optional `Verify`.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_import_client_app(
     session_ptr: *mut cmaad_session,
@@ -392,8 +416,14 @@ pub unsafe extern "C" fn cmaad_import_client_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = wire::apps::client_app_import(text(request_json, "request_json")?)?;
-        Ok(wire::apps::app_result(&s.import_client_app(&request)?))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::apps::client_app_import(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.import_client_app(&request),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
@@ -417,6 +447,9 @@ pub unsafe extern "C" fn cmaad_get_apps(
 ///
 /// `request_json`: `Name`, `ServerAppId`, `ClientAppId`, optional `Description`,
 /// `AzureEnvironmentOption` and the discovery fields by their parameter names.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_new_cloud_management_service(
     session_ptr: *mut cmaad_session,
@@ -424,10 +457,14 @@ pub unsafe extern "C" fn cmaad_new_cloud_management_service(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = wire::services::new_service(text(request_json, "request_json")?)?;
-        Ok(wire::services::service(
-            &s.new_cloud_management_service(&request)?,
-        ))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::services::new_service(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.new_cloud_management_service(&request),
+            |r| wire::services::service(&r),
+        )
     })
 }
 
@@ -438,6 +475,9 @@ pub unsafe extern "C" fn cmaad_new_cloud_management_service(
 /// optional `Verify` (the new secret must obtain a token first; if it does not, nothing
 /// changes). The secret is passed as in `cmaad_import_server_app`. The result is the app
 /// document with the new `SecretKeyExpiry`, `SecretKeyCreationTime` and `LastUpdateTime`.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_app_secret(
     session_ptr: *mut cmaad_session,
@@ -447,12 +487,15 @@ pub unsafe extern "C" fn cmaad_set_app_secret(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = text(request_json, "request_json")?;
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
         let secret = secret(secret_utf16, secret_len)?;
-        let request = wire::secrets::secret_renewal(request, Utc::now())?;
-        Ok(wire::apps::app_result(
-            &s.set_app_secret(&request, &secret)?,
-        ))
+        let request = wire::secrets::secret_renewal(&request, Utc::now())?;
+        change(
+            s,
+            what_if,
+            |s| s.set_app_secret(&request, &secret),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
@@ -461,6 +504,9 @@ pub unsafe extern "C" fn cmaad_set_app_secret(
 ///
 /// `request_json`: `ID`, or `ClientId` with `TenantId`; `NewName` and/or `AppIdUri` (server
 /// apps only). The result is the app document, with `Warnings` when the URI is not recommended.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_app(
     session_ptr: *mut cmaad_session,
@@ -468,8 +514,14 @@ pub unsafe extern "C" fn cmaad_set_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = wire::apps::set_app(text(request_json, "request_json")?)?;
-        Ok(wire::apps::app_result(&s.set_app(&request)?))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::apps::set_app(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.set_app(&request),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
@@ -479,6 +531,9 @@ pub unsafe extern "C" fn cmaad_set_app(
 /// uses the app, and (`AppHasClientApps`) for a server app whose client apps are still stored.
 /// The result is the removed app's document with `"Removed": true` and `TenantRemoved` (true
 /// when it was the tenant's last app).
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_remove_app(
     session_ptr: *mut cmaad_session,
@@ -486,8 +541,14 @@ pub unsafe extern "C" fn cmaad_remove_app(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let app = wire::apps::app_ref(text(request_json, "request_json")?)?;
-        Ok(wire::apps::removed_app(&s.remove_app(&app)?))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let app = wire::apps::app_ref(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.remove_app(&app),
+            |r| wire::apps::removed_app(&r),
+        )
     })
 }
 
@@ -559,6 +620,9 @@ pub unsafe extern "C" fn cmaad_get_services(
 /// `request_json`: `ID` or `Name`; any of `NewName`, `Description` (empty clears it),
 /// `EnableAADGroupSync`, the discovery fields of `cmaad_new_cloud_management_service`, and
 /// `DeleteGroupName`. Absent fields keep their value; the result follows the creation rules.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_cloud_management_service(
     session_ptr: *mut cmaad_session,
@@ -566,10 +630,14 @@ pub unsafe extern "C" fn cmaad_set_cloud_management_service(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = wire::services::set_service(text(request_json, "request_json")?)?;
-        Ok(wire::services::service(
-            &s.set_cloud_management_service(&request)?,
-        ))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::services::set_service(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.set_cloud_management_service(&request),
+            |r| wire::services::service(&r),
+        )
     })
 }
 
@@ -577,6 +645,9 @@ pub unsafe extern "C" fn cmaad_set_cloud_management_service(
 /// and nothing changes in Entra.
 ///
 /// `request_json`: `ID` or `Name`. The result is the removed service with `"Removed": true`.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_remove_service(
     session_ptr: *mut cmaad_session,
@@ -584,10 +655,14 @@ pub unsafe extern "C" fn cmaad_remove_service(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let service = wire::services::service_ref(text(request_json, "request_json")?)?;
-        Ok(wire::services::removed_service(
-            &s.remove_service(&service)?,
-        ))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let service = wire::services::service_ref(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.remove_service(&service),
+            |r| wire::services::removed_service(&r),
+        )
     })
 }
 
@@ -610,6 +685,9 @@ pub unsafe extern "C" fn cmaad_get_tenants(
 /// this tenant", for a tenant without users or devices) and/or its label `NewName`.
 ///
 /// `request_json`: `TenantId` and at least one change. The result is the tenant document.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_tenant(
     session_ptr: *mut cmaad_session,
@@ -617,8 +695,14 @@ pub unsafe extern "C" fn cmaad_set_tenant(
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
     session_call(out_json, session_ptr, |s| {
-        let request = wire::tenants::set_tenant(text(request_json, "request_json")?)?;
-        Ok(wire::tenants::tenant(&s.set_tenant(&request)?))
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::tenants::set_tenant(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.set_tenant(&request),
+            |r| wire::tenants::tenant(&r),
+        )
     })
 }
 

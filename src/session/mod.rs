@@ -75,6 +75,22 @@ impl Session {
         }
     }
 
+    /// `WhatIf`: the requests `op` would send to the connected site, none of them sent (reads
+    /// are made; see [`crate::site::AdminServiceSite::plan`]). A store session plans nothing
+    /// and does not run `op`: its store is local.
+    ///
+    /// # Errors
+    /// `op`'s errors.
+    pub fn plan<T>(
+        &self,
+        op: impl FnOnce(&Session) -> Result<T>,
+    ) -> Result<Vec<crate::site::adminservice::PlannedRequest>> {
+        match &self.site {
+            Some(site) => site.plan(|| op(self)),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// The connected ConfigMgr site, if any.
     pub fn site(&self) -> Option<&crate::site::AdminServiceSite> {
         self.site.as_ref()

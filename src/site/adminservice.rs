@@ -38,8 +38,11 @@ use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+mod plan;
 mod services;
 mod tenants;
+
+pub use plan::PlannedRequest;
 
 use services::{discovery_row, AGENTS};
 
@@ -90,6 +93,7 @@ pub struct AdminServiceSite {
     tenants: Mutex<HashMap<u64, Tenant>>,
     writable: Mutex<HashSet<&'static str>>,
     journal: Option<Journal>,
+    plans: plan::Plans,
 }
 
 impl AdminServiceSite {
@@ -100,6 +104,7 @@ impl AdminServiceSite {
             tenants: Mutex::new(HashMap::new()),
             writable: Mutex::new(HashSet::new()),
             journal,
+            plans: plan::Plans::default(),
         }
     }
 
@@ -150,6 +155,9 @@ impl AdminServiceSite {
 
     /// `GET wmi/<path>`: the objects of `value`.
     fn get(&self, path: &str) -> Result<Vec<Map<String, Value>>> {
+        if self.planned_path(path) {
+            return Ok(Vec::new());
+        }
         let reply = self
             .connection
             .send(Method::GET, &format!("wmi/{path}"), None)?;
@@ -270,11 +278,12 @@ impl AdminServiceSite {
     /// Checks once per session and class that the provider takes writes: an empty object is
     /// refused as incomplete (400) by a provider that does, with 405 by one that does not.
     fn probe_writable(&self, class: &'static str, write: Write) -> Result<()> {
-        if self
-            .writable
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(class)
+        if self.planning()
+            || self
+                .writable
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(class)
         {
             return Ok(());
         }
@@ -301,6 +310,9 @@ impl AdminServiceSite {
     /// `POST wmi/<class>`, read back by key and compared; returns the new key.
     fn create(&self, class: &'static str, body: Value, object: &str) -> Result<u64> {
         self.probe_writable(class, Write::Create)?;
+        if let Some(placeholder) = self.record(Method::POST, class, Some(&body), Some(class)) {
+            return Ok(placeholder);
+        }
         let reply = self
             .connection
             .send(Method::POST, &format!("wmi/{class}"), Some(&body))?;
@@ -349,11 +361,17 @@ impl AdminServiceSite {
         if let Some(secret) = secret {
             whole.insert("SecretKey".into(), json!(secret.expose()));
         }
-        let reply = self.connection.send(
-            Method::PUT,
-            &format!("wmi/{class}({id})"),
-            Some(&Value::Object(whole)),
-        )?;
+        let path = format!("{class}({id})");
+        let whole = Value::Object(whole);
+        if self
+            .record(Method::PUT, &path, Some(&whole), None)
+            .is_some()
+        {
+            return Ok(());
+        }
+        let reply = self
+            .connection
+            .send(Method::PUT, &format!("wmi/{path}"), Some(&whole))?;
         if !(200..300).contains(&reply.status) {
             return Err(self.provider_error(&reply, class, Some(write)));
         }
@@ -366,9 +384,13 @@ impl AdminServiceSite {
     /// `DELETE wmi/<class>(<id>)` → 204, then a key lookup must find nothing.
     fn delete(&self, class: &'static str, id: u64, object: &str) -> Result<()> {
         self.probe_writable(class, Write::Delete)?;
+        let path = format!("{class}({id})");
+        if self.record(Method::DELETE, &path, None, None).is_some() {
+            return Ok(());
+        }
         let reply = self
             .connection
-            .send(Method::DELETE, &format!("wmi/{class}({id})"), None)?;
+            .send(Method::DELETE, &format!("wmi/{path}"), None)?;
         if !(200..300).contains(&reply.status) {
             return Err(self.provider_error(&reply, class, Some(Write::Delete)));
         }
