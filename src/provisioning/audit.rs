@@ -153,7 +153,7 @@ impl Provisioning<'_> {
             Some(id) => Some(id.clone()),
             None => self
                 .session
-                .store()
+                .backend()
                 .server_apps_of(signin.tenant_id())?
                 .first()
                 .map(|a| a.client_id.clone()),

@@ -692,9 +692,20 @@ impl SiteBackend for AdminServiceSite {
         Ok(apps)
     }
 
-    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
-        if let Some((_, tenant)) = self.tenant_row_of(app.tenant_id)? {
-            if !tenant.name.eq_ignore_ascii_case(app.tenant_name) {
+    fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        _environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()> {
+        let known = self.tenant_row_of(tenant_id)?;
+        if known.is_none() {
+            self.probe_writable(TENANTS, Write::Create)?;
+        }
+        self.probe_writable(APPS, Write::Create)?;
+        if let Some((_, tenant)) = known {
+            if !tenant.name.eq_ignore_ascii_case(tenant_name) {
                 return Err(Error::invalid(
                     "TenantName",
                     "TenantNameMismatch",
@@ -703,34 +714,44 @@ impl SiteBackend for AdminServiceSite {
                         tenant.guid,
                         self.connection.options().site_code,
                         tenant.name,
-                        app.tenant_name,
+                        tenant_name,
                         tenant.name
                     ),
                 ));
             }
-            let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
-            if let Some(e) = existing
-                .iter()
-                .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
-            {
-                return Err(Error::new(
-                    Status::AlreadyExists,
-                    "AppAlreadyExists",
-                    format!(
-                        "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
-                        self.connection.options().site_code,
-                        e.id,
-                        e.name,
-                        e.client_id,
-                        e.tenant_id
-                    ),
-                )
-                .with_target("ClientId")
-                .with_existing_id(e.id));
-            }
         }
-        if app.secret.is_some() {
+        if kind == AppType::ServerApplication {
             self.require_checked_tls()?;
+        }
+        Ok(())
+    }
+
+    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
+        self.check_tenant(
+            app.tenant_id,
+            app.tenant_name,
+            app.environment,
+            app.app_type,
+        )?;
+        let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
+        if let Some(e) = existing
+            .iter()
+            .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
+        {
+            return Err(Error::new(
+                Status::AlreadyExists,
+                "AppAlreadyExists",
+                format!(
+                    "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
+                    self.connection.options().site_code,
+                    e.id,
+                    e.name,
+                    e.client_id,
+                    e.tenant_id
+                ),
+            )
+            .with_target("ClientId")
+            .with_existing_id(e.id));
         }
         Ok(())
     }
