@@ -461,6 +461,22 @@ cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
                              const char *request_json,
                              char **out_json);
 
+// Verifies every app matching `filter_json` as `cmaad_verify_apps` does, with an
+// administrator's Graph sign-in (`Test-CMAADApplication -Stored` after `Connect-CMAADAzure`).
+// On a ConfigMgr site, whose apps' secret the site keeps, each app that exists is also audited
+// through Graph (the checks of `cmaad_audit_app`, a failed one with its fix), and a server app's
+// `SiteSecretOnRegistration` check tells whether a password on the registration ends within two
+// days of the site's `SecretKeyExpiry` (one that does not may have been removed in Entra while
+// the site holds it). Apps of another tenant than the sign-in's get a `NotChecked`
+// `Registration` check. On a store session this is `cmaad_verify_apps`.
+//
+// `filter_json`: as for `cmaad_get_apps` (NULL for every app). The result is
+// `cmaad_verify_apps`'s document.
+cmaad_status cmaad_verify_apps_with_signin(cmaad_session *session_ptr,
+                                           cmaad_graph_signin *signin_ptr,
+                                           const char *filter_json,
+                                           char **out_json);
+
 // Opens a session on a ConfigMgr site (`"Site"` in `options_json`: `ProviderMachineName`,
 // `SiteCode`, optional `Authentication` (`Negotiate`, `Ntlm`), `UserName`, `KdcAddress`,
 // `AllowNtlm`, `CertificateThumbprint`, `SkipCertificateCheck`), with the password of

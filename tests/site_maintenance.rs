@@ -4,6 +4,7 @@
 //! imported apps get the expiry warning the console never shows, and nothing is written.
 
 mod common;
+mod provision_support;
 mod site_support;
 
 use cmaad::ffi::{self, cmaad_status};
@@ -209,4 +210,93 @@ fn maintenance_warns_of_expiring_site_secrets_and_points_to_the_site_rotation() 
 
     assert_untouched(&site, &entra);
     assert_eq!(site_changes(&s)["value"], json!([]), "nothing journaled");
+}
+
+/// The checks of a verification entry, passed or failed.
+fn checks_of(entry: &Value) -> Value {
+    match entry.get("Verification") {
+        Some(v) => v.clone(),
+        None => entry["Error"]["Details"].clone(),
+    }
+}
+
+#[test]
+fn a_graph_sign_in_audits_the_registrations_of_site_apps() {
+    let realm = realm();
+    let secret_end = chrono::Utc::now() + chrono::Duration::days(200);
+    let mut config = provision_support::directory();
+    config.tenants[0].applications.push(
+        App::new(SERVER_CLIENT_ID, "CmgServerApp")
+            .identifier_uri(&format!("api://{TENANT}/ConfigMgrService"))
+            .secret_expiring(SECRET, secret_end),
+    );
+    config.tenants[0]
+        .applications
+        .push(App::new(CLIENT_CLIENT_ID, "CmgClientApp").public_client(true));
+    let entra = FakeEntra::start(config);
+    let verify = |s: &FfiSession| {
+        let signin = provision_support::admin(s);
+        let (status, doc) = call(|out| unsafe {
+            ffi::cmaad_verify_apps_with_signin(s.handle, signin.0, ptr::null(), out)
+        });
+        assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
+        doc
+    };
+
+    // The site's expiry matches a password on the registration: the secret is still there.
+    let (site, s) = site_with_apps(&realm, &entra, 200);
+    let doc = verify(&s);
+    let server = checks_of(entry(&doc, "CmgServerApp"));
+    let outcomes: Vec<&str> = [
+        "AppExists",
+        "SiteSecretOnRegistration",
+        "SecretKey",
+        "AppIdUri",
+    ]
+    .iter()
+    .map(|name| check(&server, name)["Outcome"].as_str().unwrap())
+    .collect();
+    assert_eq!(
+        outcomes[..3],
+        ["Passed", "Passed", "NotChecked"],
+        "the secret is never tried: {server}"
+    );
+    assert_ne!(outcomes[3], "NotChecked", "audited through Graph: {server}");
+    let client = checks_of(entry(&doc, "CmgClientApp"));
+    assert_eq!(
+        check(&client, "PublicClientFlows")["Outcome"],
+        "Passed",
+        "{client}"
+    );
+    let gone = entry(&doc, "GoneApp");
+    assert_eq!(gone["Verified"], false);
+    assert_eq!(
+        check(&checks_of(gone), "AppExists")["Outcome"],
+        "Failed",
+        "{gone}"
+    );
+    assert!(site.requests().iter().all(|r| r.method == "GET"));
+
+    // A site whose expiry no password matches: the secret it holds may be gone from Entra.
+    let (_second_site, s) = site_with_apps(&realm, &entra, 20);
+    let doc = verify(&s);
+    let server = entry(&doc, "CmgServerApp");
+    assert_eq!(server["Verified"], false, "{server}");
+    assert_eq!(
+        check(&checks_of(server), "SiteSecretOnRegistration")["Outcome"],
+        "Failed",
+        "{server}"
+    );
+    assert!(
+        server["Error"]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("may have been removed in Entra"),
+        "{server}"
+    );
+
+    // A store session verifies as cmaad_verify_apps does.
+    let store = provision_support::session(&entra);
+    let doc = verify(&store);
+    assert_eq!(doc["Summary"]["Total"], 0, "{doc}");
 }
