@@ -10,7 +10,7 @@ mod site_support;
 
 use cmaad::ffi::{self, cmaad_session, cmaad_status};
 use cmaad_fake_adminservice::{Class, FakeSite, RecordedRequest};
-use common::{call, code, target, FfiSession, CLIENT_CLIENT_ID, SECRET, TENANT};
+use common::{call, code, target, FfiSession, CLIENT_CLIENT_ID, SECRET, SERVER_CLIENT_ID, TENANT};
 use serde_json::{json, Value};
 use site_support::*;
 use std::ffi::{c_char, CString};
@@ -598,4 +598,251 @@ fn a_store_session_changes_its_store_as_before() {
 /// The store's tenants (the last app's removal takes its tenant along).
 fn removed_tenant(s: &FfiSession) -> Value {
     op(s, ffi::cmaad_get_tenants, &json!({})).1["value"].clone()
+}
+
+#[test]
+fn every_document_of_an_unchecked_session_carries_the_warning() {
+    let realm = realm();
+    let site = kerberos_site(&realm);
+    let checked = kerberos_session(&site, &realm, json!({}));
+    onboard(&checked);
+    let (_, doc) = checked.get(None);
+    assert!(
+        doc.get("Warnings").is_none(),
+        "a checked session warns of nothing: {doc}"
+    );
+
+    let s = kerberos_session(&site, &realm, json!({"SkipCertificateCheck": true}));
+    let warned = |doc: &Value| {
+        doc["Warnings"].as_array().is_some_and(|w| {
+            w.iter().any(|w| {
+                w.as_str()
+                    .is_some_and(|w| w.starts_with("SkipCertificateCheck"))
+            })
+        })
+    };
+    // The call that connected names the certificate it did not check.
+    let (status, apps) = s.get(None);
+    assert_eq!(status, cmaad_status::CMAAD_OK, "{apps}");
+    assert!(
+        warned(&apps)
+            && apps["Warnings"]
+                .to_string()
+                .contains(site.certificate_sha256()),
+        "{apps}"
+    );
+    assert_eq!(
+        apps["value"].as_array().map(Vec::len),
+        Some(2),
+        "the document keeps its shape"
+    );
+    // Every later document of the session, lists, objects and errors alike, still warns.
+    let server = apps["value"][0]["ID"].clone();
+    let docs = [
+        op(&s, ffi::cmaad_get_tenants, &json!({})),
+        op(&s, ffi::cmaad_get_services, &json!({"Name": "*"})),
+        op(
+            &s,
+            ffi::cmaad_set_app,
+            &json!({"ID": server, "NewName": "Renamed"}),
+        ),
+        set_secret(
+            &s,
+            &json!({"ID": server, "SecretKeyExpiry": (chrono::Utc::now() + chrono::Duration::days(9)).to_rfc3339()}),
+            NEW_SECRET,
+        ),
+        op(&s, ffi::cmaad_remove_app, &json!({"ID": 4_000_000_000u64})),
+    ];
+    for (_, doc) in &docs {
+        assert!(warned(doc), "{doc}");
+        assert_eq!(
+            doc["Warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|w| w.as_str().unwrap().contains("not checked in this session"))
+                .count(),
+            1,
+            "once: {doc}"
+        );
+    }
+    assert_eq!(docs[2].0, cmaad_status::CMAAD_OK, "{}", docs[2].1);
+    assert_eq!(
+        target(&docs[3].1),
+        "Site.SkipCertificateCheck",
+        "{}",
+        docs[3].1
+    );
+    assert_eq!(docs[4].0, cmaad_status::CMAAD_NOT_FOUND, "{}", docs[4].1);
+
+    // A store session has nothing to warn of.
+    let store = FfiSession::open();
+    store.seed();
+    assert!(store.get(None).1.get("Warnings").is_none());
+}
+
+#[test]
+fn what_if_shows_the_exact_requests_and_changes_nothing() {
+    let realm = realm();
+    let site = kerberos_site(&realm);
+    let s = kerberos_session(&site, &realm, json!({}));
+    let (server, client, service) = onboard(&s);
+    let snapshot = |site: &FakeSite| Class::ALL.map(|c| site.objects(c));
+    let before = snapshot(&site);
+    let journaled = site_changes(&s)["value"].as_array().unwrap().len();
+    site.clear_requests();
+    let url = |path: &str| format!("{}/wmi/{path}", site.base_url());
+    let planned = |(status, doc): (cmaad_status, Value)| {
+        assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
+        assert_eq!(doc["WhatIf"], true, "{doc}");
+        doc["Requests"].as_array().unwrap().clone()
+    };
+
+    let r = planned(op(
+        &s,
+        ffi::cmaad_set_app,
+        &json!({"ID": server, "NewName": "Renamed", "WhatIf": true}),
+    ));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(
+        (&r[0]["Method"], &r[0]["Url"]),
+        (
+            &json!("PUT"),
+            &json!(url(&format!("SMS_AAD_Application_Ex({server})")))
+        )
+    );
+    assert_eq!(r[0]["Body"]["Name"], "Renamed");
+    assert_eq!(
+        r[0]["Body"]["ClientID"], SERVER_CLIENT_ID,
+        "the whole object"
+    );
+    assert!(
+        r[0]["Body"].get("SecretKey").is_none(),
+        "never read, never sent"
+    );
+
+    let expiry = (chrono::Utc::now() + chrono::Duration::days(90))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let r = planned(set_secret(
+        &s,
+        &json!({"ID": server, "SecretKeyExpiry": expiry, "WhatIf": true}),
+        NEW_SECRET,
+    ));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0]["Method"], "PUT");
+    assert_eq!(
+        (&r[0]["Body"]["SecretKey"], &r[0]["Body"]["SecretKeyExpiry"]),
+        (&json!("<redacted>"), &json!(expiry))
+    );
+
+    let mut other = common::server_request();
+    other["TenantId"] = json!("99999999-8888-4777-8666-555555555555");
+    other["TenantName"] = json!("Fabrikam");
+    other["AppIdUri"] = json!("api://99999999-8888-4777-8666-555555555555/ConfigMgrService");
+    other["WhatIf"] = json!(true);
+    let r = planned(s.import_server(&other, SECRET));
+    let methods: Vec<(&str, &str)> = r
+        .iter()
+        .map(|r| (r["Method"].as_str().unwrap(), r["Url"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            ("POST", url("SMS_AAD_Tenant_Ex").as_str()),
+            ("POST", url("SMS_AAD_Application_Ex").as_str())
+        ]
+    );
+    assert_eq!(r[0]["Body"]["Name"], "Fabrikam");
+    assert_eq!(
+        r[1]["Body"]["TenantID"],
+        "<ID of the new SMS_AAD_Tenant_Ex>"
+    );
+    assert_eq!(r[1]["Body"]["SecretKey"], "<redacted>");
+
+    let r = planned(s.new_service(&json!({"Name": "Second", "ServerAppId": server, "ClientAppId": client, "EnableGroupDiscovery": true, "WhatIf": true})));
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(
+        r[0]["Body"]["AssociatedAADWebApplications"],
+        json!([server, client])
+    );
+    assert_eq!(
+        r[1]["Body"]["CloudServiceId"],
+        "<ID of the new SMS_Azure_CloudService>"
+    );
+
+    let r = planned(op(
+        &s,
+        ffi::cmaad_remove_service,
+        &json!({"ID": service, "WhatIf": true}),
+    ));
+    let methods: Vec<&str> = r.iter().map(|r| r["Method"].as_str().unwrap()).collect();
+    assert_eq!(
+        methods,
+        vec!["DELETE", "DELETE"],
+        "the discovery row, then the service"
+    );
+    assert_eq!(
+        r[1]["Url"],
+        url(&format!("SMS_Azure_CloudService({service})"))
+    );
+    assert!(r.iter().all(|r| r.get("Body").is_none()));
+    let r = planned(op(
+        &s,
+        ffi::cmaad_set_cloud_management_service,
+        &json!({"ID": service, "Description": "x", "WhatIf": true}),
+    ));
+    assert_eq!((r.len(), &r[0]["Body"]["Description"]), (1, &json!("x")));
+    let r = planned(op(
+        &s,
+        ffi::cmaad_set_tenant,
+        &json!({"TenantId": TENANT, "NewName": "Contoso Ltd", "WhatIf": true}),
+    ));
+    assert_eq!(
+        (r.len(), &r[0]["Method"], &r[0]["Body"]["Name"]),
+        (1, &json!("PUT"), &json!("Contoso Ltd"))
+    );
+    // WhatIf still checks the request: what would fail fails.
+    let (status, doc) = op(
+        &s,
+        ffi::cmaad_remove_app,
+        &json!({"ID": server, "WhatIf": true}),
+    );
+    assert_eq!(
+        (status, code(&doc)),
+        (cmaad_status::CMAAD_INVALID_ARGUMENT, "AppInUse"),
+        "{doc}"
+    );
+    let (status, doc) = op(
+        &s,
+        ffi::cmaad_set_app,
+        &json!({"ID": server, "NewName": "x", "WhatIf": "yes"}),
+    );
+    assert_eq!(
+        (status, target(&doc)),
+        (cmaad_status::CMAAD_INVALID_ARGUMENT, "WhatIf"),
+        "{doc}"
+    );
+
+    let requests = site.requests();
+    assert!(
+        requests.iter().all(|r| r.method == "GET"),
+        "WhatIf sends no write, not even the probe"
+    );
+    assert_eq!(snapshot(&site), before, "WhatIf changed nothing");
+    assert_eq!(
+        site_changes(&s)["value"].as_array().unwrap().len(),
+        journaled,
+        "nothing journaled"
+    );
+
+    // A store session plans no site requests and changes nothing.
+    let store = FfiSession::open();
+    let (id, _) = store.seed();
+    let r = planned(op(
+        &store,
+        ffi::cmaad_set_app,
+        &json!({"ID": id, "NewName": "Renamed", "WhatIf": true}),
+    ));
+    assert!(r.is_empty());
+    assert_eq!(store.get(None).1["value"][0]["Name"], "CmgServerApp");
 }

@@ -142,7 +142,7 @@ impl Session {
         };
         let app = self.backend().insert_app(&new, Utc::now())?;
         let mut warnings = warnings;
-        warnings.extend(self.site_warnings());
+        warnings.extend(self.document_warnings());
         Ok(AppResult {
             app,
             verification,

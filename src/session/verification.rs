@@ -1,5 +1,6 @@
 //! Re-verification of stored apps against Entra with their stored credentials (a nightly task,
-//! `Test-CMAADApplication -Stored`), with bounded parallelism on the caller's thread.
+//! `Test-CMAADApplication -Stored`), with bounded parallelism on the caller's thread. A
+//! ConfigMgr site's apps are verified as far as their secret, which the site keeps, allows.
 
 use super::Session;
 use crate::entra::{ClientAppProbe, ServerAppProbe, ServerCredentials, Verification};
@@ -49,6 +50,10 @@ impl Session {
 
     /// One app's verification with its stored credentials.
     async fn verify_stored(&self, app: &App) -> Result<Verification> {
+        if let Some(site) = self.site() {
+            let site_code = &site.connection().options().site_code;
+            return self.verify_site_app(app, site_code).await;
+        }
         match app.app_type {
             AppType::ServerApplication => {
                 let secret = self.backend().server_secret(app)?;
@@ -85,6 +90,31 @@ impl Session {
                 self.verifier.client_app_checks(&probe).await
             }
         }
+    }
+
+    /// What can be verified of a site's app without its secret, which the site never returns:
+    /// that the app exists in the tenant. The checks that need the secret are `NotChecked`,
+    /// saying so.
+    async fn verify_site_app(&self, app: &App, site_code: &str) -> Result<Verification> {
+        let audit = "Test-CMAADApplication -ClientId with a Graph sign-in (cmaad_audit_app) checks the registration's settings";
+        let not_checked: Vec<(&str, String)> = match app.app_type {
+            AppType::ServerApplication => vec![
+                ("SecretKey", format!("Site {site_code} holds the secret and never returns it, so it was not tried here; {audit}.")),
+                ("AppIdUri", format!("A token for the App ID URI needs the secret, which site {site_code} holds; {audit}.")),
+            ],
+            AppType::ClientApplication => ["PublicClientFlows", "BrokerRedirectUri", "UserImpersonation"]
+                .into_iter()
+                .map(|name| (name, format!("Graph is read with the server app's credentials, whose secret site {site_code} holds; {audit}.")))
+                .collect(),
+        };
+        self.verifier
+            .existence_checks(
+                app.environment,
+                &app.tenant_id,
+                &app.client_id,
+                &not_checked,
+            )
+            .await
     }
 
     /// The server app whose credentials read a client app: the one it was imported with, else

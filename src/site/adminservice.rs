@@ -38,8 +38,11 @@ use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+mod plan;
 mod services;
 mod tenants;
+
+pub use plan::PlannedRequest;
 
 use services::{discovery_row, AGENTS};
 
@@ -80,6 +83,9 @@ fn environment_of(value: Option<u64>) -> AzureEnvironment {
     }
 }
 
+/// The warning of a session whose provider certificate is not checked.
+const UNCHECKED_SESSION: &str = "SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead.";
+
 /// A ConfigMgr site behind its SMS Provider.
 #[derive(Debug)]
 pub struct AdminServiceSite {
@@ -87,6 +93,7 @@ pub struct AdminServiceSite {
     tenants: Mutex<HashMap<u64, Tenant>>,
     writable: Mutex<HashSet<&'static str>>,
     journal: Option<Journal>,
+    plans: plan::Plans,
 }
 
 impl AdminServiceSite {
@@ -97,6 +104,7 @@ impl AdminServiceSite {
             tenants: Mutex::new(HashMap::new()),
             writable: Mutex::new(HashSet::new()),
             journal,
+            plans: plan::Plans::default(),
         }
     }
 
@@ -121,11 +129,23 @@ impl AdminServiceSite {
             "UserName": o.user_name,
             "CertificateCheck": trust,
             "Warnings": if o.trust == Trust::Skip {
-                vec!["SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead."]
+                vec![UNCHECKED_SESSION]
             } else {
                 Vec::new()
             },
         })
+    }
+
+    /// The warnings a document of this session carries: once the provider was contacted with
+    /// the certificate check off, the session's standing warning, plus one per TLS connection
+    /// made since last asked (with the certificate's thumbprint). None when the check is on.
+    pub fn certificate_warnings(&self) -> Vec<String> {
+        let mut warnings = self.connection.take_warnings();
+        let contacted = self.connection.stats().requests > 0;
+        if self.connection.options().trust == Trust::Skip && contacted {
+            warnings.insert(0, UNCHECKED_SESSION.to_string());
+        }
+        warnings
     }
 
     /// The journal of changes CMAAD made to this site.
@@ -135,6 +155,9 @@ impl AdminServiceSite {
 
     /// `GET wmi/<path>`: the objects of `value`.
     fn get(&self, path: &str) -> Result<Vec<Map<String, Value>>> {
+        if self.planned_path(path) {
+            return Ok(Vec::new());
+        }
         let reply = self
             .connection
             .send(Method::GET, &format!("wmi/{path}"), None)?;
@@ -255,11 +278,12 @@ impl AdminServiceSite {
     /// Checks once per session and class that the provider takes writes: an empty object is
     /// refused as incomplete (400) by a provider that does, with 405 by one that does not.
     fn probe_writable(&self, class: &'static str, write: Write) -> Result<()> {
-        if self
-            .writable
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(class)
+        if self.planning()
+            || self
+                .writable
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(class)
         {
             return Ok(());
         }
@@ -286,6 +310,9 @@ impl AdminServiceSite {
     /// `POST wmi/<class>`, read back by key and compared; returns the new key.
     fn create(&self, class: &'static str, body: Value, object: &str) -> Result<u64> {
         self.probe_writable(class, Write::Create)?;
+        if let Some(placeholder) = self.record(Method::POST, class, Some(&body), Some(class)) {
+            return Ok(placeholder);
+        }
         let reply = self
             .connection
             .send(Method::POST, &format!("wmi/{class}"), Some(&body))?;
@@ -334,11 +361,17 @@ impl AdminServiceSite {
         if let Some(secret) = secret {
             whole.insert("SecretKey".into(), json!(secret.expose()));
         }
-        let reply = self.connection.send(
-            Method::PUT,
-            &format!("wmi/{class}({id})"),
-            Some(&Value::Object(whole)),
-        )?;
+        let path = format!("{class}({id})");
+        let whole = Value::Object(whole);
+        if self
+            .record(Method::PUT, &path, Some(&whole), None)
+            .is_some()
+        {
+            return Ok(());
+        }
+        let reply = self
+            .connection
+            .send(Method::PUT, &format!("wmi/{path}"), Some(&whole))?;
         if !(200..300).contains(&reply.status) {
             return Err(self.provider_error(&reply, class, Some(write)));
         }
@@ -351,9 +384,13 @@ impl AdminServiceSite {
     /// `DELETE wmi/<class>(<id>)` → 204, then a key lookup must find nothing.
     fn delete(&self, class: &'static str, id: u64, object: &str) -> Result<()> {
         self.probe_writable(class, Write::Delete)?;
+        let path = format!("{class}({id})");
+        if self.record(Method::DELETE, &path, None, None).is_some() {
+            return Ok(());
+        }
         let reply = self
             .connection
-            .send(Method::DELETE, &format!("wmi/{class}({id})"), None)?;
+            .send(Method::DELETE, &format!("wmi/{path}"), None)?;
         if !(200..300).contains(&reply.status) {
             return Err(self.provider_error(&reply, class, Some(Write::Delete)));
         }
@@ -655,9 +692,20 @@ impl SiteBackend for AdminServiceSite {
         Ok(apps)
     }
 
-    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
-        if let Some((_, tenant)) = self.tenant_row_of(app.tenant_id)? {
-            if !tenant.name.eq_ignore_ascii_case(app.tenant_name) {
+    fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        _environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()> {
+        let known = self.tenant_row_of(tenant_id)?;
+        if known.is_none() {
+            self.probe_writable(TENANTS, Write::Create)?;
+        }
+        self.probe_writable(APPS, Write::Create)?;
+        if let Some((_, tenant)) = known {
+            if !tenant.name.eq_ignore_ascii_case(tenant_name) {
                 return Err(Error::invalid(
                     "TenantName",
                     "TenantNameMismatch",
@@ -666,34 +714,44 @@ impl SiteBackend for AdminServiceSite {
                         tenant.guid,
                         self.connection.options().site_code,
                         tenant.name,
-                        app.tenant_name,
+                        tenant_name,
                         tenant.name
                     ),
                 ));
             }
-            let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
-            if let Some(e) = existing
-                .iter()
-                .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
-            {
-                return Err(Error::new(
-                    Status::AlreadyExists,
-                    "AppAlreadyExists",
-                    format!(
-                        "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
-                        self.connection.options().site_code,
-                        e.id,
-                        e.name,
-                        e.client_id,
-                        e.tenant_id
-                    ),
-                )
-                .with_target("ClientId")
-                .with_existing_id(e.id));
-            }
         }
-        if app.secret.is_some() {
+        if kind == AppType::ServerApplication {
             self.require_checked_tls()?;
+        }
+        Ok(())
+    }
+
+    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
+        self.check_tenant(
+            app.tenant_id,
+            app.tenant_name,
+            app.environment,
+            app.app_type,
+        )?;
+        let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
+        if let Some(e) = existing
+            .iter()
+            .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
+        {
+            return Err(Error::new(
+                Status::AlreadyExists,
+                "AppAlreadyExists",
+                format!(
+                    "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
+                    self.connection.options().site_code,
+                    e.id,
+                    e.name,
+                    e.client_id,
+                    e.tenant_id
+                ),
+            )
+            .with_target("ClientId")
+            .with_existing_id(e.id));
         }
         Ok(())
     }

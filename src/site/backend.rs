@@ -6,8 +6,11 @@
 //! setting no documented property holds) fails with an error naming the field and the fix; it
 //! never falls back to the store.
 
+use crate::cloud::AzureEnvironment;
 use crate::error::Result;
-use crate::model::{App, AppFilter, CloudService, ServiceFilter, TenantFilter, TenantInfo};
+use crate::model::{
+    App, AppFilter, AppType, CloudService, ServiceFilter, TenantFilter, TenantInfo,
+};
 use crate::secret::SecretKey;
 use crate::store::{NewApp, NewSecret, RemovedApp, Store, Tenant};
 use chrono::{DateTime, Utc};
@@ -37,6 +40,15 @@ pub trait SiteBackend: Send + Sync + std::fmt::Debug {
     fn server_apps_of(&self, tenant_guid: &str) -> Result<Vec<App>>;
     /// Every app matching all of the filter's fields.
     fn find_apps(&self, filter: &AppFilter, now: DateTime<Utc>) -> Result<Vec<App>>;
+    /// Fails as an app of `kind` joining tenant `tenant_id` as `tenant_name` in `environment`
+    /// would (the tenant rules of [`SiteBackend::check_new_app`] without a client ID yet).
+    fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()>;
     /// Fails as an insert would (tenant name mismatch, duplicate client ID), changing nothing.
     fn check_new_app(&self, app: &NewApp<'_>) -> Result<()>;
     /// Adds the app (and its tenant when new).
@@ -103,6 +115,15 @@ impl SiteBackend for Store {
     }
     fn find_apps(&self, filter: &AppFilter, now: DateTime<Utc>) -> Result<Vec<App>> {
         Store::find_apps(self, filter, now)
+    }
+    fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()> {
+        Store::check_tenant(self, tenant_id, tenant_name, environment, kind)
     }
     fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
         Store::check_new_app(self, app)
