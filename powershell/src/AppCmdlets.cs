@@ -471,6 +471,9 @@ namespace CMAAD.Commands
                 tenants.Sort(StringComparer.Ordinal);
             }
 
+            // With a Graph sign-in (Connect-CMAADAzure), each registration is audited too; on a
+            // ConfigMgr site also whether a password on it ends when the site says its secret does.
+            GraphSession signIn = RequireSignIn(true);
             // One call per tenant: real progress between calls, and the library's bounded
             // parallelism (8 apps at a time) within each.
             const string activity = "Verifying stored apps against Microsoft Entra ID";
@@ -484,7 +487,9 @@ namespace CMAAD.Commands
                     });
                     filter.Set("TenantId", tenants[i]);
                     Contact("Verifying the stored apps of tenant " + tenants[i], true);
-                    EmitList<VerificationResult>(Invoke(s => s.Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filter), tenants[i]));
+                    EmitList<VerificationResult>(Invoke(s => signIn == null
+                        ? s.Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filter)
+                        : s.CallWithSignIn("cmaad_verify_apps_with_signin", NativeMethods.cmaad_verify_apps_with_signin, signIn, filter), tenants[i]));
                 }
             }
             finally

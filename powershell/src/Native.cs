@@ -108,6 +108,9 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_verify_apps(SessionHandle session, byte[] filter_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_verify_apps_with_signin(SessionHandle session, IntPtr signin, byte[] filter_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_rotate_app_secret(SessionHandle session, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]

@@ -1296,7 +1296,9 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         { $server | Update-CMAADApplicationSecret -ValidityDays 180 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.CurrentSecretKeyRequired,*'
         $config = '{"tenants":[{"id":"' + $script:TenantId + '","displayName":"Contoso","applications":[' +
             '{"appId":"' + $script:ServerClientId + '","displayName":"CmgServerApp","secrets":[{"value":"' + $script:PlainSecret + '","endDateTime":"2099-01-01T00:00:00Z"}],' +
-            '"graphRoles":["Application.ReadWrite.OwnedBy","Directory.Read.All"]}]}]}'
+            '"graphRoles":["Application.ReadWrite.OwnedBy","Directory.Read.All"]},' +
+            '{"appId":"' + (Get-TestGuid 371) + '","displayName":"CMAAD automation","secrets":[{"value":"automation-secret","endDateTime":"2099-01-01T00:00:00Z"}],' +
+            '"graphRoles":["Application.ReadWrite.All","AppRoleAssignment.ReadWrite.All","DelegatedPermissionGrant.ReadWrite.All"]}]}]}'
         $entra = Start-FakeEntra -Config $config
         try {
             # Only the cloud hosts change; the site's settings and credential are kept.
@@ -1313,8 +1315,20 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
             ([datetime]$row.SecretKeyExpiry - (Get-Date)).TotalDays | Should -BeGreaterThan 178 -Because "the site's SecretKeyExpiry changed"
             (Get-CMAADSiteChange)[-1].Operation | Should -Be 'UpdateSecret'
             (Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId).DaysUntilSecretExpiry | Should -BeGreaterThan 178
+
+            # With an administrator's Graph sign-in, -Stored audits the site's registrations too:
+            # the new password, whose end the site's SecretKeyExpiry names, is on the registration.
+            $null = Connect-CMAADAzure -TenantId $script:TenantId -ClientId (Get-TestGuid 371) -ClientSecret (New-TestSecret 'automation-secret')
+            $audited = @(Test-CMAADApplication -Stored -AppType ServerApplication)
+            $audited | Should -HaveCount 1
+            $audited[0].ClientID | Should -Be $script:ServerClientId
+            # The bare fake registration fails the audit's settings checks; the site's secret check passes.
+            $checks = @($audited[0].Error.Details.Checks)
+            $checks.Count | Should -BeGreaterThan 3
+            @($checks | Where-Object { $_.Name -eq 'SiteSecretOnRegistration' }).Outcome | Should -Be 'Passed' -Because ($checks | ConvertTo-Json -Depth 4)
         }
         finally {
+            Disconnect-CMAADAzure
             $entra.Process.Kill()
         }
     }
