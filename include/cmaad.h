@@ -119,6 +119,9 @@ void cmaad_session_close(cmaad_session *session);
 // `secret_len` UTF-16 code units at `secret_utf16` (as `Marshal.SecureStringToGlobalAllocUnicode`
 // gives them); the library copies it into memory it wipes and never returns or logs it; the
 // caller keeps ownership of the buffer and should zero it after the call.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_import_server_app(cmaad_session *session_ptr,
                                      const char *request_json,
                                      const uint16_t *secret_utf16,
@@ -128,6 +131,9 @@ cmaad_status cmaad_import_server_app(cmaad_session *session_ptr,
 // Imports a client (native) app (`Import-CMAADClientApplication`).
 //
 // `request_json`: `AppName`, `ClientId`, and `TenantId` or `ServerAppId`; optional `Verify`.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_import_client_app(cmaad_session *session_ptr,
                                      const char *request_json,
                                      char **out_json);
@@ -142,6 +148,9 @@ cmaad_status cmaad_get_apps(cmaad_session *session_ptr, const char *filter_json,
 //
 // `request_json`: `Name`, `ServerAppId`, `ClientAppId`, optional `Description`,
 // `AzureEnvironmentOption` and the discovery fields by their parameter names.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_new_cloud_management_service(cmaad_session *session_ptr,
                                                 const char *request_json,
                                                 char **out_json);
@@ -153,6 +162,9 @@ cmaad_status cmaad_new_cloud_management_service(cmaad_session *session_ptr,
 // optional `Verify` (the new secret must obtain a token first; if it does not, nothing
 // changes). The secret is passed as in `cmaad_import_server_app`. The result is the app
 // document with the new `SecretKeyExpiry`, `SecretKeyCreationTime` and `LastUpdateTime`.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_app_secret(cmaad_session *session_ptr,
                                   const char *request_json,
                                   const uint16_t *secret_utf16,
@@ -164,6 +176,9 @@ cmaad_status cmaad_set_app_secret(cmaad_session *session_ptr,
 //
 // `request_json`: `ID`, or `ClientId` with `TenantId`; `NewName` and/or `AppIdUri` (server
 // apps only). The result is the app document, with `Warnings` when the URI is not recommended.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_app(cmaad_session *session_ptr, const char *request_json, char **out_json);
 
 // Removes an app from the site, never from Entra (`Remove-CMAADApplication`).
@@ -172,6 +187,9 @@ cmaad_status cmaad_set_app(cmaad_session *session_ptr, const char *request_json,
 // uses the app, and (`AppHasClientApps`) for a server app whose client apps are still stored.
 // The result is the removed app's document with `"Removed": true` and `TenantRemoved` (true
 // when it was the tenant's last app).
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_remove_app(cmaad_session *session_ptr,
                               const char *request_json,
                               char **out_json);
@@ -217,6 +235,9 @@ cmaad_status cmaad_get_services(cmaad_session *session_ptr,
 // `request_json`: `ID` or `Name`; any of `NewName`, `Description` (empty clears it),
 // `EnableAADGroupSync`, the discovery fields of `cmaad_new_cloud_management_service`, and
 // `DeleteGroupName`. Absent fields keep their value; the result follows the creation rules.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_cloud_management_service(cmaad_session *session_ptr,
                                                 const char *request_json,
                                                 char **out_json);
@@ -225,6 +246,9 @@ cmaad_status cmaad_set_cloud_management_service(cmaad_session *session_ptr,
 // and nothing changes in Entra.
 //
 // `request_json`: `ID` or `Name`. The result is the removed service with `"Removed": true`.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_remove_service(cmaad_session *session_ptr,
                                   const char *request_json,
                                   char **out_json);
@@ -240,6 +264,9 @@ cmaad_status cmaad_get_tenants(cmaad_session *session_ptr,
 // this tenant", for a tenant without users or devices) and/or its label `NewName`.
 //
 // `request_json`: `TenantId` and at least one change. The result is the tenant document.
+// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 cmaad_status cmaad_set_tenant(cmaad_session *session_ptr,
                               const char *request_json,
                               char **out_json);
@@ -434,6 +461,22 @@ cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
                              const char *request_json,
                              char **out_json);
 
+// Verifies every app matching `filter_json` as `cmaad_verify_apps` does, with an
+// administrator's Graph sign-in (`Test-CMAADApplication -Stored` after `Connect-CMAADAzure`).
+// On a ConfigMgr site, whose apps' secret the site keeps, each app that exists is also audited
+// through Graph (the checks of `cmaad_audit_app`, a failed one with its fix), and a server app's
+// `SiteSecretOnRegistration` check tells whether a password on the registration ends within two
+// days of the site's `SecretKeyExpiry` (one that does not may have been removed in Entra while
+// the site holds it). Apps of another tenant than the sign-in's get a `NotChecked`
+// `Registration` check. On a store session this is `cmaad_verify_apps`.
+//
+// `filter_json`: as for `cmaad_get_apps` (NULL for every app). The result is
+// `cmaad_verify_apps`'s document.
+cmaad_status cmaad_verify_apps_with_signin(cmaad_session *session_ptr,
+                                           cmaad_graph_signin *signin_ptr,
+                                           const char *filter_json,
+                                           char **out_json);
+
 // Opens a session on a ConfigMgr site (`"Site"` in `options_json`: `ProviderMachineName`,
 // `SiteCode`, optional `Authentication` (`Negotiate`, `Ntlm`), `UserName`, `KdcAddress`,
 // `AllowNtlm`, `CertificateThumbprint`, `SkipCertificateCheck`), with the password of
@@ -449,7 +492,10 @@ cmaad_status cmaad_audit_app(cmaad_session *session_ptr,
 // and should zero it after the call. Nothing is contacted until the first operation.
 //
 // On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
-// and `*out_json` describes it (never the password). On error `*out_session` is NULL.
+// and `*out_json` describes it (never the password). With `SkipCertificateCheck`, every
+// document the session's calls return once the provider was contacted (results and errors)
+// carries `"Warnings": [...]` saying so, and the call that opened a TLS connection adds the
+// certificate's SHA-256. On error `*out_session` is NULL.
 // `*out_json` is always freed by the caller with `cmaad_string_free`.
 cmaad_status cmaad_session_open_site(const char *options_json,
                                      const uint16_t *password_utf16,

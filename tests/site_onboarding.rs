@@ -260,7 +260,14 @@ fn wrong_password_ntlm_only_sites_and_untrusted_certificates_fail_clearly() {
     );
     options.as_object_mut().unwrap().remove("TrustedCaPath");
     let s = open_site(dir, &options, PASSWORD).unwrap();
-    assert_eq!(s.get(None).0, cmaad_status::CMAAD_OK);
+    let (status, first) = s.get(None);
+    assert_eq!(status, cmaad_status::CMAAD_OK);
+    assert!(
+        first["Warnings"]
+            .to_string()
+            .contains(site.certificate_sha256()),
+        "the call that connected names the unchecked certificate: {first}"
+    );
     let tenant = site.seed(
         Class::Tenant,
         json!({"TenantID": TENANT, "Name": "Contoso"}),
@@ -273,7 +280,7 @@ fn wrong_password_ntlm_only_sites_and_untrusted_certificates_fail_clearly() {
     assert_eq!(status, cmaad_status::CMAAD_OK, "{client}");
     let warnings = client["Warnings"].to_string();
     assert!(
-        warnings.contains("SkipCertificateCheck") && warnings.contains(site.certificate_sha256()),
+        warnings.contains("SkipCertificateCheck: the SMS Provider's certificate is not checked"),
         "{client}"
     );
     let mut second = server_request();

@@ -36,12 +36,7 @@ fn site_with_app(
     let expiry = (chrono::Utc::now() + chrono::Duration::days(30))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let app = site.seed(Class::Application, json!({"Name": "CmgServerApp", "ClientID": SERVER_CLIENT_ID, "TenantID": tenant, "IsClientApp": false, "SecretKey": SECRET, "SecretKeyExpiry": expiry, "IdentifierUri": APP_ID_URI}));
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = site_options(dir.path(), &site, realm, json!({}));
-    options["AuthorityHost"] = json!(entra.base_url());
-    options["GraphHost"] = json!(entra.base_url());
-    options["TimeoutSeconds"] = json!(5);
-    let s = open_site(dir, &options, PASSWORD).expect("site session");
+    let s = entra_site_session(&site, realm, entra.base_url());
     (site, s, app)
 }
 

@@ -6,6 +6,7 @@ use super::graph::{Acting, GraphClient};
 use super::oauth::{self, Caller, Credentials};
 use super::transport::Transport;
 use super::{Checks, ClientAppProbe, ServerCredentials, Verification, Verifier};
+use crate::cloud::AzureEnvironment;
 use crate::error::Result;
 use crate::model::AppRegistration;
 use crate::requirements::{self, Outcome};
@@ -39,15 +40,7 @@ pub async fn verify(
         request_id: &request_id,
     };
     let mut checks = Checks::default();
-    match oauth::device_code_probe(&caller, probe.client_id).await.map_err(|e| checks.attach(e))? {
-        Ok(()) => checks.pass("AppExists", format!("Entra issued a device code for app {} in tenant {}; it is never used, so nobody is asked to sign in.", probe.client_id, probe.tenant_id)),
-        Err(body) => {
-            let ctx = Context { environment: probe.environment.name(), tenant: probe.tenant_id, tenant_field: "TenantId", client_id: probe.client_id, scope: None, step: "the device code request that checks the client app exists" };
-            let error = entra_error(&body, &ctx);
-            checks.fail("AppExists", &error.message);
-            return Err(checks.attach(error));
-        }
-    }
+    app_exists(&caller, probe.environment, probe.client_id, &mut checks).await?;
     let settings = match probe.server {
         None => Err("No server app credentials were given".to_string()),
         Some(server) => read_settings(verifier, &caller, probe, server)
@@ -66,6 +59,65 @@ pub async fn verify(
         }
     }
     checks.finish(code_of)
+}
+
+/// What can be verified of an app whose credentials the caller does not hold (a ConfigMgr
+/// site's, whose secret the site keeps): that it exists in the tenant, by the device-code probe
+/// alone; each of `not_checked` (check name, reason) is recorded as `NotChecked`.
+pub async fn verify_existence(
+    verifier: &Verifier,
+    transport: &Transport,
+    environment: AzureEnvironment,
+    tenant_id: &str,
+    client_id: &str,
+    not_checked: &[(&str, String)],
+) -> Result<Verification> {
+    let authority = verifier.authority(environment);
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let caller = Caller {
+        transport,
+        authority: &authority,
+        tenant: tenant_id,
+        request_id: &request_id,
+    };
+    let mut checks = Checks::default();
+    app_exists(&caller, environment, client_id, &mut checks).await?;
+    for (name, reason) in not_checked {
+        checks.skip(name, reason.clone());
+    }
+    checks.finish(code_of)
+}
+
+/// `AppExists`: a device code for the app (never polled, so nobody is asked to sign in);
+/// Entra answers AADSTS700016 for an app the tenant does not have.
+async fn app_exists(
+    caller: &Caller<'_>,
+    environment: AzureEnvironment,
+    client_id: &str,
+    checks: &mut Checks,
+) -> Result<()> {
+    match oauth::device_code_probe(caller, client_id)
+        .await
+        .map_err(|e| checks.attach(e))?
+    {
+        Ok(()) => {
+            checks.pass("AppExists", format!("Entra issued a device code for app {client_id} in tenant {}; it is never used, so nobody is asked to sign in.", caller.tenant));
+            Ok(())
+        }
+        Err(body) => {
+            let ctx = Context {
+                environment: environment.name(),
+                tenant: caller.tenant,
+                tenant_field: "TenantId",
+                client_id,
+                scope: None,
+                step: "the device code request that checks the app exists",
+            };
+            let error = entra_error(&body, &ctx);
+            checks.fail("AppExists", &error.message);
+            Err(checks.attach(error))
+        }
+    }
 }
 
 fn code_of(check: &str) -> &'static str {

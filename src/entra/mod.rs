@@ -163,6 +163,30 @@ impl Verifier {
         client::verify(self, &transport, probe).await
     }
 
+    /// That app `client_id` exists in `tenant_id` (the device-code probe, never polled), for an
+    /// app whose credentials the caller does not hold; `not_checked` (check name, reason) are
+    /// recorded as `NotChecked`. Polled inside [`crate::runtime::block_on`].
+    pub async fn existence_checks(
+        &self,
+        environment: AzureEnvironment,
+        tenant_id: &str,
+        client_id: &str,
+        not_checked: &[(&str, String)],
+    ) -> Result<Verification> {
+        check_guid(tenant_id, "TenantId")?;
+        check_guid(client_id, "ClientId")?;
+        let transport = self.transport();
+        client::verify_existence(
+            self,
+            &transport,
+            environment,
+            tenant_id,
+            client_id,
+            not_checked,
+        )
+        .await
+    }
+
     fn transport(&self) -> Transport {
         Transport {
             net: self.net,

@@ -92,20 +92,97 @@ pub(crate) fn call(
 
 /// [`call`] for a body that writes its result document as text itself (large lists).
 fn call_text(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<String>) -> cmaad_status {
+    call_documents(out_json, || (body(), Vec::new()))
+}
+
+/// [`call`] for an operation of the session behind `session_ptr`: the document, result or
+/// error, carries the session's [`Session::document_warnings`] in `Warnings` (added to those
+/// it has).
+pub(crate) fn session_call(
+    out_json: *mut *mut c_char,
+    session_ptr: *const cmaad_session,
+    body: impl FnOnce(&Session) -> Result<Value>,
+) -> cmaad_status {
+    session_call_text(out_json, session_ptr, |s| {
+        body(s).map(|doc| doc.to_string())
+    })
+}
+
+/// [`session_call`] for a body that writes its result document as text itself.
+fn session_call_text(
+    out_json: *mut *mut c_char,
+    session_ptr: *const cmaad_session,
+    body: impl FnOnce(&Session) -> Result<String>,
+) -> cmaad_status {
+    call_documents(out_json, || {
+        // SAFETY: the handle is checked for NULL; the header asks for one from cmaad_session_open.
+        match unsafe { session(session_ptr) } {
+            Ok(s) => {
+                let result = body(s);
+                (result, s.document_warnings())
+            }
+            Err(e) => (Err(e), Vec::new()),
+        }
+    })
+}
+
+/// A change of the session `s`: with `what_if`, the plan of the requests `op` would send
+/// ([`Session::plan`]); otherwise `op`'s result as `doc` writes it.
+fn change<T>(
+    s: &Session,
+    what_if: bool,
+    op: impl FnOnce(&Session) -> Result<T>,
+    doc: impl FnOnce(T) -> Value,
+) -> Result<Value> {
+    if what_if {
+        Ok(wire::what_if::plan(&s.plan(op)?))
+    } else {
+        op(s).map(doc)
+    }
+}
+
+/// Runs `body` behind the panic boundary and writes its document, with its warnings, to
+/// `out_json`.
+fn call_documents(
+    out_json: *mut *mut c_char,
+    body: impl FnOnce() -> (Result<String>, Vec<String>),
+) -> cmaad_status {
     if out_json.is_null() {
         return cmaad_status::CMAAD_INVALID_ARGUMENT;
     }
     // SAFETY: out_json is non-null and, per the header, points to a writable `char *`.
     unsafe { *out_json = ptr::null_mut() };
-    let result =
-        catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| Err(panic_error(panic)));
+    let (result, warnings) = catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|panic| (Err(panic_error(panic)), Vec::new()));
     let (status, text) = match result {
         Ok(text) => (cmaad_status::CMAAD_OK, text),
         Err(e) => (e.status.into(), e.to_document().to_string()),
     };
+    let text = with_warnings(text, &warnings);
     // SAFETY: as above.
     unsafe { *out_json = into_c_string(text) };
     status
+}
+
+/// The document `text` with `warnings` added to its `Warnings` array (each once).
+fn with_warnings(text: String, warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return text;
+    }
+    let Ok(Value::Object(mut doc)) = serde_json::from_str::<Value>(&text) else {
+        return text;
+    };
+    let list = doc
+        .entry("Warnings")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = list {
+        for w in warnings {
+            if !list.iter().any(|v| v.as_str() == Some(w)) {
+                list.push(Value::String(w.clone()));
+            }
+        }
+    }
+    Value::Object(doc).to_string()
 }
 
 fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
@@ -302,6 +379,9 @@ pub unsafe extern "C" fn cmaad_session_close(session: *mut cmaad_session) {
 /// `secret_len` UTF-16 code units at `secret_utf16` (as `Marshal.SecureStringToGlobalAllocUnicode`
 /// gives them); the library copies it into memory it wipes and never returns or logs it; the
 /// caller keeps ownership of the buffer and should zero it after the call.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_import_server_app(
     session_ptr: *mut cmaad_session,
@@ -310,30 +390,40 @@ pub unsafe extern "C" fn cmaad_import_server_app(
     secret_len: usize,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = text(request_json, "request_json")?;
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
         let secret = secret(secret_utf16, secret_len)?;
-        let request = wire::apps::server_app_import(request, Utc::now())?;
-        Ok(wire::apps::app_result(
-            &s.import_server_app(&request, &secret)?,
-        ))
+        let request = wire::apps::server_app_import(&request, Utc::now())?;
+        change(
+            s,
+            what_if,
+            |s| s.import_server_app(&request, &secret),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
 /// Imports a client (native) app (`Import-CMAADClientApplication`).
 ///
 /// `request_json`: `AppName`, `ClientId`, and `TenantId` or `ServerAppId`; optional `Verify`.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_import_client_app(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = wire::apps::client_app_import(text(request_json, "request_json")?)?;
-        Ok(wire::apps::app_result(&s.import_client_app(&request)?))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::apps::client_app_import(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.import_client_app(&request),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
@@ -347,8 +437,7 @@ pub unsafe extern "C" fn cmaad_get_apps(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call_text(out_json, || {
-        let s = session(session_ptr)?;
+    session_call_text(out_json, session_ptr, |s| {
         let filter = wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
         wire::apps::app_list(&s.get_apps(&filter)?)
     })
@@ -358,18 +447,24 @@ pub unsafe extern "C" fn cmaad_get_apps(
 ///
 /// `request_json`: `Name`, `ServerAppId`, `ClientAppId`, optional `Description`,
 /// `AzureEnvironmentOption` and the discovery fields by their parameter names.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_new_cloud_management_service(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = wire::services::new_service(text(request_json, "request_json")?)?;
-        Ok(wire::services::service(
-            &s.new_cloud_management_service(&request)?,
-        ))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::services::new_service(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.new_cloud_management_service(&request),
+            |r| wire::services::service(&r),
+        )
     })
 }
 
@@ -380,6 +475,9 @@ pub unsafe extern "C" fn cmaad_new_cloud_management_service(
 /// optional `Verify` (the new secret must obtain a token first; if it does not, nothing
 /// changes). The secret is passed as in `cmaad_import_server_app`. The result is the app
 /// document with the new `SecretKeyExpiry`, `SecretKeyCreationTime` and `LastUpdateTime`.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_app_secret(
     session_ptr: *mut cmaad_session,
@@ -388,14 +486,16 @@ pub unsafe extern "C" fn cmaad_set_app_secret(
     secret_len: usize,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = text(request_json, "request_json")?;
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
         let secret = secret(secret_utf16, secret_len)?;
-        let request = wire::secrets::secret_renewal(request, Utc::now())?;
-        Ok(wire::apps::app_result(
-            &s.set_app_secret(&request, &secret)?,
-        ))
+        let request = wire::secrets::secret_renewal(&request, Utc::now())?;
+        change(
+            s,
+            what_if,
+            |s| s.set_app_secret(&request, &secret),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
@@ -404,16 +504,24 @@ pub unsafe extern "C" fn cmaad_set_app_secret(
 ///
 /// `request_json`: `ID`, or `ClientId` with `TenantId`; `NewName` and/or `AppIdUri` (server
 /// apps only). The result is the app document, with `Warnings` when the URI is not recommended.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_app(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = wire::apps::set_app(text(request_json, "request_json")?)?;
-        Ok(wire::apps::app_result(&s.set_app(&request)?))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::apps::set_app(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.set_app(&request),
+            |r| wire::apps::app_result(&r),
+        )
     })
 }
 
@@ -423,16 +531,24 @@ pub unsafe extern "C" fn cmaad_set_app(
 /// uses the app, and (`AppHasClientApps`) for a server app whose client apps are still stored.
 /// The result is the removed app's document with `"Removed": true` and `TenantRemoved` (true
 /// when it was the tenant's last app).
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_remove_app(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let app = wire::apps::app_ref(text(request_json, "request_json")?)?;
-        Ok(wire::apps::removed_app(&s.remove_app(&app)?))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let app = wire::apps::app_ref(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.remove_app(&app),
+            |r| wire::apps::removed_app(&r),
+        )
     })
 }
 
@@ -450,8 +566,7 @@ pub unsafe extern "C" fn cmaad_verify_apps(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let filter = wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
         Ok(wire::verification::verification_report(
             &s.verify_apps(&filter)?,
@@ -477,8 +592,7 @@ pub unsafe extern "C" fn cmaad_rotate_app_secret(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request =
             wire::secrets::secret_rotation(text(request_json, "request_json")?, Utc::now())?;
         Ok(wire::secrets::rotation(&s.rotate_app_secret(&request)?))
@@ -495,8 +609,7 @@ pub unsafe extern "C" fn cmaad_get_services(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let filter = wire::services::service_filter(optional_text(filter_json, "filter_json")?)?;
         Ok(wire::services::service_list(&s.get_services(&filter)?))
     })
@@ -507,18 +620,24 @@ pub unsafe extern "C" fn cmaad_get_services(
 /// `request_json`: `ID` or `Name`; any of `NewName`, `Description` (empty clears it),
 /// `EnableAADGroupSync`, the discovery fields of `cmaad_new_cloud_management_service`, and
 /// `DeleteGroupName`. Absent fields keep their value; the result follows the creation rules.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_cloud_management_service(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = wire::services::set_service(text(request_json, "request_json")?)?;
-        Ok(wire::services::service(
-            &s.set_cloud_management_service(&request)?,
-        ))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::services::set_service(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.set_cloud_management_service(&request),
+            |r| wire::services::service(&r),
+        )
     })
 }
 
@@ -526,18 +645,24 @@ pub unsafe extern "C" fn cmaad_set_cloud_management_service(
 /// and nothing changes in Entra.
 ///
 /// `request_json`: `ID` or `Name`. The result is the removed service with `"Removed": true`.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_remove_service(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let service = wire::services::service_ref(text(request_json, "request_json")?)?;
-        Ok(wire::services::removed_service(
-            &s.remove_service(&service)?,
-        ))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let service = wire::services::service_ref(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.remove_service(&service),
+            |r| wire::services::removed_service(&r),
+        )
     })
 }
 
@@ -550,8 +675,7 @@ pub unsafe extern "C" fn cmaad_get_tenants(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let filter = wire::tenants::tenant_filter(optional_text(filter_json, "filter_json")?)?;
         Ok(wire::tenants::tenant_list(&s.get_tenants(&filter)?))
     })
@@ -561,16 +685,24 @@ pub unsafe extern "C" fn cmaad_get_tenants(
 /// this tenant", for a tenant without users or devices) and/or its label `NewName`.
 ///
 /// `request_json`: `TenantId` and at least one change. The result is the tenant document.
+/// With `"WhatIf": true` in `request_json` nothing changes: the result is `{"WhatIf": true,
+/// "Requests": [{"Method", "Url", "Body"}]}`, the AdminService requests a site session would
+/// send (`SecretKey` as `<redacted>`; reads are made), or no requests for a store session.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_set_tenant(
     session_ptr: *mut cmaad_session,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
-        let request = wire::tenants::set_tenant(text(request_json, "request_json")?)?;
-        Ok(wire::tenants::tenant(&s.set_tenant(&request)?))
+    session_call(out_json, session_ptr, |s| {
+        let (what_if, request) = wire::what_if::split(text(request_json, "request_json")?)?;
+        let request = wire::tenants::set_tenant(&request)?;
+        change(
+            s,
+            what_if,
+            |s| s.set_tenant(&request),
+            |r| wire::tenants::tenant(&r),
+        )
     })
 }
 
@@ -589,8 +721,7 @@ pub unsafe extern "C" fn cmaad_maintain_secrets(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let plan = wire::secrets::maintenance_plan(optional_text(request_json, "request_json")?)?;
         Ok(wire::secrets::maintenance_report(
             &s.maintain_secrets(&plan)?,

@@ -2,7 +2,7 @@
 //! create, update and audit registrations with it. Same conventions as the rest of the ABI: one
 //! JSON document in `*out_json` per call, out-pointers NULL on error, panics caught.
 
-use super::{call, optional_text, secret, session, text};
+use super::{call, optional_text, secret, session, session_call, text};
 use crate::error::{Error, Result};
 use crate::provisioning::{GraphSignIn, Provisioning};
 use crate::wire::provisioning as doc;
@@ -260,5 +260,32 @@ pub unsafe extern "C" fn cmaad_audit_app(
         let provisioning = Provisioning::new(s, Some(signin(signin_ptr)?));
         let request = doc::audit_request(text(request_json, "request_json")?)?;
         Ok(doc::audit_report(&provisioning.audit_app(&request)?))
+    })
+}
+
+/// Verifies every app matching `filter_json` as `cmaad_verify_apps` does, with an
+/// administrator's Graph sign-in (`Test-CMAADApplication -Stored` after `Connect-CMAADAzure`).
+/// On a ConfigMgr site, whose apps' secret the site keeps, each app that exists is also audited
+/// through Graph (the checks of `cmaad_audit_app`, a failed one with its fix), and a server app's
+/// `SiteSecretOnRegistration` check tells whether a password on the registration ends within two
+/// days of the site's `SecretKeyExpiry` (one that does not may have been removed in Entra while
+/// the site holds it). Apps of another tenant than the sign-in's get a `NotChecked`
+/// `Registration` check. On a store session this is `cmaad_verify_apps`.
+///
+/// `filter_json`: as for `cmaad_get_apps` (NULL for every app). The result is
+/// `cmaad_verify_apps`'s document.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_verify_apps_with_signin(
+    session_ptr: *mut super::cmaad_session,
+    signin_ptr: *mut cmaad_graph_signin,
+    filter_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> super::cmaad_status {
+    session_call(out_json, session_ptr, |s| {
+        let provisioning = Provisioning::new(s, Some(signin(signin_ptr)?));
+        let filter = crate::wire::apps::app_filter(optional_text(filter_json, "filter_json")?)?;
+        Ok(crate::wire::verification::verification_report(
+            &provisioning.verify_apps(&filter)?,
+        ))
     })
 }

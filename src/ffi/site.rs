@@ -3,7 +3,8 @@
 //! document in `*out_json` per call, out-pointers NULL on error, panics caught.
 
 use super::{
-    call, cmaad_session, cmaad_status, open_session, optional_text, secret, session, text,
+    call, cmaad_session, cmaad_status, open_session, optional_text, secret, session, session_call,
+    text,
 };
 use crate::error::{Error, Result};
 use crate::session::Session;
@@ -25,7 +26,10 @@ use std::ffi::c_char;
 /// and should zero it after the call. Nothing is contacted until the first operation.
 ///
 /// On success `*out_session` receives a session the caller closes with `cmaad_session_close`,
-/// and `*out_json` describes it (never the password). On error `*out_session` is NULL.
+/// and `*out_json` describes it (never the password). With `SkipCertificateCheck`, every
+/// document the session's calls return once the provider was contacted (results and errors)
+/// carries `"Warnings": [...]` saying so, and the call that opened a TLS connection adds the
+/// certificate's SHA-256. On error `*out_session` is NULL.
 /// `*out_json` is always freed by the caller with `cmaad_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_session_open_site(
@@ -64,8 +68,7 @@ pub unsafe extern "C" fn cmaad_rotate_site_app_secret(
     current_secret_len: usize,
     out_json: *mut *mut c_char,
 ) -> cmaad_status {
-    call(out_json, || {
-        let s = session(session_ptr)?;
+    session_call(out_json, session_ptr, |s| {
         let request = crate::wire::secrets::secret_rotation(
             text(request_json, "request_json")?,
             chrono::Utc::now(),

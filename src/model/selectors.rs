@@ -101,3 +101,17 @@ pub struct TenantFilter {
     /// Tenant label, case-insensitive.
     pub tenant_name: Option<String>,
 }
+
+impl TenantFilter {
+    /// True when the tenant `guid` named `name` passes every given filter (both compared
+    /// case-insensitively).
+    pub fn matches(&self, guid: &str, name: &str) -> bool {
+        self.tenant_id
+            .as_ref()
+            .is_none_or(|g| guid.eq_ignore_ascii_case(g))
+            && self
+                .tenant_name
+                .as_ref()
+                .is_none_or(|n| name.eq_ignore_ascii_case(n))
+    }
+}

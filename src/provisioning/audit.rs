@@ -37,6 +37,8 @@ pub struct AuditReport {
     pub tenant_id: String,
     /// Every check, in the order made.
     pub checks: Vec<AuditCheck>,
+    /// When each of the registration's passwords ends (`passwordCredentials[].endDateTime`).
+    pub password_ends: Vec<chrono::DateTime<Utc>>,
 }
 
 impl AuditReport {
@@ -139,6 +141,11 @@ impl Provisioning<'_> {
             app_type: kind,
             tenant_id: signin.tenant_id().to_string(),
             checks: audit.0,
+            password_ends: app
+                .password_credentials
+                .iter()
+                .filter_map(|p| p.end())
+                .collect(),
         })
     }
 
@@ -153,7 +160,7 @@ impl Provisioning<'_> {
             Some(id) => Some(id.clone()),
             None => self
                 .session
-                .store()
+                .backend()
                 .server_apps_of(signin.tenant_id())?
                 .first()
                 .map(|a| a.client_id.clone()),

@@ -324,7 +324,7 @@ impl Provisioning<'_> {
         }
         let signin = self.signin()?;
         let tenant_name = self.tenant_label(&tenant_id, req.tenant_name.as_deref())?;
-        self.session.store().check_tenant(
+        self.session.backend().check_tenant(
             &tenant_id,
             &tenant_name,
             signin.environment(),
@@ -395,7 +395,7 @@ impl Provisioning<'_> {
         if req.what_if {
             return Ok(what_if_client(&server, body));
         }
-        self.session.store().check_tenant(
+        self.session.backend().check_tenant(
             &server.tenant_id,
             &server.tenant_name,
             signin.environment(),
@@ -440,7 +440,7 @@ impl Provisioning<'_> {
     pub fn update_server_app(&self, req: &UpdateServerRequest) -> Result<ServerAppUpdate> {
         let apps = match (req.id, &req.tenant_id) {
             (Some(id), _) => vec![self.session.server_app_by_id(id)?],
-            (None, Some(t)) => self.session.store().server_apps_of(t)?,
+            (None, Some(t)) => self.session.backend().server_apps_of(t)?,
             (None, None) => Vec::new(),
         };
         if apps.is_empty() {
@@ -467,19 +467,21 @@ impl Provisioning<'_> {
 
     /// The tenant's label: the one given, the stored one, or the tenant GUID.
     fn tenant_label(&self, tenant_id: &str, given: Option<&str>) -> Result<String> {
-        Ok(match (given, self.session.store().tenant(tenant_id)?) {
+        Ok(match (given, self.session.backend().tenant(tenant_id)?) {
             (Some(g), _) => g.to_string(),
             (None, Some(t)) => t.name,
             (None, None) => tenant_id.to_string(),
         })
     }
 
-    /// Stores a created app; for a server app also the Graph key ID of its secret.
+    /// Imports a created app into the session's site (a ConfigMgr site or the store); the
+    /// store also keeps a server app's Graph key ID of its secret (a site has no property
+    /// for it).
     fn import_created(&self, new: &NewApp<'_>, secret: Option<&NewPassword>) -> Result<App> {
+        let app = self.session.backend().insert_app(new, Utc::now())?;
         let store = self.session.store();
-        let app = store.insert_app(new, Utc::now())?;
-        match (secret, new.secret) {
-            (Some(s), Some((_, expiry))) => {
+        match (secret, new.secret, self.session.site()) {
+            (Some(s), Some((_, expiry)), None) => {
                 let stored = StoredSecret {
                     secret: &s.secret,
                     expiry,

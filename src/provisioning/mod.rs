@@ -8,6 +8,7 @@
 mod audit;
 mod create;
 mod request;
+mod site_audit;
 
 pub use audit::{AuditCheck, AuditReport};
 pub use create::{

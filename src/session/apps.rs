@@ -142,7 +142,7 @@ impl Session {
         };
         let app = self.backend().insert_app(&new, Utc::now())?;
         let mut warnings = warnings;
-        warnings.extend(self.site_warnings());
+        warnings.extend(self.document_warnings());
         Ok(AppResult {
             app,
             verification,
@@ -170,7 +170,7 @@ impl Session {
             // without the server app's Graph audit.
             let secret = match self.site() {
                 Some(_) => None,
-                None => Some(self.store.server_secret(&server)?),
+                None => Some(self.backend().server_secret(&server)?),
             };
             let probe = ClientAppProbe {
                 environment: server.environment,
@@ -215,11 +215,11 @@ impl Session {
     /// The stored app a request names, or `NotFound` on the field that named it.
     pub fn resolve_app(&self, app: &AppRef) -> Result<App> {
         let found = match app {
-            AppRef::Id(id) => self.store.app(*id)?,
+            AppRef::Id(id) => self.backend().app(*id)?,
             AppRef::ClientId {
                 tenant_id,
                 client_id,
-            } => self.store.app_by_client_id(tenant_id, client_id)?,
+            } => self.backend().app_by_client_id(tenant_id, client_id)?,
         };
         found.ok_or_else(|| {
             Error::not_found(
@@ -259,7 +259,7 @@ impl Session {
             .map(|u| crate::requirements::app_id_uri(u, &app.tenant_id, &app.client_id))
             .transpose()?;
         let warnings: Vec<String> = checked.iter().filter_map(|c| c.warning.clone()).collect();
-        let stored = self.store.update_app(
+        let stored = self.backend().update_app(
             app.id,
             req.new_name.as_deref(),
             checked.as_ref().map(|c| c.uri.as_str()),
@@ -276,6 +276,6 @@ impl Session {
     /// a service uses it, and for a server app while client apps were imported with it.
     pub fn remove_app(&self, app: &AppRef) -> Result<RemovedApp> {
         let app = self.resolve_app(app)?;
-        self.store.remove_app(app.id)
+        self.backend().remove_app(app.id)
     }
 }

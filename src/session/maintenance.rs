@@ -138,16 +138,27 @@ impl Session {
                 format!("The secret expires in {d} day(s); rotation was not requested."),
                 None,
             ),
-            _ => entry(
-                Action::Verified,
-                "Verified against Entra; nothing is due.".into(),
-                None,
-            ),
+            _ => entry(Action::Verified, self.nothing_due(), None),
         }
     }
 
-    /// Rotates a due server app secret; a failure becomes a `NeedsAttention` entry.
+    /// What a `Verified` entry says.
+    fn nothing_due(&self) -> String {
+        match self.site() {
+            Some(site) => format!("The app exists in Entra (site {} holds its secret, which was not tried); nothing is due.", site.connection().options().site_code),
+            None => "Verified against Entra; nothing is due.".into(),
+        }
+    }
+
+    /// Rotates a due server app secret; a failure becomes a `NeedsAttention` entry. A site's
+    /// secret is rotated only by the site rotation, which needs the current secret (the site
+    /// never returns it): the entry says so and needs a person.
     fn rotate_due(&self, mut entry: MaintenanceEntry, plan: &MaintenancePlan) -> MaintenanceEntry {
+        if let Some(site) = self.site() {
+            entry.action = Action::NeedsAttention;
+            entry.detail = format!("The secret expires in {} day(s). Site {} holds it and never returns it, so maintenance cannot rotate it: rotate it with the site rotation, which keeps a working pair in Entra and the site (cmaad_rotate_site_app_secret with the current secret), or choose Renew Secret Key in the console (Administration > Cloud Services > Microsoft Entra Tenants).", entry.days_until_secret_expiry.unwrap_or_default(), site.connection().options().site_code);
+            return entry;
+        }
         let mut rotation =
             SecretRotation::new(AppRef::Id(entry.app.id), plan.validity_days, Utc::now());
         rotation.remove_old_secret = plan.remove_old_secret;

@@ -75,16 +75,34 @@ impl Session {
         }
     }
 
+    /// `WhatIf`: the requests `op` would send to the connected site, none of them sent (reads
+    /// are made; see [`crate::site::AdminServiceSite::plan`]). A store session plans nothing
+    /// and does not run `op`: its store is local.
+    ///
+    /// # Errors
+    /// `op`'s errors.
+    pub fn plan<T>(
+        &self,
+        op: impl FnOnce(&Session) -> Result<T>,
+    ) -> Result<Vec<crate::site::adminservice::PlannedRequest>> {
+        match &self.site {
+            Some(site) => site.plan(|| op(self)),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// The connected ConfigMgr site, if any.
     pub fn site(&self) -> Option<&crate::site::AdminServiceSite> {
         self.site.as_ref()
     }
 
-    /// Warnings the site's connections raised since last asked (certificate check skipped).
-    pub fn site_warnings(&self) -> Vec<String> {
+    /// The warnings every document of this session carries (`Warnings`): with a site whose
+    /// certificate check is off, once it was contacted, the standing warning and each new
+    /// connection's ([`crate::site::AdminServiceSite::certificate_warnings`]).
+    pub fn document_warnings(&self) -> Vec<String> {
         self.site
             .as_ref()
-            .map(|s| s.connection().take_warnings())
+            .map(|s| s.certificate_warnings())
             .unwrap_or_default()
     }
 

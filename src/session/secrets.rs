@@ -102,7 +102,7 @@ impl Session {
             key_id: None,
             verified: verification.as_ref().map(|_| Utc::now()),
         };
-        let stored = self.store.set_secret(app.id, &new, Utc::now())?;
+        let stored = self.backend().set_secret(app.id, &new, Utc::now())?;
         Ok(super::AppResult {
             app: stored,
             verification,
@@ -131,11 +131,35 @@ impl Session {
     /// afterwards is reported, not fatal.
     pub fn rotate_app_secret(&self, req: &SecretRotation) -> Result<Rotation> {
         let app = self.resolve_server_app(&req.app)?;
-        let old = self.store.server_secret(&app)?;
-        let current = rotating(&app, &old);
+        let old = self.backend().server_secret(&app)?;
+        let new = self.add_working_password(&app, &old, req)?;
+        let stored = NewSecret {
+            secret: &new.added.secret,
+            expiry: new.expiry(req),
+            key_id: Some(&new.added.key_id),
+            verified: Some(Utc::now()),
+        };
+        let stored = self
+            .backend()
+            .set_secret(app.id, &stored, Utc::now())
+            .map_err(|e| new.undo(e, "StoreNewSecret"))?;
+        Ok(new.finish(stored, &app, &old, req))
+    }
+
+    /// The steps every rotation shares, until a new password works: a Graph token with the
+    /// `current` secret (`GraphToken`), the registration (`ReadRegistration`), `addPassword`
+    /// (`AddPassword`), and the wait until the new password obtains a token
+    /// (`VerifyNewSecret`, at most `req.propagation_timeout`). A failure names its step; after
+    /// `AddPassword` the new password is removed again.
+    pub(super) fn add_working_password(
+        &self,
+        app: &App,
+        current: &SecretKey,
+        req: &SecretRotation,
+    ) -> Result<WorkingPassword> {
         let graph = self
             .verifier
-            .graph_access(&current)
+            .graph_access(&rotating(app, current))
             .map_err(|e| step(e, "GraphToken"))?;
         let registration = graph
             .registration(&app.client_id)
@@ -143,38 +167,76 @@ impl Session {
         let added = graph
             .add_password(&registration.id, &req.display_name, req.secret_key_expiry)
             .map_err(|e| step(e, "AddPassword"))?;
-        let undo = |e: Error, at: &str| step(undo_add(&graph, &registration, &added, e), at);
-        let waited = self
-            .verifier
-            .wait_for_secret(&rotating(&app, &added.secret), req.propagation_timeout)
-            .map_err(|e| undo(e, "VerifyNewSecret"))?;
-        let new = NewSecret {
-            secret: &added.secret,
-            expiry: added.end.unwrap_or(req.secret_key_expiry),
-            key_id: Some(&added.key_id),
-            verified: Some(Utc::now()),
+        let mut new = WorkingPassword {
+            graph,
+            registration,
+            added,
+            propagation: std::time::Duration::ZERO,
         };
-        let stored = self
-            .store
-            .set_secret(app.id, &new, Utc::now())
-            .map_err(|e| undo(e, "StoreNewSecret"))?;
+        new.propagation = self
+            .verifier
+            .wait_for_secret(&rotating(app, &new.added.secret), req.propagation_timeout)
+            .map_err(|e| new.undo(e, "VerifyNewSecret"))?;
+        Ok(new)
+    }
+}
+
+/// A password added to the app registration that already obtains tokens.
+pub(super) struct WorkingPassword {
+    graph: GraphClient,
+    registration: AppRegistration,
+    /// The new password (its secret, `keyId` and end).
+    pub(super) added: NewPassword,
+    propagation: std::time::Duration,
+}
+
+impl WorkingPassword {
+    /// When the new secret expires: as Graph reports it, else as asked.
+    pub(super) fn expiry(&self, req: &SecretRotation) -> DateTime<Utc> {
+        self.added.end.unwrap_or(req.secret_key_expiry)
+    }
+
+    /// A later step failed at `at`: the new password is removed again and the error says so.
+    pub(super) fn undo(&self, error: Error, at: &str) -> Error {
+        step(
+            undo_add(&self.graph, &self.registration, &self.added, error),
+            at,
+        )
+    }
+
+    /// The rotation once `stored` holds the new secret, with the old password `old` removed
+    /// when the request asks for it.
+    pub(super) fn finish(
+        &self,
+        stored: App,
+        app: &App,
+        old: &SecretKey,
+        req: &SecretRotation,
+    ) -> Rotation {
         let mut rotation = Rotation {
             app: stored,
-            new_key_id: added.key_id.clone(),
-            propagation: waited,
+            new_key_id: self.added.key_id.clone(),
+            propagation: self.propagation,
             old_key_id: None,
             old_secret_removed: false,
             warnings: Vec::new(),
         };
         if req.remove_old_secret {
-            remove_old(&graph, &registration, &app, &old, &added, &mut rotation);
+            remove_old(
+                &self.graph,
+                &self.registration,
+                app,
+                old,
+                &self.added,
+                &mut rotation,
+            );
         }
-        Ok(rotation)
+        rotation
     }
 }
 
 /// Removes a password just added after a later step failed, and says so in the error.
-pub(super) fn undo_add(
+fn undo_add(
     graph: &GraphClient,
     registration: &AppRegistration,
     added: &NewPassword,
@@ -189,7 +251,7 @@ pub(super) fn undo_add(
 }
 
 /// Removes the previously stored secret from Entra, recording the outcome in `rotation`.
-pub(super) fn remove_old(
+fn remove_old(
     graph: &GraphClient,
     registration: &AppRegistration,
     app: &App,
@@ -244,7 +306,7 @@ fn old_key_id(
     }
 }
 
-pub(super) fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
+fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
     RotatingApp {
         environment: app.environment,
         tenant_id: &app.tenant_id,
@@ -254,7 +316,7 @@ pub(super) fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'
 }
 
 /// Marks which rotation step failed (`Details.Step`) and that the stored secret is unchanged.
-pub(super) fn step(error: Error, at: &str) -> Error {
+fn step(error: Error, at: &str) -> Error {
     let mut details = match error.details.clone() {
         Some(Value::Object(map)) => map,
         Some(other) => {

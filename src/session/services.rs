@@ -124,14 +124,14 @@ impl Session {
 
     /// `Get-CMAzureService`: services by `ID` or `Name` (wildcards).
     pub fn get_services(&self, filter: &ServiceFilter) -> Result<Vec<CloudService>> {
-        self.store.find_services(filter)
+        self.backend().find_services(filter)
     }
 
     /// The stored service a request names, or `NotFound` on the field that named it.
     fn resolve_service(&self, service: &ServiceRef) -> Result<CloudService> {
         let found = match service {
-            ServiceRef::Id(id) => self.store.service(*id)?,
-            ServiceRef::Name(name) => self.store.service_by_name(name)?,
+            ServiceRef::Id(id) => self.backend().service(*id)?,
+            ServiceRef::Name(name) => self.backend().service_by_name(name)?,
         };
         found.ok_or_else(|| {
             let what = match service {
@@ -152,25 +152,26 @@ impl Session {
     /// absent fields keep their value, and the merged settings follow the creation rules.
     pub fn set_cloud_management_service(&self, req: &SetService) -> Result<CloudService> {
         let service = self.resolve_service(&req.service)?;
-        self.store.update_service(service.id, Utc::now(), |s| {
-            s.discovery = req.discovery.apply(&s.discovery)?;
-            if let Some(name) = &req.new_name {
-                s.name = name.clone();
-            }
-            if let Some(description) = &req.description {
-                s.description = description.clone();
-            }
-            if let Some(sync) = req.enable_aad_group_sync {
-                s.enable_aad_group_sync = sync;
-            }
-            Ok(())
-        })
+        self.backend()
+            .update_service(service.id, Utc::now(), &mut |s| {
+                s.discovery = req.discovery.apply(&s.discovery)?;
+                if let Some(name) = &req.new_name {
+                    s.name = name.clone();
+                }
+                if let Some(description) = &req.description {
+                    s.description = description.clone();
+                }
+                if let Some(sync) = req.enable_aad_group_sync {
+                    s.enable_aad_group_sync = sync;
+                }
+                Ok(())
+            })
     }
 
     /// `Remove-CMAzureService`: removes the service from the site and returns it as it was; its
     /// apps stay, and nothing changes in Entra.
     pub fn remove_service(&self, service: &ServiceRef) -> Result<CloudService> {
         let service = self.resolve_service(service)?;
-        self.store.remove_service(service.id)
+        self.backend().remove_service(service.id)
     }
 }

@@ -14,10 +14,9 @@
 //! whichever the site holds keeps working. A failure in step 7 is a warning. The error's
 //! `Details.Step` names the step.
 
-use super::secrets::{remove_old, rotating, step, undo_add, Rotation, SecretRotation};
+use super::secrets::{Rotation, SecretRotation};
 use super::Session;
-use crate::error::{Error, Result};
-use crate::model::{App, AppFilter, AppRef, AppType};
+use crate::error::{Error, Result, Status};
 use crate::secret::SecretKey;
 use serde_json::{json, Value};
 
@@ -36,83 +35,20 @@ impl Session {
         let site = self.site().ok_or_else(|| {
             Error::invalid("session", "NoSite", "The session is not connected to a ConfigMgr site: open it with cmaad_session_open_site, or rotate a stored app with cmaad_rotate_app_secret.")
         })?;
-        let app = self.site_server_app(&req.app)?;
-        let verifier = self.verifier();
-        let graph = verifier
-            .graph_access(&rotating(&app, current))
-            .map_err(|e| step(e, "GraphToken"))?;
-        let registration = graph
-            .registration(&app.client_id)
-            .map_err(|e| step(e, "ReadRegistration"))?;
-        let added = graph
-            .add_password(&registration.id, &req.display_name, req.secret_key_expiry)
-            .map_err(|e| step(e, "AddPassword"))?;
-        let undo = |e: Error, at: &str| step(undo_add(&graph, &registration, &added, e), at);
-        let waited = verifier
-            .wait_for_secret(&rotating(&app, &added.secret), req.propagation_timeout)
-            .map_err(|e| undo(e, "VerifyNewSecret"))?;
-        let expiry = added.end.unwrap_or(req.secret_key_expiry);
-        site.write_secret(app.id, &added.secret, expiry)
-            .map_err(|e| undo(e, "WriteSite"))?;
+        let app = self.resolve_server_app(&req.app)?;
+        let new = self.add_working_password(&app, current, req)?;
+        let expiry = new.expiry(req);
+        site.write_secret(app.id, &new.added.secret, expiry)
+            .map_err(|e| match e.status {
+                // Only the journal fails with a store error, after the provider took the
+                // secret: the site may hold the new one, so both passwords stay.
+                Status::Store => unconfirmed(e, &new.added.key_id),
+                _ => new.undo(e, "WriteSite"),
+            })?;
         let stored = site
             .confirm_secret(app.id, expiry)
-            .map_err(|e| unconfirmed(e, &added.key_id))?;
-        let mut rotation = Rotation {
-            app: stored,
-            new_key_id: added.key_id.clone(),
-            propagation: waited,
-            old_key_id: None,
-            old_secret_removed: false,
-            warnings: Vec::new(),
-        };
-        if req.remove_old_secret {
-            remove_old(&graph, &registration, &app, current, &added, &mut rotation);
-        }
-        Ok(rotation)
-    }
-}
-
-impl Session {
-    /// The site's server app a request names.
-    fn site_server_app(&self, app: &AppRef) -> Result<App> {
-        let found = match app {
-            AppRef::Id(id) => self.backend().app(*id)?,
-            AppRef::ClientId {
-                tenant_id,
-                client_id,
-            } => {
-                let filter = AppFilter {
-                    tenant_id: Some(tenant_id.clone()),
-                    client_id: Some(client_id.clone()),
-                    ..AppFilter::default()
-                };
-                self.backend()
-                    .find_apps(&filter, chrono::Utc::now())?
-                    .into_iter()
-                    .next()
-            }
-        };
-        let found = found.ok_or_else(|| {
-            Error::not_found(
-                app.field(),
-                "AppNotFound",
-                format!(
-                    "{} is not on the site: list the apps with Get-CMAADApplication.",
-                    app.describe()
-                ),
-            )
-        })?;
-        if found.app_type != AppType::ServerApplication {
-            return Err(Error::invalid(
-                app.field(),
-                "NotAServerApp",
-                format!(
-                    "App {} '{}' is a client app, which has no secret: name the server (web) app.",
-                    found.id, found.name
-                ),
-            ));
-        }
-        Ok(found)
+            .map_err(|e| unconfirmed(e, &new.added.key_id))?;
+        Ok(new.finish(stored, &app, current, req))
     }
 }
 

@@ -20,13 +20,13 @@ pub struct SetTenant {
 impl Session {
     /// `Get-CMAADTenant`: tenants by `TenantId` or `TenantName`.
     pub fn get_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantInfo>> {
-        self.store.find_tenants(filter)
+        self.backend().find_tenants(filter)
     }
 
     /// Changes a tenant: its label, and "Disable Microsoft Entra authentication for this tenant"
     /// (for a tenant with no users or devices, e.g. one that only holds the CMG's subscription).
     pub fn set_tenant(&self, req: &SetTenant) -> Result<TenantInfo> {
-        self.store.update_tenant(
+        self.backend().update_tenant(
             &req.tenant_id,
             req.new_name.as_deref(),
             req.disable_aad_authentication,

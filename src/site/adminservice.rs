@@ -19,21 +19,32 @@
 //! service, `AgentType` of user and group discovery, and whether the provider encrypts a
 //! plain `SecretKey` on `POST`.
 
+use super::backend::ServiceChange;
 use super::connection::{Reply, SiteConnection};
 use super::journal::{Change, Journal};
 use super::trust::Trust;
 use super::SiteBackend;
 use crate::cloud::AzureEnvironment;
 use crate::error::{Error, Result, Status};
-use crate::model::AppFilter;
-use crate::model::{format_time, App, AppType, CloudService, Discovery};
+use crate::model::{format_time, App, AppFilter, AppType, CloudService};
+use crate::model::{ServiceFilter, TenantFilter, TenantInfo};
 use crate::secret::SecretKey;
-use crate::store::{NewApp, Tenant};
+use crate::store::{
+    app_has_client_apps, app_in_use, not_a_server_app, NewApp, NewSecret, RemovedApp, Tenant,
+};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+
+mod plan;
+mod services;
+mod tenants;
+
+pub use plan::PlannedRequest;
+
+use services::{discovery_row, AGENTS};
 
 const TENANTS: &str = "SMS_AAD_Tenant_Ex";
 const APPS: &str = "SMS_AAD_Application_Ex";
@@ -44,6 +55,8 @@ const DISCOVERY: &str = "SMS_AAD_Discovery_Settings";
 const APP_SELECT: &str = "ID,Name,ClientID,TenantID,IsClientApp,IdentifierUri,SecretKeyExpiry,SecretKeyCreationTime,ApplicationCreationTime,LastUpdateTime,SiteCode";
 /// The same plus the lazy association array, for key lookups.
 const APP_SELECT_KEY: &str = "ID,Name,ClientID,TenantID,IsClientApp,IdentifierUri,SecretKeyExpiry,SecretKeyCreationTime,ApplicationCreationTime,LastUpdateTime,SiteCode,AssociatedAADApplications";
+/// Every property but `SecretKey`: the object a whole-object `PUT` writes back.
+const APP_SELECT_WHOLE: &str = "ID,Name,ClientID,TenantID,IsClientApp,IdentifierUri,ReplyUrl,SecretKeyExpiry,SecretKeyCreationTime,ApplicationCreationTime,LastUpdateTime,AssociatedAADApplications,Source,SiteCode";
 
 /// `SMS_Azure_CloudService.ServiceType` of a cloud management service (to confirm on a site).
 const SERVICE_TYPE_CLOUD_MANAGEMENT: u32 = 1;
@@ -70,6 +83,9 @@ fn environment_of(value: Option<u64>) -> AzureEnvironment {
     }
 }
 
+/// The warning of a session whose provider certificate is not checked.
+const UNCHECKED_SESSION: &str = "SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead.";
+
 /// A ConfigMgr site behind its SMS Provider.
 #[derive(Debug)]
 pub struct AdminServiceSite {
@@ -77,6 +93,7 @@ pub struct AdminServiceSite {
     tenants: Mutex<HashMap<u64, Tenant>>,
     writable: Mutex<HashSet<&'static str>>,
     journal: Option<Journal>,
+    plans: plan::Plans,
 }
 
 impl AdminServiceSite {
@@ -87,6 +104,7 @@ impl AdminServiceSite {
             tenants: Mutex::new(HashMap::new()),
             writable: Mutex::new(HashSet::new()),
             journal,
+            plans: plan::Plans::default(),
         }
     }
 
@@ -111,11 +129,23 @@ impl AdminServiceSite {
             "UserName": o.user_name,
             "CertificateCheck": trust,
             "Warnings": if o.trust == Trust::Skip {
-                vec!["SkipCertificateCheck: the SMS Provider's certificate is not checked in this session; anyone on the network path could answer. Trust the exported SMS Issuing root (TrustedCaPath) or pin CertificateThumbprint instead."]
+                vec![UNCHECKED_SESSION]
             } else {
                 Vec::new()
             },
         })
+    }
+
+    /// The warnings a document of this session carries: once the provider was contacted with
+    /// the certificate check off, the session's standing warning, plus one per TLS connection
+    /// made since last asked (with the certificate's thumbprint). None when the check is on.
+    pub fn certificate_warnings(&self) -> Vec<String> {
+        let mut warnings = self.connection.take_warnings();
+        let contacted = self.connection.stats().requests > 0;
+        if self.connection.options().trust == Trust::Skip && contacted {
+            warnings.insert(0, UNCHECKED_SESSION.to_string());
+        }
+        warnings
     }
 
     /// The journal of changes CMAAD made to this site.
@@ -125,11 +155,14 @@ impl AdminServiceSite {
 
     /// `GET wmi/<path>`: the objects of `value`.
     fn get(&self, path: &str) -> Result<Vec<Map<String, Value>>> {
+        if self.planned_path(path) {
+            return Ok(Vec::new());
+        }
         let reply = self
             .connection
             .send(Method::GET, &format!("wmi/{path}"), None)?;
         if reply.status != 200 {
-            return Err(self.provider_error(&reply, path, "read"));
+            return Err(self.provider_error(&reply, path, None));
         }
         Ok(objects(reply.body))
     }
@@ -244,12 +277,13 @@ impl AdminServiceSite {
 
     /// Checks once per session and class that the provider takes writes: an empty object is
     /// refused as incomplete (400) by a provider that does, with 405 by one that does not.
-    fn probe_writable(&self, class: &'static str) -> Result<()> {
-        if self
-            .writable
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(class)
+    fn probe_writable(&self, class: &'static str, write: Write) -> Result<()> {
+        if self.planning()
+            || self
+                .writable
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(class)
         {
             return Ok(());
         }
@@ -269,18 +303,21 @@ impl AdminServiceSite {
                 "SiteProbeCreatedObject",
                 format!("The SMS Provider created an empty {class} object when probed: remove it in the console and report the provider version."),
             )),
-            _ => Err(self.provider_error(&reply, class, "write")),
+            _ => Err(self.provider_error(&reply, class, Some(write))),
         }
     }
 
     /// `POST wmi/<class>`, read back by key and compared; returns the new key.
     fn create(&self, class: &'static str, body: Value, object: &str) -> Result<u64> {
-        self.probe_writable(class)?;
+        self.probe_writable(class, Write::Create)?;
+        if let Some(placeholder) = self.record(Method::POST, class, Some(&body), Some(class)) {
+            return Ok(placeholder);
+        }
         let reply = self
             .connection
             .send(Method::POST, &format!("wmi/{class}"), Some(&body))?;
         if reply.status != 201 && reply.status != 200 {
-            return Err(self.provider_error(&reply, class, "write"));
+            return Err(self.provider_error(&reply, class, Some(Write::Create)));
         }
         let id = reply
             .body
@@ -294,17 +331,114 @@ impl AdminServiceSite {
                 )
             })?;
         self.confirm(class, id, &body)?;
-        if let Some(journal) = &self.journal {
-            journal.record(&Change {
-                site_code: &self.connection.options().site_code,
-                provider: &self.connection.options().provider_machine_name,
-                class,
-                object_id: id,
-                object,
-                operation: "Create",
-            })?;
-        }
+        self.journal_change(class, id, object, Write::Create)?;
         Ok(id)
+    }
+
+    /// `PUT wmi/<class>(<id>)` of the whole object as the provider holds it (an app's every
+    /// property but `SecretKey`) with `changes` applied, and `secret` as `SecretKey` when given
+    /// (only over a checked connection). The changes are read back and compared, except with a
+    /// secret: its caller confirms through `SecretKeyExpiry` ([`Self::confirm_secret`]), so a
+    /// rotation can tell a failed write from an unconfirmed one.
+    fn replace(
+        &self,
+        class: &'static str,
+        id: u64,
+        changes: Map<String, Value>,
+        secret: Option<&SecretKey>,
+        object: Option<&str>,
+    ) -> Result<()> {
+        let write = if secret.is_some() {
+            self.require_checked_tls()?;
+            Write::Secret
+        } else {
+            Write::Update
+        };
+        self.probe_writable(class, write)?;
+        let mut whole = self.whole_object(class, id)?;
+        let name = object.map_or_else(|| text(&whole, "Name"), str::to_string);
+        whole.extend(changes.clone());
+        if let Some(secret) = secret {
+            whole.insert("SecretKey".into(), json!(secret.expose()));
+        }
+        let path = format!("{class}({id})");
+        let whole = Value::Object(whole);
+        if self
+            .record(Method::PUT, &path, Some(&whole), None)
+            .is_some()
+        {
+            return Ok(());
+        }
+        let reply = self
+            .connection
+            .send(Method::PUT, &format!("wmi/{path}"), Some(&whole))?;
+        if !(200..300).contains(&reply.status) {
+            return Err(self.provider_error(&reply, class, Some(write)));
+        }
+        if secret.is_none() {
+            self.confirm(class, id, &Value::Object(changes))?;
+        }
+        self.journal_change(class, id, &name, write)
+    }
+
+    /// `DELETE wmi/<class>(<id>)` → 204, then a key lookup must find nothing.
+    fn delete(&self, class: &'static str, id: u64, object: &str) -> Result<()> {
+        self.probe_writable(class, Write::Delete)?;
+        let path = format!("{class}({id})");
+        if self.record(Method::DELETE, &path, None, None).is_some() {
+            return Ok(());
+        }
+        let reply = self
+            .connection
+            .send(Method::DELETE, &format!("wmi/{path}"), None)?;
+        if !(200..300).contains(&reply.status) {
+            return Err(self.provider_error(&reply, class, Some(Write::Delete)));
+        }
+        if !self.get(&format!("{class}({id})?$select=ID"))?.is_empty() {
+            return Err(Error::new(
+                Status::Network,
+                "SiteWriteNotConfirmed",
+                format!("The SMS Provider answered that it deleted {class}({id}), but it still reads back: check the console."),
+            ));
+        }
+        self.journal_change(class, id, object, Write::Delete)
+    }
+
+    /// `class(id)` as the provider holds it, ready to be written back whole: provider
+    /// annotations dropped, an app without `SecretKey` (never selected).
+    fn whole_object(&self, class: &'static str, id: u64) -> Result<Map<String, Value>> {
+        let path = if class == APPS {
+            format!("{APPS}({id})?$select={APP_SELECT_WHOLE}")
+        } else {
+            format!("{class}({id})")
+        };
+        let mut object = self.get(&path)?.into_iter().next().ok_or_else(|| {
+            Error::not_found(
+                "ID",
+                "SiteObjectNotFound",
+                format!(
+                    "{class}({id}) is not on site {} (it may have been removed meanwhile): list the objects again.",
+                    self.connection.options().site_code
+                ),
+            )
+        })?;
+        object.retain(|k, _| !k.starts_with('@') && k != "__LAZYPROPERTIES" && k != "SecretKey");
+        Ok(object)
+    }
+
+    /// Records one change in the journal (no secrets: class, key, name and operation only).
+    fn journal_change(&self, class: &str, id: u64, object: &str, write: Write) -> Result<()> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        journal.record(&Change {
+            site_code: &self.connection.options().site_code,
+            provider: &self.connection.options().provider_machine_name,
+            class,
+            object_id: id,
+            object,
+            operation: write.operation(),
+        })
     }
 
     /// Reads `class(id)` back and compares what was written (never `SecretKey`).
@@ -338,7 +472,8 @@ impl AdminServiceSite {
         }
     }
 
-    fn provider_error(&self, reply: &Reply, what: &str, operation: &str) -> Error {
+    fn provider_error(&self, reply: &Reply, what: &str, write: Option<Write>) -> Error {
+        let operation = if write.is_some() { "write" } else { "read" };
         let code = scrub(reply.body["error"]["code"].as_str().unwrap_or_default());
         let message = scrub(reply.body["error"]["message"].as_str().unwrap_or_default());
         let site = &self.connection.options().provider_machine_name;
@@ -350,11 +485,11 @@ impl AdminServiceSite {
                 format!("The SMS Provider {site} denied access to {what} (HTTP {}, code '{code}'): the account needs a ConfigMgr administrative role with rights on Azure services (Full Administrator, or Infrastructure Administrator).", reply.status),
             );
         }
-        match (reply.status, operation) {
-            (405, "write") => Error::invalid(
+        match (reply.status, write) {
+            (405, Some(write)) => Error::invalid(
                 "Site",
                 "SiteRefusedWrite",
-                format!("The SMS Provider {site} does not accept writes to {what} over AdminService (HTTP 405). {}", console_instructions(what)),
+                format!("The SMS Provider {site} does not accept writes to {what} over AdminService (HTTP 405). {}", console_instructions(what, write)),
             ),
             (404, _) => Error::not_found(
                 "Site",
@@ -384,6 +519,122 @@ impl AdminServiceSite {
 }
 
 impl SiteBackend for AdminServiceSite {
+    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantInfo>> {
+        self.tenant_infos(filter)
+    }
+
+    fn update_tenant(
+        &self,
+        guid: &str,
+        new_name: Option<&str>,
+        disable_aad_authentication: Option<bool>,
+        _now: DateTime<Utc>,
+    ) -> Result<TenantInfo> {
+        self.change_tenant(guid, new_name, disable_aad_authentication)
+    }
+
+    fn app_by_client_id(&self, tenant_guid: &str, client_id: &str) -> Result<Option<App>> {
+        let filter = AppFilter {
+            tenant_id: Some(tenant_guid.to_string()),
+            client_id: Some(client_id.to_string()),
+            ..AppFilter::default()
+        };
+        Ok(self.find_apps(&filter, Utc::now())?.into_iter().next())
+    }
+
+    fn update_app(
+        &self,
+        id: i64,
+        new_name: Option<&str>,
+        identifier_uri: Option<&str>,
+        _now: DateTime<Utc>,
+    ) -> Result<App> {
+        let mut changes = Map::new();
+        if let Some(name) = new_name {
+            changes.insert("Name".into(), json!(name));
+        }
+        if let Some(uri) = identifier_uri {
+            changes.insert("IdentifierUri".into(), json!(uri));
+        }
+        self.replace(APPS, key(id)?, changes, None, None)?;
+        self.app(id)?.ok_or_else(|| unreadable(APPS, id))
+    }
+
+    fn remove_app(&self, id: i64) -> Result<RemovedApp> {
+        let app = self.app(id)?.ok_or_else(|| unreadable(APPS, id))?;
+        let services: Vec<(i64, String)> = self
+            .service_links()?
+            .into_iter()
+            .filter(|(_, _, apps)| apps.contains(&key(id).unwrap_or_default()))
+            .map(|(sid, name, _)| (sid as i64, name))
+            .collect();
+        if !services.is_empty() {
+            return Err(app_in_use(&app, &services));
+        }
+        if app.app_type == AppType::ServerApplication {
+            let clients: Vec<(i64, String)> = self
+                .apps_where("IsClientApp eq true")?
+                .into_iter()
+                .filter(|c| c.server_app_id == Some(id))
+                .map(|c| (c.id, c.name))
+                .collect();
+            if !clients.is_empty() {
+                return Err(app_has_client_apps(&app, &clients));
+            }
+        }
+        self.delete(APPS, key(id)?, &app.name)?;
+        Ok(RemovedApp {
+            app,
+            tenant_removed: false,
+        })
+    }
+
+    fn set_secret(&self, id: i64, new: &NewSecret<'_>, _now: DateTime<Utc>) -> Result<App> {
+        let app = self.app(id)?.ok_or_else(|| unreadable(APPS, id))?;
+        if app.app_type != AppType::ServerApplication {
+            return Err(not_a_server_app(&app));
+        }
+        self.write_secret(id, new.secret, new.expiry)?;
+        self.confirm_secret(id, new.expiry)
+    }
+
+    fn server_secret(&self, app: &App) -> Result<SecretKey> {
+        Err(Error::invalid(
+            "SecretKey",
+            "SiteHoldsSecret",
+            format!("Site {} holds the secret of app {} '{}' and never gives it back (CMAAD never reads SecretKey): to rotate it, give the site's current secret to the site rotation (cmaad_rotate_site_app_secret); to verify it, sign in to Graph (Connect-CMAADAzure) and audit the app, or verify the app in the console.", self.connection.options().site_code, app.id, app.name),
+        ))
+    }
+
+    fn mark_verified(&self, _id: i64, _at: DateTime<Utc>) -> Result<()> {
+        // SMS_AAD_Application_Ex has no LastVerified: the time is reported in the result only.
+        Ok(())
+    }
+
+    fn find_services(&self, filter: &ServiceFilter) -> Result<Vec<CloudService>> {
+        self.services_matching(filter)
+    }
+
+    fn service(&self, id: i64) -> Result<Option<CloudService>> {
+        match u64::try_from(id) {
+            Ok(id) => self.service_row(id),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn update_service(
+        &self,
+        id: i64,
+        _now: DateTime<Utc>,
+        change: &mut ServiceChange<'_>,
+    ) -> Result<CloudService> {
+        self.change_service(key(id)?, change)
+    }
+
+    fn remove_service(&self, id: i64) -> Result<CloudService> {
+        self.delete_service(key(id)?)
+    }
+
     fn tenant(&self, guid: &str) -> Result<Option<Tenant>> {
         Ok(self.tenant_row_of(guid)?.map(|(_, t)| t))
     }
@@ -415,19 +666,14 @@ impl SiteBackend for AdminServiceSite {
             clauses.push(format!("ClientID eq {}", literal(client_id)));
         }
         if filter.tenant_id.is_some() || filter.tenant_name.is_some() {
+            let tenants = TenantFilter {
+                tenant_id: filter.tenant_id.clone(),
+                tenant_name: filter.tenant_name.clone(),
+            };
             let rows: Vec<u64> = self
                 .tenant_rows(true)?
                 .into_iter()
-                .filter(|(_, t)| {
-                    filter
-                        .tenant_id
-                        .as_ref()
-                        .is_none_or(|g| t.guid.eq_ignore_ascii_case(g))
-                        && filter
-                            .tenant_name
-                            .as_ref()
-                            .is_none_or(|n| t.name.eq_ignore_ascii_case(n))
-                })
+                .filter(|(_, t)| tenants.matches(&t.guid, &t.name))
                 .map(|(row, _)| row)
                 .collect();
             if rows.is_empty() {
@@ -446,9 +692,20 @@ impl SiteBackend for AdminServiceSite {
         Ok(apps)
     }
 
-    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
-        if let Some((_, tenant)) = self.tenant_row_of(app.tenant_id)? {
-            if !tenant.name.eq_ignore_ascii_case(app.tenant_name) {
+    fn check_tenant(
+        &self,
+        tenant_id: &str,
+        tenant_name: &str,
+        _environment: AzureEnvironment,
+        kind: AppType,
+    ) -> Result<()> {
+        let known = self.tenant_row_of(tenant_id)?;
+        if known.is_none() {
+            self.probe_writable(TENANTS, Write::Create)?;
+        }
+        self.probe_writable(APPS, Write::Create)?;
+        if let Some((_, tenant)) = known {
+            if !tenant.name.eq_ignore_ascii_case(tenant_name) {
                 return Err(Error::invalid(
                     "TenantName",
                     "TenantNameMismatch",
@@ -457,34 +714,44 @@ impl SiteBackend for AdminServiceSite {
                         tenant.guid,
                         self.connection.options().site_code,
                         tenant.name,
-                        app.tenant_name,
+                        tenant_name,
                         tenant.name
                     ),
                 ));
             }
-            let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
-            if let Some(e) = existing
-                .iter()
-                .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
-            {
-                return Err(Error::new(
-                    Status::AlreadyExists,
-                    "AppAlreadyExists",
-                    format!(
-                        "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
-                        self.connection.options().site_code,
-                        e.id,
-                        e.name,
-                        e.client_id,
-                        e.tenant_id
-                    ),
-                )
-                .with_target("ClientId")
-                .with_existing_id(e.id));
-            }
         }
-        if app.secret.is_some() {
+        if kind == AppType::ServerApplication {
             self.require_checked_tls()?;
+        }
+        Ok(())
+    }
+
+    fn check_new_app(&self, app: &NewApp<'_>) -> Result<()> {
+        self.check_tenant(
+            app.tenant_id,
+            app.tenant_name,
+            app.environment,
+            app.app_type,
+        )?;
+        let existing = self.apps_where(&format!("ClientID eq {}", literal(app.client_id)))?;
+        if let Some(e) = existing
+            .iter()
+            .find(|e| e.tenant_id.eq_ignore_ascii_case(app.tenant_id))
+        {
+            return Err(Error::new(
+                Status::AlreadyExists,
+                "AppAlreadyExists",
+                format!(
+                    "Site {} already has app {} '{}' with ClientId {} in tenant {}.",
+                    self.connection.options().site_code,
+                    e.id,
+                    e.name,
+                    e.client_id,
+                    e.tenant_id
+                ),
+            )
+            .with_target("ClientId")
+            .with_existing_id(e.id));
         }
         Ok(())
     }
@@ -524,13 +791,8 @@ impl SiteBackend for AdminServiceSite {
             body["SecretKey"] = json!(secret.expose());
         }
         let id = self.create(APPS, body, app.name)?;
-        self.app(id as i64)?.ok_or_else(|| {
-            Error::new(
-                Status::Network,
-                "SiteWriteNotConfirmed",
-                format!("{APPS}({id}) cannot be read back: check the console."),
-            )
-        })
+        self.app(id as i64)?
+            .ok_or_else(|| unreadable(APPS, id as i64))
     }
 
     fn service_by_name(&self, name: &str) -> Result<Option<CloudService>> {
@@ -543,7 +805,7 @@ impl SiteBackend for AdminServiceSite {
             .and_then(|o| o.get("ID"))
             .and_then(Value::as_u64)
         {
-            Some(id) => self.service(id),
+            Some(id) => self.service_row(id),
             None => Ok(None),
         }
     }
@@ -558,62 +820,27 @@ impl SiteBackend for AdminServiceSite {
             body["Description"] = json!(d);
         }
         let id = self.create(SERVICES, body, &service.name)?;
-        for settings in discovery_settings(id, &service.discovery) {
-            self.create(DISCOVERY, settings, &service.name)?;
+        for agent in AGENTS {
+            if let Some(settings) = discovery_row(id, agent, &service.discovery) {
+                self.create(DISCOVERY, settings, &service.name)?;
+            }
         }
-        self.service(id)?.ok_or_else(|| {
-            Error::new(
-                Status::Network,
-                "SiteWriteNotConfirmed",
-                format!("{SERVICES}({id}) cannot be read back: check the console."),
-            )
-        })
+        self.service_row(id)?
+            .ok_or_else(|| unreadable(SERVICES, id as i64))
     }
 }
 
 impl AdminServiceSite {
     /// Writes a new secret and expiry to server app `id` (`PUT` of the whole object, as read
-    /// without `SecretKey`), journaled as `UpdateSecret`.
+    /// without `SecretKey`), journaled as `UpdateSecret`; [`Self::confirm_secret`] then checks
+    /// that the provider took it.
     ///
     /// # Errors
     /// As writes do: unchecked TLS, refusal (with console instructions), provider errors.
     pub fn write_secret(&self, id: i64, secret: &SecretKey, expiry: DateTime<Utc>) -> Result<()> {
-        self.require_checked_tls()?;
-        self.probe_writable(APPS)?;
-        let rows = self.get(&format!("{APPS}({id})?$select={APP_SELECT_KEY}"))?;
-        let mut object = rows.into_iter().next().ok_or_else(|| {
-            Error::not_found(
-                "ID",
-                "SiteObjectNotFound",
-                format!(
-                    "{APPS}({id}) is not on site {}.",
-                    self.connection.options().site_code
-                ),
-            )
-        })?;
-        object.retain(|k, _| !k.starts_with('@') && k != "__LAZYPROPERTIES");
-        object.insert("SecretKeyExpiry".into(), json!(format_time(&expiry)));
-        object.insert("SecretKey".into(), json!(secret.expose()));
-        let name = text(&object, "Name");
-        let reply = self.connection.send(
-            Method::PUT,
-            &format!("wmi/{APPS}({id})"),
-            Some(&Value::Object(object)),
-        )?;
-        if !(200..300).contains(&reply.status) {
-            return Err(self.provider_error(&reply, APPS, "write"));
-        }
-        if let Some(journal) = &self.journal {
-            journal.record(&Change {
-                site_code: &self.connection.options().site_code,
-                provider: &self.connection.options().provider_machine_name,
-                class: APPS,
-                object_id: id as u64,
-                object: &name,
-                operation: "UpdateSecret",
-            })?;
-        }
-        Ok(())
+        let mut changes = Map::new();
+        changes.insert("SecretKeyExpiry".into(), json!(format_time(&expiry)));
+        self.replace(APPS, key(id)?, changes, Some(secret), None)
     }
 
     /// Reads server app `id` back and checks that its `SecretKeyExpiry` is `expiry` (the sign
@@ -638,127 +865,70 @@ impl AdminServiceSite {
         }
         Ok(app)
     }
+}
 
-    fn service(&self, id: u64) -> Result<Option<CloudService>> {
-        let rows = self.get(&format!("{SERVICES}({id})"))?;
-        let Some(o) = rows.first() else {
-            return Ok(None);
-        };
-        let linked: Vec<i64> = o
-            .get("AssociatedAADWebApplications")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_i64).collect())
-            .unwrap_or_default();
-        let mut server = None;
-        let mut client = None;
-        for app_id in linked {
-            match self.app(app_id)? {
-                Some(a) if a.app_type == AppType::ServerApplication => server = Some(a),
-                Some(a) => client = Some(a),
-                None => {}
-            }
-        }
-        let Some(server) = server else {
-            return Ok(None);
-        };
-        let discovery = self.discovery_of(id)?;
-        Ok(Some(CloudService {
-            id: id as i64,
-            name: text(o, "Name"),
-            description: o
-                .get("Description")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            tenant_id: server.tenant_id.clone(),
-            server_app_id: server.id,
-            client_app_id: client.map(|c| c.id).unwrap_or_default(),
-            environment: server.environment,
-            discovery,
-            enable_aad_group_sync: false,
-            disable_aad_authentication: false,
-            created: server.created,
-            updated: None,
-        }))
-    }
+/// `SiteWriteNotConfirmed` for an object that should be there and cannot be read.
+fn unreadable(class: &str, id: i64) -> Error {
+    Error::new(
+        Status::Network,
+        "SiteWriteNotConfirmed",
+        format!("{class}({id}) cannot be read back: check the console."),
+    )
+}
 
-    fn discovery_of(&self, service_id: u64) -> Result<Discovery> {
-        let mut discovery = Discovery::default();
-        let rows = self.get(&format!(
-            "{DISCOVERY}?$filter={}",
-            encode(&format!("CloudServiceId eq {service_id}"))
-        ))?;
-        for row in rows {
-            let Some(id) = row.get("ID").and_then(Value::as_u64) else {
-                continue;
-            };
-            let full = self.get(&format!("{DISCOVERY}({id})"))?;
-            let Some(o) = full.first() else { continue };
-            let enabled = o
-                .get("FullSyncEnabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let delta = o
-                .get("DeltaSyncEnabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let mins = o
-                .get("DeltaSyncInterval")
-                .and_then(Value::as_i64)
-                .map(|m| m as i32);
-            match o.get("AgentType").and_then(Value::as_u64) {
-                Some(a) if a == u64::from(AGENT_USER_DISCOVERY) => {
-                    discovery.enable_user_discovery = enabled;
-                    discovery.enable_user_delta_discovery = delta;
-                    discovery.user_delta_discovery_mins = mins;
-                }
-                Some(a) if a == u64::from(AGENT_GROUP_DISCOVERY) => {
-                    discovery.enable_group_discovery = enabled;
-                    discovery.enable_group_delta_discovery = delta;
-                    discovery.group_delta_discovery_mins = mins;
-                    discovery.add_group_name = serde_json::from_value(
-                        o.get("DiscoveryScopeNames").cloned().unwrap_or_default(),
-                    )
-                    .unwrap_or_default();
-                }
-                _ => {}
-            }
+/// What a write does: the journal's operation and the console steps a refusal prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    Create,
+    Update,
+    Delete,
+    Secret,
+}
+
+impl Write {
+    fn operation(self) -> &'static str {
+        match self {
+            Write::Create => "Create",
+            Write::Update => "Update",
+            Write::Delete => "Delete",
+            Write::Secret => "UpdateSecret",
         }
-        Ok(discovery)
     }
 }
 
-/// The discovery rows of a new service (user, group), only for what is enabled.
-fn discovery_settings(service_id: u64, d: &Discovery) -> Vec<Value> {
-    let mut rows = Vec::new();
-    if d.enable_user_discovery {
-        rows.push(json!({
-            "CloudServiceId": service_id,
-            "AgentType": AGENT_USER_DISCOVERY,
-            "FullSyncEnabled": true,
-            "DeltaSyncEnabled": d.enable_user_delta_discovery,
-            "DeltaSyncInterval": d.user_delta_discovery_mins,
-        }));
-    }
-    if d.enable_group_discovery {
-        rows.push(json!({
-            "CloudServiceId": service_id,
-            "AgentType": AGENT_GROUP_DISCOVERY,
-            "FullSyncEnabled": true,
-            "DeltaSyncEnabled": d.enable_group_delta_discovery,
-            "DeltaSyncInterval": d.group_delta_discovery_mins,
-            "DiscoveryScopeNames": d.add_group_name,
-        }));
-    }
-    rows
+/// An object key of the site (IDs are `UInt32`): a negative `ID` names nothing.
+fn key(id: i64) -> Result<u64> {
+    u64::try_from(id).map_err(|_| {
+        Error::not_found(
+            "ID",
+            "SiteObjectNotFound",
+            format!("ID {id} names no object: site keys are positive; list the objects with Get-CMAADApplication or Get-CMAzureService."),
+        )
+    })
+}
+
+/// A `Get-CMAzureService -Name` pattern (`*`, `?`, case-insensitive) matching `name`.
+fn wildcard_matches(pattern: &str, name: &str) -> bool {
+    let body = regex_lite::escape(pattern)
+        .replace("\\*", ".*")
+        .replace("\\?", ".");
+    regex_lite::Regex::new(&format!("(?is)^{body}$")).is_ok_and(|r| r.is_match(name))
 }
 
 /// What to do in the console when the provider does not take a write over AdminService.
-fn console_instructions(class: &str) -> String {
-    let path = "In the Configuration Manager console: Administration > Cloud Services > Azure Services > Configure Azure Services > Cloud Management";
-    if class.starts_with(APPS) || class.starts_with(TENANTS) {
-        format!("{path} > Web app: Import (Tenant Name, Tenant ID, Application Name, Client ID, Secret Key, Secret Key Expiry, App ID URI; Verify; OK), then Native Client app: Import (Application Name, Client ID). CMAAD's Get-CMAADApplication then reads what the console wrote.")
-    } else {
-        format!("{path}: choose the imported web and native client apps, then the discovery settings, and finish the wizard.")
+fn console_instructions(class: &str, write: Write) -> String {
+    let azure =
+        "In the Configuration Manager console: Administration > Cloud Services > Azure Services";
+    let tenants = "In the Configuration Manager console: Administration > Cloud Services > Microsoft Entra Tenants";
+    let app_class = class.starts_with(APPS) || class.starts_with(TENANTS);
+    match (app_class, write) {
+        (true, Write::Create) => format!("{azure} > Configure Azure Services > Cloud Management > Web app: Import (Tenant Name, Tenant ID, Application Name, Client ID, Secret Key, Secret Key Expiry, App ID URI; Verify; OK), then Native Client app: Import (Application Name, Client ID). CMAAD's Get-CMAADApplication then reads what the console wrote."),
+        (true, Write::Secret) => format!("{tenants}: select the tenant, select the web app, choose Renew Secret Key and enter the new Secret Key and Secret Key Expiry. Get-CMAADApplication then shows the new expiry."),
+        (true, Write::Update) => format!("{tenants}: select the tenant and the app; for an imported app whose name or App ID URI changed, delete it there and import it again with the new values (Azure Services > Configure Azure Services)."),
+        (true, Write::Delete) => format!("{tenants}: select the tenant, select the app, choose Delete (remove the Azure service that uses it first)."),
+        (false, Write::Create) => format!("{azure} > Configure Azure Services > Cloud Management: choose the imported web and native client apps, then the discovery settings, and finish the wizard."),
+        (false, Write::Update | Write::Secret) => format!("{azure}: select the service, choose Properties, and change the name and description (General) or user and group discovery (Discovery)."),
+        (false, Write::Delete) => format!("{azure}: select the service and choose Delete."),
     }
 }
 

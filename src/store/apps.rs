@@ -132,12 +132,7 @@ fn refuse_if_used(conn: &Connection, app: &App) -> Result<()> {
         app.id,
     )?;
     if !services.is_empty() {
-        return Err(Error::invalid(
-            "ID",
-            "AppInUse",
-            format!("App {} '{}' is used by the cloud management service {}: remove the service first (Remove-CMAzureService), or keep the app.", app.id, app.name, listed(&services)),
-        )
-        .with_details(serde_json::json!({ "ServiceIDs": ids(&services) })));
+        return Err(app_in_use(app, &services));
     }
     let clients = rows_using(
         conn,
@@ -145,14 +140,29 @@ fn refuse_if_used(conn: &Connection, app: &App) -> Result<()> {
         app.id,
     )?;
     if !clients.is_empty() {
-        return Err(Error::invalid(
-            "ID",
-            "AppHasClientApps",
-            format!("Server app {} '{}' has client apps imported with it: {}. Remove those first (Remove-CMAADApplication), then the server app.", app.id, app.name, listed(&clients)),
-        )
-        .with_details(serde_json::json!({ "ClientAppIDs": ids(&clients) })));
+        return Err(app_has_client_apps(app, &clients));
     }
     Ok(())
+}
+
+/// `AppInUse`: the (ID, name) services using `app` must be removed first.
+pub fn app_in_use(app: &App, services: &[(i64, String)]) -> Error {
+    Error::invalid(
+        "ID",
+        "AppInUse",
+        format!("App {} '{}' is used by the cloud management service {}: remove the service first (Remove-CMAzureService), or keep the app.", app.id, app.name, listed(services)),
+    )
+    .with_details(serde_json::json!({ "ServiceIDs": ids(services) }))
+}
+
+/// `AppHasClientApps`: the (ID, name) client apps imported with server app `app` go first.
+pub fn app_has_client_apps(app: &App, clients: &[(i64, String)]) -> Error {
+    Error::invalid(
+        "ID",
+        "AppHasClientApps",
+        format!("Server app {} '{}' has client apps imported with it: {}. Remove those first (Remove-CMAADApplication), then the server app.", app.id, app.name, listed(clients)),
+    )
+    .with_details(serde_json::json!({ "ClientAppIDs": ids(clients) }))
 }
 
 /// The (ID, name) rows that `sql` finds referring to app `id`.

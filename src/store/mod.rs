@@ -15,7 +15,7 @@ pub mod seal;
 mod services;
 mod tenants;
 
-pub use apps::{not_a_server_app, NewSecret, RemovedApp};
+pub use apps::{app_has_client_apps, app_in_use, not_a_server_app, NewSecret, RemovedApp};
 pub use tenants::tenant_not_found;
 
 use crate::cloud::AzureEnvironment;
@@ -114,10 +114,7 @@ impl Store {
         .map_err(|e| Error::from(e).with_target("StorePath"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| Error::from(e).with_target("StorePath"))?;
-        schema::check_identity(&conn, path).map_err(|e| corrupt_or(e, path))?;
-        configure(&conn).map_err(|e| corrupt_or(e, path))?;
-        schema::migrate(&mut conn).map_err(|e| corrupt_or(e, path))?;
-        let key = load_key(&conn, path, key)?;
+        let key = prepare_with_retry(&mut conn, path, key)?;
         Ok(Store {
             conn: Mutex::new(conn),
             key,
@@ -364,6 +361,44 @@ fn check_store_file(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checks, configures and migrates a freshly opened store and loads its key. Each step is
+/// idempotent, so the whole sequence is repeated while it fails with `StoreBusy` (at most
+/// [`OPEN_ATTEMPTS`] times and within [`BUSY_TIMEOUT`]): SQLite returns `SQLITE_BUSY` at once,
+/// without calling the busy handler, where waiting could deadlock, e.g. when two processes that
+/// create the same store at the same moment both hold a read lock and one switches the file to
+/// WAL (<https://www.sqlite.org/c3ref/busy_handler.html>).
+fn prepare_with_retry(
+    conn: &mut Connection,
+    path: &Path,
+    key: &seal::KeySource,
+) -> Result<SiteKey> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut attempt = 1;
+    loop {
+        match prepare(conn, path, key) {
+            Err(e)
+                if e.code == "StoreBusy"
+                    && attempt < OPEN_ATTEMPTS
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10 * attempt as u64));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How many times opening a store retries after an immediate `SQLITE_BUSY`.
+const OPEN_ATTEMPTS: u32 = 20;
+
+fn prepare(conn: &mut Connection, path: &Path, key: &seal::KeySource) -> Result<SiteKey> {
+    schema::check_identity(conn, path).map_err(|e| corrupt_or(e, path))?;
+    configure(conn).map_err(|e| corrupt_or(e, path))?;
+    schema::migrate(conn).map_err(|e| corrupt_or(e, path))?;
+    load_key(conn, path, key)
 }
 
 fn configure(conn: &Connection) -> Result<()> {

@@ -160,6 +160,11 @@ impl Fields {
         }
     }
 
+    /// The fields not taken yet, as a JSON object's text.
+    pub fn rest(self) -> String {
+        Value::Object(self.map).to_string()
+    }
+
     /// Fails on any field left over: it is unknown (a typo, or a field of another request).
     pub fn finish(self) -> Result<()> {
         match self.map.keys().next() {

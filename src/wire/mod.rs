@@ -1,8 +1,8 @@
 //! JSON at the boundary: the C ABI's request documents read into the typed requests of
 //! [`crate::session`] and [`crate::provisioning`], and their typed results written as the
 //! contract's documents. One room per subject, as in the layers below: [`apps`], [`services`],
-//! [`tenants`], [`secrets`], [`verification`], [`provisioning`], and the session's
-//! [`options`]. Only [`crate::ffi`] (and the benchmarks) use this module.
+//! [`tenants`], [`secrets`], [`verification`], [`provisioning`], the session's [`options`],
+//! and [`what_if`] for the requests that change a site. Only [`crate::ffi`] (and the benchmarks) use this module.
 
 pub mod apps;
 pub mod fields;
@@ -14,6 +14,7 @@ pub mod services;
 pub mod site;
 pub mod tenants;
 pub mod verification;
+pub mod what_if;
 
 use crate::error::Error;
 use serde_json::Value;

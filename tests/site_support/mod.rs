@@ -70,6 +70,27 @@ pub fn open_site(
     Ok(FfiSession { dir, handle })
 }
 
+/// A Kerberos session on `site` through the C ABI, trusting its SMS Issuing root, with `extra`
+/// site options (`SkipCertificateCheck: true` drops the root).
+pub fn kerberos_session(site: &FakeSite, realm: &Realm, extra: Value) -> FfiSession {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = site_options(dir.path(), site, realm, extra.clone());
+    if extra["SkipCertificateCheck"] == true {
+        options.as_object_mut().unwrap().remove("TrustedCaPath");
+    }
+    open_site(dir, &options, PASSWORD).expect("open the site session")
+}
+
+/// A Kerberos session on `site` whose Entra and Graph are the fake Entra at `entra_url`.
+pub fn entra_site_session(site: &FakeSite, realm: &Realm, entra_url: &str) -> FfiSession {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = site_options(dir.path(), site, realm, json!({}));
+    options["AuthorityHost"] = json!(entra_url);
+    options["GraphHost"] = json!(entra_url);
+    options["TimeoutSeconds"] = json!(5);
+    open_site(dir, &options, PASSWORD).expect("site session")
+}
+
 pub fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(s.replace('+', "%2B").as_bytes())
         .map(|(k, v)| {

@@ -161,12 +161,14 @@ impl Objects {
             Ok(o) => o,
             Err(e) => return e,
         };
-        if let Err(e) = self.check_references(class, &incoming, Some(id)) {
-            return e;
-        }
+        // Properties the body leaves out keep their value (a `SecretKey` never read back
+        // included), as on an instance fetched, changed and put back through WMI.
         let mut object = current.clone();
         for (k, v) in incoming {
             object.insert(k, v);
+        }
+        if let Err(e) = self.check_references(class, &object, Some(id)) {
+            return e;
         }
         if class == Class::Application {
             object.insert("LastUpdateTime".into(), json!(now()));
