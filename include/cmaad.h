@@ -323,8 +323,7 @@ cmaad_status cmaad_sites_get_apps(cmaad_session *session_ptr,
 // `request_json`: `{"Site": {...}, "RotateWithinDays": 30, "TenantId": "..."}`; `Site` and the
 // password as in `cmaad_sites_get_apps`. `RotateWithinDays` (0–365, default 30) is the window
 // in which a secret is due; `TenantId` limits the report to one tenant's apps; `Rotate` may
-// only be false (a site never returns its current secret, which a rotation needs: rotate each
-// due app with its site connected).
+// only be false (rotate the due apps of each site with that site connected).
 //
 // The result is `{"value": [{"SiteCode", "ProviderMachineName", "ID", "Name", "AppType",
 // "TenantID", "DaysUntilSecretExpiry", "Action", "Detail"}], "Sites": [...as in
@@ -520,6 +519,28 @@ cmaad_status cmaad_rotate_site_app_secret(cmaad_session *session_ptr,
                                           const uint16_t *current_secret_utf16,
                                           size_t current_secret_len,
                                           char **out_json);
+
+// `cmaad_rotate_site_app_secret` with a Graph sign-in instead of the current secret (which
+// the site never returns): an administrator's sign-in, or an automation app's
+// (`cmaad_graph_signin_client_credentials`) allowed to change the app's passwords
+// (Application.ReadWrite.All, or Application.ReadWrite.OwnedBy as its owner). The steps, the
+// guarantees and the result are `cmaad_rotate_site_app_secret`'s; with `RemoveOldSecret` the
+// old password is the one whose end matches the site's `SecretKeyExpiry` (when none or several
+// do, it stays and `Rotation.Warnings` says so). The sign-in must be for the app's tenant.
+cmaad_status cmaad_rotate_site_app_secret_with_signin(cmaad_session *session_ptr,
+                                                      cmaad_graph_signin *signin_ptr,
+                                                      const char *request_json,
+                                                      char **out_json);
+
+// `cmaad_maintain_secrets` with a Graph sign-in, for a scheduled task on a ConfigMgr site: the
+// site's due secrets are rotated as `cmaad_rotate_site_app_secret_with_signin` does (each entry
+// `Rotated`, or `NeedsAttention` with the failing step), instead of needing a person. On a store
+// session it is `cmaad_maintain_secrets`. `request_json` and the result are
+// `cmaad_maintain_secrets`'s.
+cmaad_status cmaad_maintain_secrets_with_signin(cmaad_session *session_ptr,
+                                                cmaad_graph_signin *signin_ptr,
+                                                const char *request_json,
+                                                char **out_json);
 
 // The changes CMAAD made to the session's ConfigMgr site (`Get-CMAADSiteChange`):
 // `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`,

@@ -50,21 +50,11 @@ fn rotate(s: &FfiSession, request: Value, current: &str) -> (cmaad_status, Value
 
 /// The secret the site holds is one of the app's passwords in Entra, not expired: the CMG works.
 fn working_pair(site: &FakeSite, entra: &FakeEntra, app: u32) -> bool {
-    let held = site.plain_secret(app).expect("the site holds a secret");
-    let config = entra.snapshot();
-    config.tenants[0]
-        .app_by_id(SERVER_CLIENT_ID)
-        .is_some_and(|a| {
-            a.secrets
-                .iter()
-                .any(|p| p.value == held && p.end_date_time > chrono::Utc::now())
-        })
+    holds_working_pair(site, entra, app, SERVER_CLIENT_ID)
 }
 
 fn passwords(entra: &FakeEntra) -> usize {
-    entra.snapshot().tenants[0]
-        .app_by_id(SERVER_CLIENT_ID)
-        .map_or(0, |a| a.secrets.len())
+    password_count(entra, SERVER_CLIENT_ID)
 }
 
 #[test]

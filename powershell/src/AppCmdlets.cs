@@ -348,7 +348,8 @@ namespace CMAAD.Commands
             if (Bound("PropagationTimeoutSeconds")) request.Set("PropagationTimeoutSeconds", PropagationTimeoutSeconds);
             request.Set("RemoveOldSecret", RemoveOldSecret.IsPresent);
             ProviderSite configMgr = Session.Site.ConfigMgrSite;
-            CheckCurrentSecret(configMgr);
+            GraphSession signIn = RequireSignIn(true);
+            CheckCurrentSecret(configMgr, signIn);
             string action = configMgr == null
                 ? "Add a new client secret through Microsoft Graph and store it" + (RemoveOldSecret ? ", then remove the old one" : string.Empty)
                 : "Add a new client secret through Microsoft Graph, write it to ConfigMgr site " + configMgr.SiteCode + " and confirm it there" + (RemoveOldSecret ? ", then remove the old one" : string.Empty);
@@ -358,23 +359,37 @@ namespace CMAAD.Commands
             }
             Contact("Rotating the secret of app " + appId.ToString(CultureInfo.InvariantCulture) + " with its own credentials", true);
             // Waits until the new secret works at Entra (up to PropagationTimeoutSeconds): shown as progress.
-            // On a site, the rotation that never leaves the CMG without a working secret:
-            // cmaad_rotate_site_app_secret, with the site's current secret (zero-freed).
-            Func<SiteSession, string> rotate = configMgr == null
-                ? (Func<SiteSession, string>)(s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request))
-                : s => s.CallWithSecret("cmaad_rotate_site_app_secret", NativeMethods.cmaad_rotate_site_app_secret, request, CurrentSecretKey);
+            // On a site, the rotation that never leaves the CMG without a working secret, with the
+            // site's current secret (zero-freed) or else the Graph sign-in.
+            Func<SiteSession, string> rotate;
+            if (configMgr == null)
+            {
+                rotate = s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request);
+            }
+            else if (CurrentSecretKey != null)
+            {
+                rotate = s => s.CallWithSecret("cmaad_rotate_site_app_secret", NativeMethods.cmaad_rotate_site_app_secret, request, CurrentSecretKey);
+            }
+            else
+            {
+                rotate = s => s.CallWithSignIn("cmaad_rotate_site_app_secret_with_signin", NativeMethods.cmaad_rotate_site_app_secret_with_signin, signIn, request);
+            }
             Emit<Application>(InvokeWithProgress("Rotating the secret of server app " + appId.ToString(CultureInfo.InvariantCulture),
                 (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Adding the new secret through Microsoft Graph and waiting until it signs in ({0:0} s)", seconds),
                 rotate, appId));
         }
 
-        /// <summary>-CurrentSecretKey is required with a ConfigMgr site and refused without one.</summary>
-        private void CheckCurrentSecret(ProviderSite configMgr)
+        /// <summary>
+        /// On a ConfigMgr site the rotation needs -CurrentSecretKey or a Graph sign-in; without a
+        /// site -CurrentSecretKey is refused.
+        /// </summary>
+        private void CheckCurrentSecret(ProviderSite configMgr, GraphSession signIn)
         {
-            if (configMgr != null && CurrentSecretKey == null)
+            if (configMgr != null && CurrentSecretKey == null && signIn == null)
             {
-                ThrowArgumentError("CurrentSecretKeyRequired", "ConfigMgr site " + configMgr.SiteCode + " never returns the server app's secret, and the rotation needs it to get the Graph token " +
-                    "that adds the new one: give -CurrentSecretKey (the client secret the site holds now). Nothing was changed.", "CurrentSecretKey");
+                ThrowArgumentError("CurrentSecretKeyRequired", "ConfigMgr site " + configMgr.SiteCode + " never returns the server app's secret, and the rotation needs a Graph token " +
+                    "to add the new one: give -CurrentSecretKey (the client secret the site holds now), or sign in first with Connect-CMAADAzure " +
+                    "(an administrator, or an automation app allowed to change the app's passwords). Nothing was changed.", "CurrentSecretKey");
             }
             if (configMgr == null && CurrentSecretKey != null)
             {
@@ -535,10 +550,15 @@ namespace CMAAD.Commands
             bool rotate = !ReportOnly && ShouldProcess(scope, "Rotate the client secrets that are due through Microsoft Graph");
             request.Set("Rotate", rotate);
             SiteSession session = Session;
+            GraphSession signIn = RequireSignIn(true);
             Contact((rotate ? "Verifying and rotating due secrets of " : "Verifying ") + scope, true);
             string document = InvokeWithProgress("Secret maintenance",
                 (seconds, site) => string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2:0} s)", rotate ? "Verifying and rotating" : "Verifying", scope, seconds),
-                s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance");
+                // With a Graph sign-in (an automation app's, for a scheduled task), a site's due
+                // secrets are rotated with it, since the site never returns the current secret.
+                s => signIn == null
+                    ? s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request)
+                    : s.CallWithSignIn("cmaad_maintain_secrets_with_signin", NativeMethods.cmaad_maintain_secrets_with_signin, signIn, request), "Maintenance");
             if (document == null)
             {
                 return;

@@ -92,8 +92,7 @@ pub unsafe extern "C" fn cmaad_sites_get_apps(
 /// `request_json`: `{"Site": {...}, "RotateWithinDays": 30, "TenantId": "..."}`; `Site` and the
 /// password as in `cmaad_sites_get_apps`. `RotateWithinDays` (0–365, default 30) is the window
 /// in which a secret is due; `TenantId` limits the report to one tenant's apps; `Rotate` may
-/// only be false (a site never returns its current secret, which a rotation needs: rotate each
-/// due app with its site connected).
+/// only be false (rotate the due apps of each site with that site connected).
 ///
 /// The result is `{"value": [{"SiteCode", "ProviderMachineName", "ID", "Name", "AppType",
 /// "TenantID", "DaysUntilSecretExpiry", "Action", "Detail"}], "Sites": [...as in

@@ -20,7 +20,7 @@ pub struct cmaad_graph_signin {
 }
 
 /// Borrows the sign-in behind a handle.
-unsafe fn signin<'a>(p: *const cmaad_graph_signin) -> Result<&'a GraphSignIn> {
+pub(super) unsafe fn signin<'a>(p: *const cmaad_graph_signin) -> Result<&'a GraphSignIn> {
     p.as_ref().map(|s| &s.inner).ok_or_else(|| {
         Error::invalid("signin", "NullSignIn", "signin is NULL: sign in with cmaad_graph_signin_begin/_complete or cmaad_graph_signin_client_credentials first.")
     })

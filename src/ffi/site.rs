@@ -7,6 +7,7 @@ use super::{
     text,
 };
 use crate::error::{Error, Result};
+use crate::provisioning::Provisioning;
 use crate::session::Session;
 use serde_json::Value;
 use std::ffi::c_char;
@@ -76,6 +77,67 @@ pub unsafe extern "C" fn cmaad_rotate_site_app_secret(
         let current = secret(current_secret_utf16, current_secret_len)?;
         Ok(crate::wire::secrets::rotation(
             &s.rotate_site_app_secret(&request, &current)?,
+        ))
+    })
+}
+
+/// `cmaad_rotate_site_app_secret` with a Graph sign-in instead of the current secret (which
+/// the site never returns): an administrator's sign-in, or an automation app's
+/// (`cmaad_graph_signin_client_credentials`) allowed to change the app's passwords
+/// (Application.ReadWrite.All, or Application.ReadWrite.OwnedBy as its owner). The steps, the
+/// guarantees and the result are `cmaad_rotate_site_app_secret`'s; with `RemoveOldSecret` the
+/// old password is the one whose end matches the site's `SecretKeyExpiry` (when none or several
+/// do, it stays and `Rotation.Warnings` says so). The sign-in must be for the app's tenant.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_rotate_site_app_secret_with_signin(
+    session_ptr: *mut cmaad_session,
+    signin_ptr: *mut super::cmaad_graph_signin,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    signed_in_call(out_json, session_ptr, signin_ptr, |p| {
+        let request = crate::wire::secrets::secret_rotation(
+            text(request_json, "request_json")?,
+            chrono::Utc::now(),
+        )?;
+        Ok(crate::wire::secrets::rotation(
+            &p.rotate_site_app_secret(&request)?,
+        ))
+    })
+}
+
+/// `cmaad_maintain_secrets` with a Graph sign-in, for a scheduled task on a ConfigMgr site: the
+/// site's due secrets are rotated as `cmaad_rotate_site_app_secret_with_signin` does (each entry
+/// `Rotated`, or `NeedsAttention` with the failing step), instead of needing a person. On a store
+/// session it is `cmaad_maintain_secrets`. `request_json` and the result are
+/// `cmaad_maintain_secrets`'s.
+#[no_mangle]
+pub unsafe extern "C" fn cmaad_maintain_secrets_with_signin(
+    session_ptr: *mut cmaad_session,
+    signin_ptr: *mut super::cmaad_graph_signin,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cmaad_status {
+    signed_in_call(out_json, session_ptr, signin_ptr, |p| {
+        let plan =
+            crate::wire::secrets::maintenance_plan(optional_text(request_json, "request_json")?)?;
+        Ok(crate::wire::secrets::maintenance_report(
+            &p.maintain_secrets(&plan)?,
+        ))
+    })
+}
+
+/// A call of the session with the sign-in behind `signin_ptr` (required).
+unsafe fn signed_in_call(
+    out_json: *mut *mut c_char,
+    session_ptr: *const cmaad_session,
+    signin_ptr: *const super::cmaad_graph_signin,
+    body: impl FnOnce(&Provisioning<'_>) -> Result<Value>,
+) -> cmaad_status {
+    session_call(out_json, session_ptr, |s| {
+        body(&Provisioning::new(
+            s,
+            Some(super::provisioning::signin(signin_ptr)?),
         ))
     })
 }

@@ -9,6 +9,7 @@ mod audit;
 mod create;
 mod request;
 mod site_audit;
+mod site_secrets;
 
 pub use audit::{AuditCheck, AuditReport};
 pub use create::{

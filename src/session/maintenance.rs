@@ -36,6 +36,10 @@ impl Default for MaintenancePlan {
     }
 }
 
+/// A rotation of a ConfigMgr site's due secret without its current secret (with a Graph
+/// sign-in), as [`Session::maintain_secrets_with`] is given it.
+pub(crate) type SiteRotation<'a> = dyn Fn(&SecretRotation) -> Result<Rotation> + 'a;
+
 /// What maintenance did for one app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -97,6 +101,17 @@ impl Session {
     /// within `rotate_within_days`, and reports one entry per app with its [`Action`]; the
     /// `NeedsAttention` count tells a scheduled task whether a person must act.
     pub fn maintain_secrets(&self, plan: &MaintenancePlan) -> Result<MaintenanceReport> {
+        self.maintain_secrets_with(plan, None)
+    }
+
+    /// [`Session::maintain_secrets`] with `site_rotation`, which rotates a ConfigMgr site's due
+    /// secret without the current secret (with a Graph sign-in); without it such a secret needs
+    /// a person.
+    pub(crate) fn maintain_secrets_with(
+        &self,
+        plan: &MaintenancePlan,
+        site_rotation: Option<&SiteRotation<'_>>,
+    ) -> Result<MaintenanceReport> {
         let filter = plan
             .tenant_id
             .as_deref()
@@ -106,13 +121,18 @@ impl Session {
         Ok(MaintenanceReport {
             entries: checked
                 .into_iter()
-                .map(|c| self.maintain_one(c, plan))
+                .map(|c| self.maintain_one(c, plan, site_rotation))
                 .collect(),
         })
     }
 
     /// Decides and carries out what one verified (or failed) app needs.
-    fn maintain_one(&self, checked: AppVerification, plan: &MaintenancePlan) -> MaintenanceEntry {
+    fn maintain_one(
+        &self,
+        checked: AppVerification,
+        plan: &MaintenancePlan,
+        site_rotation: Option<&SiteRotation<'_>>,
+    ) -> MaintenanceEntry {
         let now = Utc::now();
         let days = checked.app.days_until_secret_expiry(now);
         let entry = |action, detail: String, error| MaintenanceEntry {
@@ -130,9 +150,11 @@ impl Session {
             return entry(Action::NeedsAttention, e.message.clone(), Some(e));
         }
         match days {
-            Some(d) if d <= plan.rotate_within_days && plan.rotate => {
-                self.rotate_due(entry(Action::Rotated, String::new(), None), plan)
-            }
+            Some(d) if d <= plan.rotate_within_days && plan.rotate => self.rotate_due(
+                entry(Action::Rotated, String::new(), None),
+                plan,
+                site_rotation,
+            ),
             Some(d) if d <= plan.rotate_within_days => entry(
                 Action::RotationDue,
                 format!("The secret expires in {d} day(s); rotation was not requested."),
@@ -151,18 +173,27 @@ impl Session {
     }
 
     /// Rotates a due server app secret; a failure becomes a `NeedsAttention` entry. A site's
-    /// secret is rotated only by the site rotation, which needs the current secret (the site
-    /// never returns it): the entry says so and needs a person.
-    fn rotate_due(&self, mut entry: MaintenanceEntry, plan: &MaintenancePlan) -> MaintenanceEntry {
-        if let Some(site) = self.site() {
-            entry.action = Action::NeedsAttention;
-            entry.detail = format!("The secret expires in {} day(s). Site {} holds it and never returns it, so maintenance cannot rotate it: rotate it with the site rotation, which keeps a working pair in Entra and the site (cmaad_rotate_site_app_secret with the current secret), or choose Renew Secret Key in the console (Administration > Cloud Services > Microsoft Entra Tenants).", entry.days_until_secret_expiry.unwrap_or_default(), site.connection().options().site_code);
-            return entry;
-        }
+    /// secret is rotated by the site rotation through `site_rotation` (a Graph sign-in); without
+    /// one (the site never returns the current secret) the entry says how and needs a person.
+    fn rotate_due(
+        &self,
+        mut entry: MaintenanceEntry,
+        plan: &MaintenancePlan,
+        site_rotation: Option<&SiteRotation<'_>>,
+    ) -> MaintenanceEntry {
         let mut rotation =
             SecretRotation::new(AppRef::Id(entry.app.id), plan.validity_days, Utc::now());
         rotation.remove_old_secret = plan.remove_old_secret;
-        match self.rotate_app_secret(&rotation) {
+        let done = match (self.site(), site_rotation) {
+            (None, _) => self.rotate_app_secret(&rotation),
+            (Some(_), Some(rotate)) => rotate(&rotation),
+            (Some(site), None) => {
+                entry.action = Action::NeedsAttention;
+                entry.detail = format!("The secret expires in {} day(s). Site {} holds it and never returns it, so maintenance cannot rotate it without a Graph sign-in: run maintenance signed in (an automation app allowed to change the app's passwords, cmaad_maintain_secrets_with_signin), rotate it with the site rotation (cmaad_rotate_site_app_secret with the current secret), or choose Renew Secret Key in the console (Administration > Cloud Services > Microsoft Entra Tenants).", entry.days_until_secret_expiry.unwrap_or_default(), site.connection().options().site_code);
+                return entry;
+            }
+        };
+        match done {
             Ok(done) => {
                 entry.days_until_secret_expiry = done.app.days_until_secret_expiry(Utc::now());
                 entry.detail = format!(

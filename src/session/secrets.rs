@@ -132,7 +132,11 @@ impl Session {
     pub fn rotate_app_secret(&self, req: &SecretRotation) -> Result<Rotation> {
         let app = self.resolve_server_app(&req.app)?;
         let old = self.backend().server_secret(&app)?;
-        let new = self.add_working_password(&app, &old, req)?;
+        let graph = self
+            .verifier
+            .graph_access(&rotating(&app, &old))
+            .map_err(|e| step(e, "GraphToken"))?;
+        let new = self.add_working_password(graph, &app, req)?;
         let stored = NewSecret {
             secret: &new.added.secret,
             expiry: new.expiry(req),
@@ -143,24 +147,20 @@ impl Session {
             .backend()
             .set_secret(app.id, &stored, Utc::now())
             .map_err(|e| new.undo(e, "StoreNewSecret"))?;
-        Ok(new.finish(stored, &app, &old, req))
+        Ok(new.finish(stored, &app, Some(&old), req))
     }
 
-    /// The steps every rotation shares, until a new password works: a Graph token with the
-    /// `current` secret (`GraphToken`), the registration (`ReadRegistration`), `addPassword`
-    /// (`AddPassword`), and the wait until the new password obtains a token
-    /// (`VerifyNewSecret`, at most `req.propagation_timeout`). A failure names its step; after
-    /// `AddPassword` the new password is removed again.
+    /// The steps every rotation shares once it has `graph` (a Graph client with the current
+    /// secret, or an administrator's sign-in), until a new password works: the registration
+    /// (`ReadRegistration`), `addPassword` (`AddPassword`), and the wait until the new password
+    /// obtains a token (`VerifyNewSecret`, at most `req.propagation_timeout`). A failure names
+    /// its step; after `AddPassword` the new password is removed again.
     pub(super) fn add_working_password(
         &self,
+        graph: GraphClient,
         app: &App,
-        current: &SecretKey,
         req: &SecretRotation,
     ) -> Result<WorkingPassword> {
-        let graph = self
-            .verifier
-            .graph_access(&rotating(app, current))
-            .map_err(|e| step(e, "GraphToken"))?;
         let registration = graph
             .registration(&app.client_id)
             .map_err(|e| step(e, "ReadRegistration"))?;
@@ -204,13 +204,13 @@ impl WorkingPassword {
         )
     }
 
-    /// The rotation once `stored` holds the new secret, with the old password `old` removed
-    /// when the request asks for it.
+    /// The rotation once `stored` holds the new secret, with the old password (the secret
+    /// `old` when known) removed when the request asks for it.
     pub(super) fn finish(
         &self,
         stored: App,
         app: &App,
-        old: &SecretKey,
+        old: Option<&SecretKey>,
         req: &SecretRotation,
     ) -> Rotation {
         let mut rotation = Rotation {
@@ -255,7 +255,7 @@ fn remove_old(
     graph: &GraphClient,
     registration: &AppRegistration,
     app: &App,
-    old: &SecretKey,
+    old: Option<&SecretKey>,
     added: &NewPassword,
     rotation: &mut Rotation,
 ) {
@@ -274,27 +274,31 @@ fn remove_old(
 }
 
 /// The old secret's `keyId`: the one CMAAD stored, else the only other password whose hint
-/// matches the old secret (and whose end matches the stored expiry when several do).
+/// matches the old secret (and whose end matches the stored expiry when several do); without
+/// the old secret (a site's, rotated with a sign-in), the only other password whose end matches
+/// the stored expiry.
 fn old_key_id(
     registration: &AppRegistration,
     app: &App,
-    old: &SecretKey,
+    old: Option<&SecretKey>,
     new_key_id: &str,
 ) -> std::result::Result<String, String> {
     if let Some(k) = &app.secret_key_id {
         return Ok(k.clone());
     }
-    let hint: String = old.expose().chars().take(3).collect();
+    let hint: Option<String> = old.map(|o| o.expose().chars().take(3).collect());
     let same_hint: Vec<_> = registration
         .password_credentials
         .iter()
-        .filter(|p| p.key_id != new_key_id && p.hint.as_deref() == Some(hint.as_str()))
+        .filter(|p| {
+            p.key_id != new_key_id && hint.as_deref().is_none_or(|h| p.hint.as_deref() == Some(h))
+        })
         .collect();
     let close = |p: &&PasswordCredential| match (p.end(), app.secret_key_expiry) {
         (Some(a), Some(b)) => (a - b).num_hours().abs() <= 24,
         _ => false,
     };
-    let candidates: Vec<_> = if same_hint.len() > 1 {
+    let candidates: Vec<_> = if same_hint.len() > 1 || hint.is_none() {
         same_hint.into_iter().filter(close).collect()
     } else {
         same_hint
@@ -306,7 +310,7 @@ fn old_key_id(
     }
 }
 
-fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
+pub(super) fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
     RotatingApp {
         environment: app.environment,
         tenant_id: &app.tenant_id,
@@ -316,7 +320,7 @@ fn rotating<'a>(app: &'a App, secret: &'a SecretKey) -> RotatingApp<'a> {
 }
 
 /// Marks which rotation step failed (`Details.Step`) and that the stored secret is unchanged.
-fn step(error: Error, at: &str) -> Error {
+pub(super) fn step(error: Error, at: &str) -> Error {
     let mut details = match error.details.clone() {
         Some(Value::Object(map)) => map,
         Some(other) => {

@@ -14,9 +14,11 @@
 //! whichever the site holds keeps working. A failure in step 7 is a warning. The error's
 //! `Details.Step` names the step.
 
-use super::secrets::{Rotation, SecretRotation};
+use super::secrets::{rotating, step, Rotation, SecretRotation};
 use super::Session;
+use crate::entra::graph::GraphClient;
 use crate::error::{Error, Result, Status};
+use crate::model::App;
 use crate::secret::SecretKey;
 use serde_json::{json, Value};
 
@@ -32,11 +34,37 @@ impl Session {
         req: &SecretRotation,
         current: &SecretKey,
     ) -> Result<Rotation> {
+        self.rotate_site(req, Some(current), |app| {
+            self.verifier().graph_access(&rotating(app, current))
+        })
+    }
+
+    /// [`Session::rotate_site_app_secret`] without the current secret: `graph` gives a Graph
+    /// client allowed to change the app's passwords (an administrator's or an automation app's
+    /// sign-in); the old password is told by its end matching the site's `SecretKeyExpiry`.
+    ///
+    /// # Errors
+    /// As [`Session::rotate_site_app_secret`].
+    pub(crate) fn rotate_site_app_secret_with(
+        &self,
+        req: &SecretRotation,
+        graph: impl FnOnce(&App) -> Result<GraphClient>,
+    ) -> Result<Rotation> {
+        self.rotate_site(req, None, graph)
+    }
+
+    fn rotate_site(
+        &self,
+        req: &SecretRotation,
+        current: Option<&SecretKey>,
+        graph: impl FnOnce(&App) -> Result<GraphClient>,
+    ) -> Result<Rotation> {
         let site = self.site().ok_or_else(|| {
             Error::invalid("session", "NoSite", "The session is not connected to a ConfigMgr site: open it with cmaad_session_open_site, or rotate a stored app with cmaad_rotate_app_secret.")
         })?;
         let app = self.resolve_server_app(&req.app)?;
-        let new = self.add_working_password(&app, current, req)?;
+        let graph = graph(&app).map_err(|e| step(e, "GraphToken"))?;
+        let new = self.add_working_password(graph, &app, req)?;
         let expiry = new.expiry(req);
         site.write_secret(app.id, &new.added.secret, expiry)
             .map_err(|e| match e.status {

@@ -154,7 +154,7 @@ pub fn expiry_plan(fields: &mut Fields) -> Result<(i64, Option<String>)> {
         return Err(Error::invalid(
             "Rotate",
             "RotateAcrossSitesUnsupported",
-            "Rotate is not available over several sites: a site never returns its current secret, which a rotation needs to reach Graph. Run the report (Rotate false), then rotate each due app with its site connected (Update-CMAADApplicationSecret).",
+            "Rotate is not available over several sites in one call: run the report (Rotate false), then rotate each due app with its site connected (Invoke-CMAADSecretMaintenance or Update-CMAADApplicationSecret on that site).",
         ));
     }
     let tenant = fields

@@ -1326,6 +1326,13 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
             $checks = @($audited[0].Error.Details.Checks)
             $checks.Count | Should -BeGreaterThan 3
             @($checks | Where-Object { $_.Name -eq 'SiteSecretOnRegistration' }).Outcome | Should -Be 'Passed' -Because ($checks | ConvertTo-Json -Depth 4)
+
+            # With that sign-in the site rotation needs no -CurrentSecretKey.
+            $held = (Get-FakeSite "secret-sha256 $($server.ID)").Sha256
+            $again = $server | Update-CMAADApplicationSecret -ValidityDays 90 -RemoveOldSecret -Confirm:$false -ErrorAction Stop
+            ($again.SecretKeyExpiry - (Get-Date)).TotalDays | Should -BeLessThan 91
+            (Get-FakeSite "secret-sha256 $($server.ID)").Sha256 | Should -Not -Be $held
+            @(Get-CMAADSiteChange | Where-Object { $_.Operation -eq 'UpdateSecret' }) | Should -HaveCount 2
         }
         finally {
             Disconnect-CMAADAzure

@@ -91,6 +91,31 @@ pub fn entra_site_session(site: &FakeSite, realm: &Realm, entra_url: &str) -> Ff
     open_site(dir, &options, PASSWORD).expect("site session")
 }
 
+/// The secret the site holds for app `app` is one of `client_id`'s passwords in Entra, not
+/// expired: the CMG works.
+pub fn holds_working_pair(
+    site: &FakeSite,
+    entra: &cmaad_fake_entra::FakeEntra,
+    app: u32,
+    client_id: &str,
+) -> bool {
+    let held = site.plain_secret(app).expect("the site holds a secret");
+    entra.snapshot().tenants[0]
+        .app_by_id(client_id)
+        .is_some_and(|a| {
+            a.secrets
+                .iter()
+                .any(|p| p.value == held && p.end_date_time > chrono::Utc::now())
+        })
+}
+
+/// How many passwords `client_id` has in Entra.
+pub fn password_count(entra: &cmaad_fake_entra::FakeEntra, client_id: &str) -> usize {
+    entra.snapshot().tenants[0]
+        .app_by_id(client_id)
+        .map_or(0, |a| a.secrets.len())
+}
+
 pub fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(s.replace('+', "%2B").as_bytes())
         .map(|(k, v)| {
