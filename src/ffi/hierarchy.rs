@@ -56,8 +56,10 @@ unsafe fn sites_of(
 /// not used.
 ///
 /// The password of `Site.UserName` comes as `password_len` UTF-16 code units at
-/// `password_utf16` (NULL and 0 without `UserName`), copied into memory the library wipes; the
-/// caller keeps its buffer and should zero it after the call.
+/// `password_utf16` (NULL and 0 without `UserName`: on Windows the logged-on user then signs
+/// in to every site), copied into memory the library wipes; the caller keeps its buffer and
+/// should zero it after the call. `Authentication` `Bearer` is refused here
+/// (`BearerAcrossSitesUnsupported`): a sign-in belongs to one session's site.
 ///
 /// The result is `{"value": [app documents, each with "SiteCode" and "ProviderMachineName"],
 /// "Sites": [{"SiteCode", "ProviderMachineName", "Succeeded", "Count", "Error"?}],

@@ -106,6 +106,13 @@ pub fn sites_request(
             );
             e
         })?;
+        if options.bearer.is_some() {
+            return Err(Error::invalid(
+                "Site.Authentication",
+                "BearerAcrossSitesUnsupported",
+                "Site.Authentication Bearer is not available over several sites in one call (a sign-in belongs to one session's site): use Negotiate with UserName and the password, or the logged-on user on Windows.",
+            ));
+        }
         sites.push(options);
     }
     Ok(SitesRequest { sites, fields })
