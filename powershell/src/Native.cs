@@ -162,6 +162,15 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_rotate_site_app_secret(SessionHandle session, byte[] request_json, IntPtr current_secret_utf16, UIntPtr current_secret_len, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_verify_apps_with_signin(SessionHandle session, IntPtr signin, byte[] filter_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_rotate_site_app_secret_with_signin(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_maintain_secrets_with_signin(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_string_free(IntPtr s);
     }
 
