@@ -12,8 +12,14 @@
 //!   query, plus parsing, the tenant join and the app objects).
 //!
 //! It prints medians, p90, the ratio, and the requests and Kerberos handshakes the provider saw
-//! per call. All traffic stays on 127.0.0.1.
+//! per call.
+//!
+//! Then secret maintenance over a hierarchy: `cmaad_sites_maintain_secrets` (the C ABI call
+//! behind `Invoke-CMAADSecretMaintenance -ProviderMachineName a,b,c`) over 3 fake providers x
+//! 100 apps, each call opening its sites, authenticating once per site and reading them in
+//! parallel. All traffic stays on 127.0.0.1.
 
+use cmaad::ffi;
 use cmaad::model::{AppFilter, AppType};
 use cmaad::secret::SecretKey;
 use cmaad::session::{Session, SessionOptions};
@@ -23,6 +29,7 @@ use cmaad_fake_adminservice::auth::{AuthConfig, KerberosService};
 use cmaad_fake_adminservice::kdc::Realm;
 use cmaad_fake_adminservice::{Class, FakeSite, SiteConfig};
 use serde_json::json;
+use std::ffi::CString;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
@@ -96,6 +103,97 @@ fn main() {
         requests as f64 / calls as f64
     );
     println!("Kerberos handshakes during the timed calls: {handshakes}");
+    let _ = std::fs::remove_dir_all(&dir);
+    hierarchy(&realm, (calls / 10).max(10));
+}
+
+/// `cmaad_sites_maintain_secrets` over 3 sites x 100 apps, `calls` times.
+fn hierarchy(realm: &Realm, calls: usize) {
+    const SITES: usize = 3;
+    let sites: Vec<FakeSite> = (0..SITES)
+        .map(|_| {
+            let site = FakeSite::start(SiteConfig::new("XYZ").auth(AuthConfig {
+                kerberos: Some(KerberosService {
+                    host: "localhost".into(),
+                    keys: realm.service_keys().to_vec(),
+                }),
+                ..Default::default()
+            }));
+            seed(&site);
+            site
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("cmaad-sites-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let roots = dir.join("sms-issuing-roots.pem");
+    let pems: Vec<&str> = sites.iter().map(FakeSite::root_pem).collect();
+    std::fs::write(&roots, pems.join("\n")).unwrap();
+    let options =
+        json!({"StorePath": dir.join("site.db"), "TrustedCaPath": roots, "TimeoutSeconds": 30});
+    let options = CString::new(options.to_string()).unwrap();
+    let mut session = std::ptr::null_mut();
+    let mut out = std::ptr::null_mut();
+    let status = unsafe { ffi::cmaad_session_open(options.as_ptr(), &mut session, &mut out) };
+    unsafe { ffi::cmaad_string_free(out) };
+    assert_eq!(status, ffi::cmaad_status::CMAAD_OK);
+    let request = json!({"Site": {
+        "ProviderMachineName": sites.iter().map(FakeSite::provider_machine_name).collect::<Vec<_>>(),
+        "SiteCode": ["P01", "P02", "P03"],
+        "UserName": realm.user(),
+        "KdcAddress": realm.kdc_address(),
+    }, "RotateWithinDays": 30});
+    let request = CString::new(request.to_string()).unwrap();
+    let password: Vec<u16> = realm.password().encode_utf16().collect();
+    let run = || {
+        let mut out = std::ptr::null_mut();
+        let status = unsafe {
+            ffi::cmaad_sites_maintain_secrets(
+                session,
+                request.as_ptr(),
+                password.as_ptr(),
+                password.len(),
+                &mut out,
+            )
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(unsafe { std::ffi::CStr::from_ptr(out) }.to_str().unwrap())
+                .unwrap();
+        unsafe { ffi::cmaad_string_free(out) };
+        assert_eq!(status, ffi::cmaad_status::CMAAD_OK, "{doc}");
+        assert_eq!(doc["Summary"]["Total"], SITES * APPS);
+    };
+    for _ in 0..3 {
+        run();
+    }
+    let requests_before: usize = sites.iter().map(|s| s.requests().len()).sum();
+    let handshakes_before: usize = sites.iter().map(|s| s.auth_counts().kerberos).sum();
+    let mut times = Vec::new();
+    for _ in 0..calls {
+        let t = Instant::now();
+        run();
+        times.push(t.elapsed());
+    }
+    let requests: usize = sites.iter().map(|s| s.requests().len()).sum::<usize>() - requests_before;
+    let handshakes: usize = sites
+        .iter()
+        .map(|s| s.auth_counts().kerberos)
+        .sum::<usize>()
+        - handshakes_before;
+    println!();
+    println!("| {calls} calls, {SITES} sites x {APPS} apps | median | p90 |");
+    println!("|---|---|---|");
+    println!(
+        "| cmaad_sites_maintain_secrets (expiry report) | {:.1} ms | {:.1} ms |",
+        micros(percentile(&mut times, 50)) / 1000.0,
+        micros(percentile(&mut times, 90)) / 1000.0
+    );
+    println!();
+    println!(
+        "provider requests per call: {:.2}; Kerberos handshakes per call: {:.2}",
+        requests as f64 / calls as f64,
+        handshakes as f64 / calls as f64
+    );
+    unsafe { ffi::cmaad_session_close(session) };
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -333,3 +333,27 @@ fn bearer_settings_are_checked_when_the_session_opens() {
     );
     assert!(site.requests().is_empty());
 }
+
+#[test]
+fn the_token_never_follows_a_redirect() {
+    use cmaad_fake_adminservice::{Fault, FaultKind};
+    let entra = directory();
+    let site = bearer_site(&entra);
+    let elsewhere = bearer_site(&entra);
+    let s = open(&site, &entra, json!({}));
+    sign_in(&s, &entra);
+    site.add_fault(Fault::everywhere(FaultKind::Redirect {
+        status: 307,
+        location: format!("{}/wmi/SMS_AAD_Tenant_Ex", elsewhere.base_url()),
+    }));
+    let (status, doc) = s.get(None);
+    assert_eq!(
+        (status, code(&doc)),
+        (cmaad_status::CMAAD_NETWORK, "SiteRedirected"),
+        "{doc}"
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token went nowhere else"
+    );
+}

@@ -304,6 +304,16 @@ fn requests_over_several_sites_are_checked_before_any_site_is_contacted() {
         "RotateAcrossSitesUnsupported",
         "Rotate",
     );
+    let mut bearer = sites_request(&fakes, &realm, json!({}));
+    bearer["Site"] = json!({"ProviderMachineName": bearer["Site"]["ProviderMachineName"], "SiteCode": bearer["Site"]["SiteCode"], "Authentication": "Bearer", "TenantId": common::TENANT, "ClientId": common::CLIENT_CLIENT_ID, "AppIdUri": format!("api://{}/ConfigMgrService", common::TENANT)});
+    let (status, doc) = call_sites(&s, cmaad_sites_get_apps, &bearer, "");
+    common::assert_refused(
+        status,
+        &doc,
+        cmaad_status::CMAAD_INVALID_ARGUMENT,
+        "BearerAcrossSitesUnsupported",
+        "Site.Authentication",
+    );
     let filter = sites_request(
         &fakes,
         &realm,

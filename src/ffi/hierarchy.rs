@@ -56,8 +56,10 @@ unsafe fn sites_of(
 /// not used.
 ///
 /// The password of `Site.UserName` comes as `password_len` UTF-16 code units at
-/// `password_utf16` (NULL and 0 without `UserName`), copied into memory the library wipes; the
-/// caller keeps its buffer and should zero it after the call.
+/// `password_utf16` (NULL and 0 without `UserName`: on Windows the logged-on user then signs
+/// in to every site), copied into memory the library wipes; the caller keeps its buffer and
+/// should zero it after the call. `Authentication` `Bearer` is refused here
+/// (`BearerAcrossSitesUnsupported`): a sign-in belongs to one session's site.
 ///
 /// The result is `{"value": [app documents, each with "SiteCode" and "ProviderMachineName"],
 /// "Sites": [{"SiteCode", "ProviderMachineName", "Succeeded", "Count", "Error"?}],
@@ -92,8 +94,7 @@ pub unsafe extern "C" fn cmaad_sites_get_apps(
 /// `request_json`: `{"Site": {...}, "RotateWithinDays": 30, "TenantId": "..."}`; `Site` and the
 /// password as in `cmaad_sites_get_apps`. `RotateWithinDays` (0–365, default 30) is the window
 /// in which a secret is due; `TenantId` limits the report to one tenant's apps; `Rotate` may
-/// only be false (a site never returns its current secret, which a rotation needs: rotate each
-/// due app with its site connected).
+/// only be false (rotate the due apps of each site with that site connected).
 ///
 /// The result is `{"value": [{"SiteCode", "ProviderMachineName", "ID", "Name", "AppType",
 /// "TenantID", "DaysUntilSecretExpiry", "Action", "Detail"}], "Sites": [...as in

@@ -164,7 +164,7 @@ impl AdminServiceSite {
         if reply.status != 200 {
             return Err(self.provider_error(&reply, path, None));
         }
-        Ok(objects(&reply.body))
+        Ok(objects(reply.body))
     }
 
     fn tenant_rows(&self, refresh: bool) -> Result<HashMap<u64, Tenant>> {
@@ -932,11 +932,22 @@ fn console_instructions(class: &str, write: Write) -> String {
     }
 }
 
-fn objects(body: &Value) -> Vec<Map<String, Value>> {
-    body.get("value")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_object().cloned()).collect())
-        .unwrap_or_default()
+/// The objects of an answer's `value`, moved out of it (not copied: a list of apps is read
+/// once per call).
+fn objects(body: Value) -> Vec<Map<String, Value>> {
+    let Value::Object(mut body) = body else {
+        return Vec::new();
+    };
+    match body.remove("value") {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(o) => Some(o),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn tenant_of(o: &Map<String, Value>) -> Option<Tenant> {

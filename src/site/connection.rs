@@ -189,13 +189,11 @@ impl SiteConnection {
             return self.finish(first).await;
         }
         let offered = schemes(&first.headers);
-        let credential = self.credential.as_ref().ok_or_else(|| {
-            Error::invalid(
-                "Site.UserName",
-                "SiteCredentialRequired",
-                "The SMS Provider asks for Windows authentication and no credential was given: pass -Credential (Site.UserName and the password).",
-            )
-        })?;
+        let Some(credential) = self.credential.as_ref() else {
+            return self
+                .logged_on_user(stats, &offered, method, url, body)
+                .await;
+        };
         let kerberos_allowed = self.options.authentication != Authentication::Ntlm;
         if kerberos_allowed && offered.iter().any(|s| s == "negotiate") {
             match self.kerberos(stats, credential, method, url, body).await {
@@ -246,6 +244,74 @@ impl SiteConnection {
             return Err(bearer::refused(&host, settings, challenge));
         }
         self.finish(answer).await
+    }
+
+    /// Without a credential on Windows: the logged-on user (SYSTEM: the computer account)
+    /// through Windows SSPI, over as many legs as the package needs.
+    #[cfg(windows)]
+    async fn logged_on_user(
+        &self,
+        stats: &mut ConnectionStats,
+        offered: &[String],
+        method: &Method,
+        url: &str,
+        body: Option<&str>,
+    ) -> Result<(Reply, Option<Duration>)> {
+        let ntlm = self.ntlm_allowed(offered);
+        let (package, scheme) = match self.options.authentication {
+            Authentication::Ntlm if offered.iter().any(|s| s == "ntlm") => ("NTLM", "NTLM"),
+            Authentication::Ntlm => ("NTLM", "Negotiate"),
+            _ if ntlm => ("Negotiate", "Negotiate"),
+            _ if offered.iter().any(|s| s == "negotiate") => ("Kerberos", "Negotiate"),
+            _ => return Err(refused(&self.options, offered)),
+        };
+        let (mut context, mut token) =
+            super::logon::LogonContext::begin(package, &self.options.spn_host())?;
+        for _ in 0..super::logon::MAX_LEGS {
+            let header = header_value(negotiate::authorization(scheme, &token))?;
+            let answer = self
+                .exchange(stats, method, url, body, Some(header))
+                .await?;
+            let server_token = answer
+                .headers
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|v| negotiate::challenge_token(v, scheme));
+            if answer.status == StatusCode::UNAUTHORIZED {
+                match server_token {
+                    Some(t) if !context.is_complete() => {
+                        token = context.answer(&t)?;
+                        continue;
+                    }
+                    _ => return Err(refused(&self.options, &schemes(&answer.headers))),
+                }
+            }
+            if !context.is_complete() {
+                context.answer(&server_token.unwrap_or_default())?;
+            }
+            stats.kerberos_handshakes += u64::from(package != "NTLM");
+            stats.ntlm_handshakes += u64::from(package == "NTLM");
+            return self.finish(answer).await;
+        }
+        Err(refused(&self.options, offered))
+    }
+
+    /// Without a credential elsewhere: there is no logged-on Windows user to act as.
+    #[cfg(not(windows))]
+    async fn logged_on_user(
+        &self,
+        _stats: &mut ConnectionStats,
+        _offered: &[String],
+        _method: &Method,
+        _url: &str,
+        _body: Option<&str>,
+    ) -> Result<(Reply, Option<Duration>)> {
+        Err(Error::invalid(
+            "Site.UserName",
+            "SiteCredentialRequired",
+            "The SMS Provider asks for Windows authentication and no credential was given; only on Windows does CMAAD use the logged-on user: pass -Credential (Site.UserName and the password).",
+        ))
     }
 
     fn ntlm_allowed(&self, offered: &[String]) -> bool {
@@ -472,4 +538,76 @@ fn unreachable(options: &SiteOptions, e: &reqwest::Error) -> Error {
             options.provider_machine_name
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::SiteSettings;
+    use cmaad_fake_adminservice::auth::{AuthConfig, KerberosService};
+    use cmaad_fake_adminservice::{FakeSite, SiteConfig};
+
+    /// A provider offering `Negotiate` (Kerberos), asked for its tenants with no credential.
+    fn read_without_credential() -> (FakeSite, Result<Reply>) {
+        let site = FakeSite::start(SiteConfig::new("XYZ").auth(AuthConfig {
+            kerberos: Some(KerberosService {
+                host: "localhost".into(),
+                keys: Vec::new(),
+            }),
+            ..AuthConfig::default()
+        }));
+        let settings = SiteSettings {
+            provider_machine_name: site.provider_machine_name(),
+            site_code: "XYZ".into(),
+            // A pin: wine has no system certificate store to add the site's root to.
+            certificate_thumbprint: Some(site.certificate_sha256().to_string()),
+            ..SiteSettings::default()
+        };
+        let options = SiteOptions::check(settings, None, Duration::from_secs(10)).unwrap();
+        let connection = SiteConnection::new(options, None).unwrap();
+        let result = connection.send(Method::GET, "wmi/SMS_AAD_Tenant_Ex", None);
+        assert!(
+            site.requests()
+                .iter()
+                .any(|r| r.status == 401 && r.authorization_scheme.is_none()),
+            "the anonymous request was challenged"
+        );
+        (site, result)
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn elsewhere_no_credential_names_the_credential_parameter() {
+        let (site, result) = read_without_credential();
+        let e = result.unwrap_err();
+        assert_eq!(e.code, "SiteCredentialRequired");
+        assert!(e.message.contains("-Credential"), "{}", e.message);
+        assert_eq!(
+            site.requests().len(),
+            1,
+            "nothing is tried without a credential"
+        );
+    }
+
+    /// Under wine (and on Windows outside a domain) there is no Kerberos logon to use: the
+    /// logged-on user's path must be taken and fail with a clear error, not crash. On a domain
+    /// member the ticket reaches the fake, which holds no key for it and refuses it.
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_no_credential_uses_the_logged_on_user_through_sspi() {
+        let (site, result) = read_without_credential();
+        let e = result.unwrap_err();
+        let negotiated = site
+            .requests()
+            .iter()
+            .any(|r| r.authorization_scheme.as_deref() == Some("Negotiate"));
+        if negotiated {
+            assert_eq!(e.code, "SiteAuthenticationFailed", "{}", e.message);
+        } else {
+            assert_eq!(e.code, "SiteLogonFailed", "{}", e.message);
+            assert!(e.message.contains("SSPI status"), "{}", e.message);
+            assert!(e.message.contains("logged-on user"), "{}", e.message);
+            assert!(e.message.contains("-Credential"), "{}", e.message);
+        }
+    }
 }

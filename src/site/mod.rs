@@ -6,6 +6,7 @@
 //! - [`trust`]: how the provider's certificate is checked (roots, `TrustedCaPath`, SHA-256 pin,
 //!   or an explicit skip with a warning per connection);
 //! - [`negotiate`]: Kerberos (and NTLM where allowed) with an explicit credential;
+//! - `logon` (Windows): the logged-on user's credentials through Windows SSPI;
 //! - [`bearer`]: Entra tokens on `AdminService_TokenAuth` or through a cloud management gateway;
 //! - [`connection`]: one kept-alive, authenticated connection per site, bounded retries;
 //! - [`adminservice`]: the four classes mapped to CMAAD's tenants, apps and services;
@@ -17,6 +18,8 @@ pub mod bearer;
 pub mod connection;
 pub mod hierarchy;
 pub mod journal;
+#[cfg(windows)]
+pub mod logon;
 pub mod negotiate;
 pub mod options;
 pub mod trust;

@@ -106,6 +106,13 @@ pub fn sites_request(
             );
             e
         })?;
+        if options.bearer.is_some() {
+            return Err(Error::invalid(
+                "Site.Authentication",
+                "BearerAcrossSitesUnsupported",
+                "Site.Authentication Bearer is not available over several sites in one call (a sign-in belongs to one session's site): use Negotiate with UserName and the password, or the logged-on user on Windows.",
+            ));
+        }
         sites.push(options);
     }
     Ok(SitesRequest { sites, fields })
@@ -154,7 +161,7 @@ pub fn expiry_plan(fields: &mut Fields) -> Result<(i64, Option<String>)> {
         return Err(Error::invalid(
             "Rotate",
             "RotateAcrossSitesUnsupported",
-            "Rotate is not available over several sites: a site never returns its current secret, which a rotation needs to reach Graph. Run the report (Rotate false), then rotate each due app with its site connected (Update-CMAADApplicationSecret).",
+            "Rotate is not available over several sites in one call: run the report (Rotate false), then rotate each due app with its site connected (Invoke-CMAADSecretMaintenance or Update-CMAADApplicationSecret on that site).",
         ));
     }
     let tenant = fields

@@ -1,5 +1,5 @@
-//! Faults a test injects into the provider: throttling, 5xx, dropped connections, delays and
-//! arbitrary provider errors, matched by method and class, for the next N requests or all.
+//! Faults a test injects into the provider: throttling, 5xx, dropped connections, delays,
+//! redirects and arbitrary provider errors, matched by method and class, for the next N requests or all.
 
 use crate::classes::Class;
 use std::time::Duration;
@@ -29,6 +29,13 @@ pub enum FaultKind {
     Drop,
     /// Answer normally but change nothing (a provider that acknowledges and loses the write).
     LoseWrite,
+    /// A redirect (301, 302, 307, 308) to `location`, as a misconfigured front end may send.
+    Redirect {
+        /// HTTP status.
+        status: u16,
+        /// The `Location` header.
+        location: String,
+    },
 }
 
 /// A fault for some requests; `None` fields match everything.

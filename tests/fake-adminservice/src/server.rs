@@ -229,6 +229,11 @@ fn fault_answer(kind: FaultKind) -> Answer {
             code,
             message,
         } => error(status, &code, &message),
+        FaultKind::Redirect { status, location } => Answer {
+            status,
+            body: None,
+            location: Some(location),
+        },
         FaultKind::Drop | FaultKind::Delay(_) | FaultKind::LoseWrite => error(500, "500", "fault"),
     }
 }
