@@ -171,6 +171,12 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_maintain_secrets_with_signin(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_sites_get_apps(SessionHandle session, byte[] request_json, IntPtr password_utf16, UIntPtr password_len, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_sites_maintain_secrets(SessionHandle session, byte[] request_json, IntPtr password_utf16, UIntPtr password_len, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void cmaad_string_free(IntPtr s);
     }
 
