@@ -579,14 +579,20 @@ namespace CMAAD.Commands
                 s => signIn == null
                     ? s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request)
                     : s.CallWithSignIn("cmaad_maintain_secrets_with_signin", NativeMethods.cmaad_maintain_secrets_with_signin, signIn, request), "Maintenance");
+            EmitReport<MaintenanceReport>(document, report => string.Format(CultureInfo.InvariantCulture,
+                "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
+                report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
+        }
+
+        /// <summary>Reads a report, says its summary on the verbose stream and outputs it.</summary>
+        private void EmitReport<T>(string document, Func<T, string> summary) where T : CmaadObject
+        {
             if (document == null)
             {
                 return;
             }
-            MaintenanceReport report = Read<MaintenanceReport>(document);
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture,
-                "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
-                report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
+            T report = Read<T>(document);
+            WriteVerbose(summary(report));
             WriteObject(report);
         }
 
@@ -616,15 +622,9 @@ namespace CMAAD.Commands
                 s => credential == null
                     ? s.Call("cmaad_sites_maintain_secrets", (SessionHandle h, byte[] r, out IntPtr json) => NativeMethods.cmaad_sites_maintain_secrets(h, r, IntPtr.Zero, UIntPtr.Zero, out json), request)
                     : s.CallWithSecret("cmaad_sites_maintain_secrets", NativeMethods.cmaad_sites_maintain_secrets, request, credential.Password), "Sites");
-            if (document == null)
-            {
-                return;
-            }
-            SitesMaintenanceReport report = Read<SitesMaintenanceReport>(document);
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture,
+            EmitReport<SitesMaintenanceReport>(document, report => string.Format(CultureInfo.InvariantCulture,
                 "Maintenance over {0} site(s), {1} not read: {2} app(s); {3} due, {4} need attention.",
                 report.Sites, report.SitesFailed, report.Total, report.RotationDue, report.NeedsAttention));
-            WriteObject(report);
         }
     }
 

@@ -77,6 +77,25 @@ namespace CMAAD
         {
         }
 
+        /// <summary>Calls <paramref name="read"/> for each item of the array member <paramref name="name"/> with its element.</summary>
+        internal static void ReadItems<T>(XElement element, string name, T[] items, Action<T, XElement> read) where T : class
+        {
+            XElement list = JsonDocument.Find(element, name);
+            if (list == null || items == null)
+            {
+                return;
+            }
+            int i = 0;
+            foreach (XElement item in list.Elements())
+            {
+                if (i < items.Length && items[i] != null)
+                {
+                    read(items[i], item);
+                }
+                i++;
+            }
+        }
+
         internal static PSObject Open(XElement element, string name)
         {
             XElement member = JsonDocument.Find(element, name);
@@ -668,20 +687,7 @@ namespace CMAAD
 
         internal override void ReadOpenMembers(XElement element)
         {
-            XElement list = JsonDocument.Find(element, "Sites");
-            if (list == null || sites == null)
-            {
-                return;
-            }
-            int i = 0;
-            foreach (XElement item in list.Elements())
-            {
-                if (i < sites.Length && sites[i] != null)
-                {
-                    sites[i].Error = Open(item, "Error");
-                }
-                i++;
-            }
+            ReadItems(element, "Sites", sites, (site, item) => site.Error = Open(item, "Error"));
         }
     }
 
@@ -711,20 +717,7 @@ namespace CMAAD
 
         internal override void ReadOpenMembers(XElement element)
         {
-            XElement list = JsonDocument.Find(element, "value");
-            if (list == null || apps == null)
-            {
-                return;
-            }
-            int i = 0;
-            foreach (XElement item in list.Elements())
-            {
-                if (i < apps.Length && apps[i] != null)
-                {
-                    apps[i].ReadOpenMembers(item);
-                }
-                i++;
-            }
+            ReadItems(element, "value", apps, (app, item) => app.ReadOpenMembers(item));
         }
     }
 
