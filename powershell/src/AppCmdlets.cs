@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.Serialization;
 using System.Management.Automation;
 using System.Security;
 using CMAAD.Interop;
@@ -326,8 +327,19 @@ namespace CMAAD.Commands
         [ValidateRange(1, 600)]
         public int PropagationTimeoutSeconds { get; set; }
 
+        /// <summary>
+        /// The server app's current client secret, as the connected ConfigMgr site holds it: a site
+        /// never returns its secret, and the rotation needs it for the Graph token that adds the
+        /// new one. Only with a ConfigMgr site (Connect-CMAADSite -SiteCode -ProviderMachineName).
+        /// </summary>
+        [Parameter]
+        [SecureStringTransformation("CurrentSecretKey")]
+        [ValidateNotNull]
+        public SecureString CurrentSecretKey { get; set; }
+
         protected override void ProcessRecord()
         {
+            WarnPlainTextSecret();
             long appId = AppId;
             var request = new JsonRequest().Set("ID", appId);
             if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
@@ -335,17 +347,55 @@ namespace CMAAD.Commands
             if (Bound("DisplayName")) request.Set("DisplayName", DisplayName);
             if (Bound("PropagationTimeoutSeconds")) request.Set("PropagationTimeoutSeconds", PropagationTimeoutSeconds);
             request.Set("RemoveOldSecret", RemoveOldSecret.IsPresent);
-            string action = "Add a new client secret through Microsoft Graph and store it" + (RemoveOldSecret ? ", then remove the old one" : string.Empty);
+            ProviderSite configMgr = Session.Site.ConfigMgrSite;
+            GraphSession signIn = RequireSignIn(true);
+            CheckCurrentSecret(configMgr, signIn);
+            string action = configMgr == null
+                ? "Add a new client secret through Microsoft Graph and store it" + (RemoveOldSecret ? ", then remove the old one" : string.Empty)
+                : "Add a new client secret through Microsoft Graph, write it to ConfigMgr site " + configMgr.SiteCode + " and confirm it there" + (RemoveOldSecret ? ", then remove the old one" : string.Empty);
             if (!ShouldProcess("Server app " + appId.ToString(CultureInfo.InvariantCulture), action))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Rotating the secret of app " + appId.ToString(CultureInfo.InvariantCulture) + " with its own credentials", true);
             // Waits until the new secret works at Entra (up to PropagationTimeoutSeconds): shown as progress.
+            // On a site, the rotation that never leaves the CMG without a working secret, with the
+            // site's current secret (zero-freed) or else the Graph sign-in.
+            Func<SiteSession, string> rotate;
+            if (configMgr == null)
+            {
+                rotate = s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request);
+            }
+            else if (CurrentSecretKey != null)
+            {
+                rotate = s => s.CallWithSecret("cmaad_rotate_site_app_secret", NativeMethods.cmaad_rotate_site_app_secret, request, CurrentSecretKey);
+            }
+            else
+            {
+                rotate = s => s.CallWithSignIn("cmaad_rotate_site_app_secret_with_signin", NativeMethods.cmaad_rotate_site_app_secret_with_signin, signIn, request);
+            }
             Emit<Application>(InvokeWithProgress("Rotating the secret of server app " + appId.ToString(CultureInfo.InvariantCulture),
                 (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Adding the new secret through Microsoft Graph and waiting until it signs in ({0:0} s)", seconds),
-                s => s.Call("cmaad_rotate_app_secret", NativeMethods.cmaad_rotate_app_secret, request), appId));
+                rotate, appId));
+        }
+
+        /// <summary>
+        /// On a ConfigMgr site the rotation needs -CurrentSecretKey or a Graph sign-in; without a
+        /// site -CurrentSecretKey is refused.
+        /// </summary>
+        private void CheckCurrentSecret(ProviderSite configMgr, GraphSession signIn)
+        {
+            if (configMgr != null && CurrentSecretKey == null && signIn == null)
+            {
+                ThrowArgumentError("CurrentSecretKeyRequired", "ConfigMgr site " + configMgr.SiteCode + " never returns the server app's secret, and the rotation needs a Graph token " +
+                    "to add the new one: give -CurrentSecretKey (the client secret the site holds now), or sign in first with Connect-CMAADAzure " +
+                    "(an administrator, or an automation app allowed to change the app's passwords). Nothing was changed.", "CurrentSecretKey");
+            }
+            if (configMgr == null && CurrentSecretKey != null)
+            {
+                ThrowArgumentError("CurrentSecretKeyWithoutSite", "-CurrentSecretKey is only for a ConfigMgr site (Connect-CMAADSite -SiteCode -ProviderMachineName): " +
+                    "the local store holds the current secret itself. Drop -CurrentSecretKey. Nothing was changed.", "CurrentSecretKey");
+            }
         }
     }
 
@@ -436,6 +486,9 @@ namespace CMAAD.Commands
                 tenants.Sort(StringComparer.Ordinal);
             }
 
+            // With a Graph sign-in (Connect-CMAADAzure), each registration is audited too; on a
+            // ConfigMgr site also whether a password on it ends when the site says its secret does.
+            GraphSession signIn = RequireSignIn(true);
             // One call per tenant: real progress between calls, and the library's bounded
             // parallelism (8 apps at a time) within each.
             const string activity = "Verifying stored apps against Microsoft Entra ID";
@@ -449,7 +502,9 @@ namespace CMAAD.Commands
                     });
                     filter.Set("TenantId", tenants[i]);
                     Contact("Verifying the stored apps of tenant " + tenants[i], true);
-                    EmitList<VerificationResult>(Invoke(s => s.Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filter), tenants[i]));
+                    EmitList<VerificationResult>(Invoke(s => signIn == null
+                        ? s.Call("cmaad_verify_apps", NativeMethods.cmaad_verify_apps, filter)
+                        : s.CallWithSignIn("cmaad_verify_apps_with_signin", NativeMethods.cmaad_verify_apps_with_signin, signIn, filter), tenants[i]));
                 }
             }
             finally
@@ -495,10 +550,15 @@ namespace CMAAD.Commands
             bool rotate = !ReportOnly && ShouldProcess(scope, "Rotate the client secrets that are due through Microsoft Graph");
             request.Set("Rotate", rotate);
             SiteSession session = Session;
+            GraphSession signIn = RequireSignIn(true);
             Contact((rotate ? "Verifying and rotating due secrets of " : "Verifying ") + scope, true);
             string document = InvokeWithProgress("Secret maintenance",
                 (seconds, site) => string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2:0} s)", rotate ? "Verifying and rotating" : "Verifying", scope, seconds),
-                s => s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request), "Maintenance");
+                // With a Graph sign-in (an automation app's, for a scheduled task), a site's due
+                // secrets are rotated with it, since the site never returns the current secret.
+                s => signIn == null
+                    ? s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request)
+                    : s.CallWithSignIn("cmaad_maintain_secrets_with_signin", NativeMethods.cmaad_maintain_secrets_with_signin, signIn, request), "Maintenance");
             if (document == null)
             {
                 return;
@@ -524,15 +584,86 @@ namespace CMAAD.Commands
             var list = value as System.Collections.IList;
             if (list == null || value is string)
             {
-                return inputData;
+                return Revived(inputData);
             }
             if (list.Count == 1)
             {
-                return list[0];
+                return Revived(list[0]);
             }
             throw new ArgumentTransformationMetadataException(string.Format(CultureInfo.InvariantCulture,
                 "{0} objects were given where one is expected: pass one object (narrow Get-CMAADApplication with -AppName, -AppType and -TenantId " +
                 "so it returns a single app), or pipe them to handle each.", list.Count));
+        }
+
+        /// <summary>
+        /// A CMAAD object that went through Export-Clixml/Import-Clixml (or a remoting session)
+        /// comes back as a property bag named Deserialized.CMAAD.&lt;Type&gt;: it is read back into
+        /// that type from its plain properties (ID first of all, which is what the cmdlets send), so
+        /// a script can keep apps and services in a file between runs. Anything else is returned
+        /// as it is, for the parameter binder to accept or refuse.
+        /// </summary>
+        private static object Revived(object item)
+        {
+            var bag = item as PSObject;
+            object plain = bag == null ? item : bag.BaseObject;
+            if (!(plain is PSCustomObject) && !(plain is System.Collections.IDictionary))
+            {
+                return item;
+            }
+            const string Prefix = "Deserialized.CMAAD.";
+            string name = bag == null || bag.TypeNames.Count == 0 ? string.Empty : bag.TypeNames[0];
+            Type type = name.StartsWith(Prefix, StringComparison.Ordinal) ? typeof(CmaadObject).Assembly.GetType(name.Substring("Deserialized.".Length)) : null;
+            if (type == null || !typeof(CmaadObject).IsAssignableFrom(type) || type.IsAbstract)
+            {
+                // PowerShell would try to build the object from the bag's properties and fail on a
+                // read-only ID; say instead what the parameter takes.
+                throw new ArgumentTransformationMetadataException("This parameter takes an object a CMAAD cmdlet returned (CMAAD.Application from Get-CMAADApplication, " +
+                    "CMAAD.CloudService from Get-CMCloudManagementAzureService, CMAAD.Tenant from Get-CMAADTenant), or one kept with Export-Clixml and read back with Import-Clixml; " +
+                    "a " + (name.Length > 0 ? name : plain.GetType().FullName) + " built by hand is not one: get the object with the Get- cmdlet, or pass its ID with -Id where the cmdlet has it.");
+            }
+            var document = new JsonRequest();
+            foreach (PSPropertyInfo property in bag.Properties)
+            {
+                document.Set(property.Name, PlainValue(property));
+            }
+            try
+            {
+                return JsonDocument.Read(type, document.ToString());
+            }
+            catch (SerializationException e)
+            {
+                throw new ArgumentTransformationMetadataException("A deserialized " + type.FullName + " (from Import-Clixml or a remote session) could not be read back (" + e.Message +
+                    "): get the object again with the CMAAD cmdlet that returns it, e.g. Get-CMAADApplication -AppName.", e);
+            }
+        }
+
+        /// <summary>A property's value as the document carries it: text, number, flag or time; null for anything nested.</summary>
+        private static object PlainValue(PSPropertyInfo property)
+        {
+            object value;
+            try
+            {
+                value = property.Value;
+            }
+            catch (GetValueException)
+            {
+                return null;
+            }
+            var wrapped = value as PSObject;
+            if (wrapped != null)
+            {
+                // A deserialized enum is its number with the name as its text; other wrapped values are nested objects.
+                return wrapped.BaseObject is PSCustomObject ? null : wrapped.ToString();
+            }
+            if (value is DateTime)
+            {
+                return JsonRequest.Timestamp((DateTime)value);
+            }
+            if (value is int || value is uint || value is short || value is byte)
+            {
+                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            }
+            return value is string || value is bool || value is long ? value : null;
         }
     }
 }

@@ -278,9 +278,13 @@ namespace CMAAD.Commands
                 return;
             }
             Site site = session.Site;
+            ProviderSite configMgr = site.ConfigMgrSite;
+            string where = configMgr == null
+                ? "the site store '" + site.StorePath + "'"
+                : "ConfigMgr site " + configMgr.SiteCode + " through the SMS Provider " + configMgr.ProviderMachineName + " (" + configMgr.Authentication + " as " + configMgr.UserName + "; changes journaled in '" + site.StorePath + "')";
             if (!entra)
             {
-                WriteVerbose(action + ": site store '" + site.StorePath + "' only; nothing is sent to Microsoft Entra ID.");
+                WriteVerbose(action + ": " + where + " only; nothing is sent to Microsoft Entra ID.");
                 return;
             }
             string cloud = site.AzureEnvironment.ToString();
@@ -290,7 +294,7 @@ namespace CMAAD.Commands
                 cloud = environment;
                 hosts = "that cloud's authority and Graph hosts, unless Connect-CMAADSite overrides them";
             }
-            WriteVerbose(action + ": contacting Microsoft Entra ID (" + cloud + "; " + hosts + "), then the site store '" + site.StorePath + "'.");
+            WriteVerbose(action + ": contacting Microsoft Entra ID (" + cloud + "; " + hosts + "), then " + where + ".");
         }
 
         /// <summary>Says on the verbose stream that a call goes to Microsoft Graph as the signed-in identity.</summary>

@@ -139,13 +139,19 @@ namespace CMAAD.Interop
         /// <summary>The document as an instance of a [DataContract] class.</summary>
         public static T Read<T>(string json) where T : class
         {
+            return (T)Read(typeof(T), json);
+        }
+
+        /// <summary>The document as an instance of the [DataContract] class <paramref name="type"/>.</summary>
+        public static object Read(Type type, string json)
+        {
             DataContractJsonSerializer serializer;
             lock (Serializers)
             {
-                if (!Serializers.TryGetValue(typeof(T), out serializer))
+                if (!Serializers.TryGetValue(type, out serializer))
                 {
-                    serializer = new DataContractJsonSerializer(typeof(T));
-                    Serializers.Add(typeof(T), serializer);
+                    serializer = new DataContractJsonSerializer(type);
+                    Serializers.Add(type, serializer);
                 }
             }
             // One JSON reader per thread, given each document's bytes anew (IXmlJsonReaderInitializer):
@@ -159,7 +165,7 @@ namespace CMAAD.Interop
             {
                 ((IXmlJsonReaderInitializer)reader).SetInput(bytes, 0, bytes.Length, Encoding.UTF8, XmlDictionaryReaderQuotas.Max, null);
             }
-            return (T)serializer.ReadObject(reader);
+            return serializer.ReadObject(reader);
         }
 
         /// <summary>The document as the JSON-to-XML mapping of JsonReaderWriterFactory.</summary>

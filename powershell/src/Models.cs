@@ -349,6 +349,43 @@ namespace CMAAD
         }
     }
 
+    /// <summary>
+    /// One change CMAAD made to a ConfigMgr site, from the journal in the local store
+    /// (Get-CMAADSiteChange; cmaad_get_site_changes). Never holds a secret.
+    /// </summary>
+    [DataContract]
+    public class SiteChange : CmaadObject
+    {
+        [DataMember(Name = "At")] private string at;
+
+        /// <summary>When the change was made (UTC, as journaled; shown in local time).</summary>
+        public DateTime? At
+        {
+            get { return JsonDocument.Time(at); }
+        }
+
+        /// <summary>The site code.</summary>
+        [DataMember] public string SiteCode { get; private set; }
+
+        /// <summary>The SMS Provider the change went through.</summary>
+        [DataMember] public string Provider { get; private set; }
+
+        /// <summary>The SMS Provider class changed (SMS_AAD_Tenant_Ex, SMS_AAD_Application_Ex, SMS_Azure_CloudService, SMS_AAD_Discovery_Settings).</summary>
+        [DataMember] public string Class { get; private set; }
+
+        /// <summary>The object's key in that class.</summary>
+        [DataMember] public long ObjectId { get; private set; }
+
+        /// <summary>The object's name.</summary>
+        [DataMember] public string Object { get; private set; }
+
+        /// <summary>What was done (Create, Update, Delete, ...).</summary>
+        [DataMember] public string Operation { get; private set; }
+
+        /// <summary>The request's ID, as sent to the provider (for matching the provider's logs).</summary>
+        [DataMember] public string RequestId { get; private set; }
+    }
+
     /// <summary>The site the cmdlets use (Connect-CMAADSite).</summary>
     [DataContract]
     public class Site : CmaadObject

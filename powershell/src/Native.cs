@@ -108,6 +108,9 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_verify_apps(SessionHandle session, byte[] filter_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_verify_apps_with_signin(SessionHandle session, IntPtr signin, byte[] filter_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_rotate_app_secret(SessionHandle session, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
@@ -127,6 +130,9 @@ namespace CMAAD.Interop
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_maintain_secrets(SessionHandle session, byte[] request_json, out IntPtr out_json);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern CmaadStatus cmaad_maintain_secrets_with_signin(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_graph_signin_begin(SessionHandle session, byte[] request_json, out SignInHandle out_signin, out IntPtr out_json);
@@ -162,13 +168,7 @@ namespace CMAAD.Interop
         internal static extern CmaadStatus cmaad_rotate_site_app_secret(SessionHandle session, byte[] request_json, IntPtr current_secret_utf16, UIntPtr current_secret_len, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern CmaadStatus cmaad_verify_apps_with_signin(SessionHandle session, IntPtr signin, byte[] filter_json, out IntPtr out_json);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_rotate_site_app_secret_with_signin(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern CmaadStatus cmaad_maintain_secrets_with_signin(SessionHandle session, IntPtr signin, byte[] request_json, out IntPtr out_json);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern CmaadStatus cmaad_sites_get_apps(SessionHandle session, byte[] request_json, IntPtr password_utf16, UIntPtr password_len, out IntPtr out_json);

@@ -71,25 +71,36 @@ namespace CMAAD.Commands
         [ValidateNotNullOrEmpty]
         public string CertificateThumbprint { get; set; }
 
+        /// <summary>
+        /// How CMAAD authenticates to the SMS Provider: Negotiate (the default: Kerberos, NTLM only
+        /// with -AllowNtlm), Kerberos, or Ntlm (sites before ConfigMgr 2509).
+        /// </summary>
+        [Parameter]
+        [ValidateSet("Negotiate", "Kerberos", "Ntlm", IgnoreCase = true)]
+        public string Authentication { get; set; }
+
+        /// <summary>Lets Negotiate fall back to NTLM where the provider offers it (sites before ConfigMgr 2509).</summary>
+        [Parameter]
+        public SwitchParameter AllowNtlm { get; set; }
+
+        /// <summary>The KDC (domain controller) as host[:port]; by default the realm's kdc in krb5.conf, the registry or DNS.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string KdcAddress { get; set; }
+
         protected override void ProcessRecord()
         {
+            // Every bound parameter is a setting of the one table (SiteOptions.Settings); paths are
+            // relative to the current PowerShell location, not the process's.
             var changes = new SiteOptions();
-            if (Bound("StorePath"))
+            foreach (var bound in MyInvocation.BoundParameters)
             {
-                // Relative paths are relative to the current PowerShell location, not the process's.
-                changes.StorePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
+                Setting setting = SiteOptions.Find(bound.Key);
+                if (setting != null)
+                {
+                    changes.Set(setting.Name, setting.IsPath ? SessionState.Path.GetUnresolvedProviderPathFromPSPath((string)bound.Value) : bound.Value);
+                }
             }
-            if (Bound("AzureEnvironment")) changes.AzureEnvironment = AzureEnvironment;
-            if (Bound("AuthorityHost")) changes.AuthorityHost = AuthorityHost;
-            if (Bound("GraphHost")) changes.GraphHost = GraphHost;
-            if (Bound("Proxy")) changes.Proxy = Proxy;
-            if (Bound("TimeoutSeconds")) changes.TimeoutSeconds = TimeoutSeconds;
-            if (Bound("SiteCode")) changes.SiteCode = SiteCode;
-            if (Bound("ProviderMachineName")) changes.ProviderMachineName = ProviderMachineName;
-            if (Bound("Credential")) changes.Credential = Credential;
-            if (Bound("SkipCertificateCheck")) changes.SkipCertificateCheck = SkipCertificateCheck.IsPresent;
-            if (Bound("CertificateThumbprint")) changes.CertificateThumbprint = CertificateThumbprint;
-            if (Bound("TrustedCaPath")) changes.TrustedCaPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(TrustedCaPath);
             if (Bound("SiteCode") != Bound("ProviderMachineName"))
             {
                 // One without the other would leave every change in the local store only, where the
@@ -126,6 +137,32 @@ namespace CMAAD.Commands
                 }
             }
             WriteObject(site);
+        }
+    }
+
+    /// <summary>
+    /// Disconnect-CMAADSite: back to the local store only. Forgets the ConfigMgr site's settings
+    /// (site code, provider, credential, authentication, KDC, certificate pin or skip) and closes
+    /// the session; the store and cloud settings stay. The next cmdlet works on the local store.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "CMAADSite")]
+    [OutputType(typeof(Site))]
+    public sealed class DisconnectCMAADSiteCommand : CmaadCmdlet
+    {
+        /// <summary>Opens the local store at once and returns its description.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            ProviderSite was = ModuleState.Disconnect();
+            WriteVerbose(was == null
+                ? "No ConfigMgr site was connected; the site settings are cleared and cmdlets work on the local store."
+                : "Disconnected from ConfigMgr site " + was.SiteCode + " (SMS Provider " + was.ProviderMachineName + "); cmdlets work on the local store. Nothing was sent to the site.");
+            if (PassThru)
+            {
+                WriteObject(Session.Site);
+            }
         }
     }
 

@@ -2,6 +2,8 @@
 // state: the current session, the settings it was opened with, and the current sign-in.
 
 using System;
+using System.Collections.Generic;
+using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
@@ -9,85 +11,188 @@ using System.Threading.Tasks;
 
 namespace CMAAD.Interop
 {
+    /// <summary>Where a Connect-CMAADSite setting goes in the session options document.</summary>
+    public enum SettingPlace
+    {
+        /// <summary>A top-level session option (the store, the cloud, the network).</summary>
+        Session,
+
+        /// <summary>A field of the "Site" option (the ConfigMgr site and how to reach its SMS Provider).</summary>
+        Site,
+    }
+
     /// <summary>
-    /// What Connect-CMAADSite chose. Values left null take the library's defaults; settings a
-    /// PowerShell user makes in the environment ($env:CMAAD_STORE, $env:CMAAD_SITE_KEY,
-    /// HTTPS_PROXY/HTTP_PROXY/NO_PROXY) are read here, on the managed side, and passed explicitly.
+    /// One Connect-CMAADSite setting: the parameter's name, which is also the option's name in the
+    /// session options document (src/wire/options.rs, src/wire/site.rs), and where it goes there.
+    /// </summary>
+    public sealed class Setting
+    {
+        internal Setting(string name, SettingPlace place, bool isPath = false)
+        {
+            Name = name;
+            Place = place;
+            IsPath = isPath;
+        }
+
+        /// <summary>The parameter and option name.</summary>
+        public string Name { get; private set; }
+
+        /// <summary>Where the option goes.</summary>
+        public SettingPlace Place { get; private set; }
+
+        /// <summary>True for a file path, resolved against the PowerShell location when given.</summary>
+        public bool IsPath { get; private set; }
+    }
+
+    /// <summary>
+    /// What Connect-CMAADSite chose: the values of the settings in <see cref="Settings"/>, by name.
+    /// Settings not chosen take the library's defaults; settings a PowerShell user makes in the
+    /// environment ($env:CMAAD_STORE, $env:CMAAD_SITE_KEY, HTTPS_PROXY/HTTP_PROXY/NO_PROXY) are read
+    /// here, on the managed side, and passed explicitly. The one table drives the cmdlet's
+    /// parameters, the merge of one Connect-CMAADSite into the last, and the options document.
     /// </summary>
     public sealed class SiteOptions
     {
-        public string StorePath { get; set; }
-        public AzureEnvironment? AzureEnvironment { get; set; }
-        public string AuthorityHost { get; set; }
-        public string GraphHost { get; set; }
-        public string Proxy { get; set; }
-        public int? TimeoutSeconds { get; set; }
+        /// <summary>Every setting, in the order the options document lists them.</summary>
+        public static readonly Setting[] Settings =
+        {
+            new Setting("StorePath", SettingPlace.Session, isPath: true),
+            new Setting("AzureEnvironment", SettingPlace.Session),
+            new Setting("AuthorityHost", SettingPlace.Session),
+            new Setting("GraphHost", SettingPlace.Session),
+            new Setting("Proxy", SettingPlace.Session),
+            new Setting("TimeoutSeconds", SettingPlace.Session),
+            new Setting("TrustedCaPath", SettingPlace.Session, isPath: true),
+            new Setting("SiteCode", SettingPlace.Site),
+            new Setting("ProviderMachineName", SettingPlace.Site),
+            // The account's name goes as Site.UserName; its password never enters the options text.
+            new Setting("Credential", SettingPlace.Site),
+            new Setting("Authentication", SettingPlace.Site),
+            new Setting("AllowNtlm", SettingPlace.Site),
+            new Setting("KdcAddress", SettingPlace.Site),
+            new Setting("CertificateThumbprint", SettingPlace.Site),
+            new Setting("SkipCertificateCheck", SettingPlace.Site),
+        };
 
-        /// <summary>The ConfigMgr site's code; with ProviderMachineName, the site is read and written through its SMS Provider.</summary>
-        public string SiteCode { get; set; }
+        private readonly Dictionary<string, object> values = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
 
-        /// <summary>The SMS Provider's machine name (FQDN).</summary>
-        public string ProviderMachineName { get; set; }
+        /// <summary>A setting's value, or null when it was not chosen.</summary>
+        public object this[string name]
+        {
+            get
+            {
+                object value;
+                return values.TryGetValue(name, out value) ? value : null;
+            }
+        }
 
-        /// <summary>The account for the SMS Provider (Kerberos); its password never enters the options text.</summary>
-        public System.Management.Automation.PSCredential Credential { get; set; }
+        /// <summary>Chooses a setting (a switch is kept as its bool; null un-chooses it).</summary>
+        public SiteOptions Set(string name, object value)
+        {
+            if (Find(name) == null)
+            {
+                throw new ArgumentException("'" + name + "' is not a Connect-CMAADSite setting.", "name");
+            }
+            object plain = value is PSObject ? ((PSObject)value).BaseObject : value;
+            if (plain is SwitchParameter)
+            {
+                plain = ((SwitchParameter)plain).IsPresent;
+            }
+            if (plain == null)
+            {
+                values.Remove(name);
+            }
+            else
+            {
+                values[name] = plain;
+            }
+            return this;
+        }
 
-        /// <summary>A PEM bundle of extra trusted roots (SMS Issuing root, proxy CA).</summary>
-        public string TrustedCaPath { get; set; }
+        /// <summary>The setting named so, or null.</summary>
+        public static Setting Find(string name)
+        {
+            return Array.Find(Settings, s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+        }
 
-        /// <summary>The provider certificate's SHA-256 thumbprint to pin.</summary>
-        public string CertificateThumbprint { get; set; }
+        /// <summary>The account for the SMS Provider, or null.</summary>
+        internal PSCredential Credential
+        {
+            get { return this["Credential"] as PSCredential; }
+        }
 
-        /// <summary>True to skip the provider certificate check (a warning on every connection).</summary>
-        public bool? SkipCertificateCheck { get; set; }
+        /// <summary>The store chosen with -StorePath, or null.</summary>
+        internal string StorePath
+        {
+            get { return this["StorePath"] as string; }
+        }
 
         /// <summary>True when a ConfigMgr site (not only the store) is chosen.</summary>
         internal bool HasSite
         {
-            get { return !string.IsNullOrEmpty(SiteCode) && !string.IsNullOrEmpty(ProviderMachineName); }
+            get { return !string.IsNullOrEmpty(this["SiteCode"] as string) && !string.IsNullOrEmpty(this["ProviderMachineName"] as string); }
         }
 
         /// <summary>These options with every value the other sets replacing this one's.</summary>
         public SiteOptions Merge(SiteOptions changes)
         {
-            return new SiteOptions
+            var merged = new SiteOptions();
+            foreach (KeyValuePair<string, object> value in values)
             {
-                StorePath = changes.StorePath ?? StorePath,
-                AzureEnvironment = changes.AzureEnvironment ?? AzureEnvironment,
-                AuthorityHost = changes.AuthorityHost ?? AuthorityHost,
-                GraphHost = changes.GraphHost ?? GraphHost,
-                Proxy = changes.Proxy ?? Proxy,
-                TimeoutSeconds = changes.TimeoutSeconds ?? TimeoutSeconds,
-                SiteCode = changes.SiteCode ?? SiteCode,
-                ProviderMachineName = changes.ProviderMachineName ?? ProviderMachineName,
-                Credential = changes.Credential ?? Credential,
-                CertificateThumbprint = changes.CertificateThumbprint ?? CertificateThumbprint,
-                TrustedCaPath = changes.TrustedCaPath ?? TrustedCaPath,
-                SkipCertificateCheck = changes.SkipCertificateCheck ?? SkipCertificateCheck,
-            };
+                merged.values[value.Key] = value.Value;
+            }
+            foreach (KeyValuePair<string, object> value in changes.values)
+            {
+                merged.values[value.Key] = value.Value;
+            }
+            return merged;
+        }
+
+        /// <summary>These options without the ConfigMgr site's settings: the local store only.</summary>
+        public SiteOptions WithoutSite()
+        {
+            var kept = new SiteOptions();
+            foreach (KeyValuePair<string, object> value in values)
+            {
+                if (Find(value.Key).Place != SettingPlace.Site)
+                {
+                    kept.values[value.Key] = value.Value;
+                }
+            }
+            return kept;
         }
 
         /// <summary>The session options document, with the environment's settings made explicit.</summary>
         internal JsonRequest ToRequest()
         {
             var request = new JsonRequest();
-            request.Set("StorePath", StorePath ?? Environment("CMAAD_STORE"));
-            request.Set("AzureEnvironment", AzureEnvironment.HasValue ? AzureEnvironment.Value.ToString() : null);
-            request.Set("AuthorityHost", AuthorityHost);
-            request.Set("GraphHost", GraphHost);
-            request.Set("Proxy", Proxy ?? Environment("HTTPS_PROXY") ?? Environment("https_proxy") ?? Environment("HTTP_PROXY") ?? Environment("http_proxy"));
+            var site = new JsonRequest();
+            foreach (Setting setting in Settings)
+            {
+                object value = this[setting.Name];
+                if (value is PSCredential)
+                {
+                    site.Set("UserName", ((PSCredential)value).UserName);
+                    continue;
+                }
+                if (value is Enum)
+                {
+                    value = value.ToString();
+                }
+                (setting.Place == SettingPlace.Site ? site : request).Set(setting.Name, value);
+            }
+            if (!request.Has("StorePath"))
+            {
+                request.Set("StorePath", Environment("CMAAD_STORE"));
+            }
+            if (!request.Has("Proxy"))
+            {
+                request.Set("Proxy", Environment("HTTPS_PROXY") ?? Environment("https_proxy") ?? Environment("HTTP_PROXY") ?? Environment("http_proxy"));
+            }
             request.Set("NoProxy", Environment("NO_PROXY") ?? Environment("no_proxy"));
-            request.Set("TimeoutSeconds", TimeoutSeconds);
-            request.Set("TrustedCaPath", TrustedCaPath);
             request.Set("ProcessEnvironment", false);
             if (HasSite)
             {
-                var site = new JsonRequest();
-                site.Set("ProviderMachineName", ProviderMachineName);
-                site.Set("SiteCode", SiteCode);
-                site.Set("UserName", Credential != null ? Credential.UserName : null);
-                site.Set("CertificateThumbprint", CertificateThumbprint);
-                site.Set("SkipCertificateCheck", SkipCertificateCheck == true ? (object)true : null);
                 request.Set("Site", site);
             }
             return request;
@@ -528,6 +633,28 @@ namespace CMAAD.Interop
                 openedStoreVariable = storeVariable;
                 failedConnect = null;
                 return opened;
+            }
+        }
+
+        /// <summary>
+        /// Disconnect-CMAADSite: forgets the ConfigMgr site's settings (the credential included),
+        /// keeps the store and cloud settings, and closes the session; the next cmdlet opens the
+        /// local store. Also ends the refusal that a failed Connect-CMAADSite leaves. Returns the
+        /// site that was connected, or null.
+        /// </summary>
+        internal static ProviderSite Disconnect()
+        {
+            lock (Gate)
+            {
+                ProviderSite was = session != null && !session.IsClosed && failedConnect == null ? session.Site.ConfigMgrSite : null;
+                if (session != null)
+                {
+                    session.Dispose();
+                    session = null;
+                }
+                options = options.WithoutSite();
+                failedConnect = null;
+                return was;
             }
         }
 

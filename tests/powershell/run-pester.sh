@@ -17,10 +17,13 @@ pwsh_bin=${CMAAD_PWSH:-$root/../shared/tools/powershell/bin/pwsh}
 staged="$root/target/pester/CMAAD"
 CMAAD_PWSH="$pwsh_bin" bash "$root/powershell/stage-module.sh" $profile --out "$staged" >/dev/null
 (cd "$root" && cargo build -q -p cmaad-fake-entra --bin fake-entra)
+# The fake ConfigMgr site (a throwaway MIT realm + the fake SMS Provider) for Describe 'ConfigMgr site'.
+(cd "$root" && cargo build -q -p cmaad-fake-adminservice --bin fake-site)
 
 export CMAAD_TEST_MODULE="$staged/CMAAD.psd1"
 export CMAAD_FAKE_ENTRA="$root/target/debug/fake-entra"
-# The fake Entra listens on loopback; keep any configured proxy away from it, and start every
+export CMAAD_FAKE_SITE="$root/target/debug/fake-site"
+# The fakes listen on loopback; keep any configured proxy away from them, and start every
 # run without the caller's store or site key.
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 unset CMAAD_STORE CMAAD_SITE_KEY CMAAD_LIBRARY
