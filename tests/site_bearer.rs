@@ -82,6 +82,14 @@ fn open(site: &FakeSite, entra: &FakeEntra, extra: Value) -> FfiSession {
     let (status, doc, handle) = common::open(Some(&o.to_string()));
     assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
     assert_eq!(doc["Site"]["Authentication"], "Bearer", "{doc}");
+    let endpoint = doc["Site"]["Bearer"]["Endpoint"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        endpoint.ends_with("/AdminService_TokenAuth") || endpoint.ends_with("/AdminService"),
+        "{doc}"
+    );
+    assert_eq!(doc["Site"]["Bearer"]["ClientId"], CLIENT_CLIENT_ID, "{doc}");
     FfiSession { dir, handle }
 }
 

@@ -22,7 +22,8 @@ use std::ffi::c_char;
 /// `AppIdUri` (its server app's App ID URI) and optional `CmgUrl`
 /// (`https://<CMG>/CCM_Proxy_ServerAuth/<ID>`, to go through a cloud management gateway);
 /// then sign in with `cmaad_graph_signin_begin`/`_complete` and `"Resource": "AdminService"`
-/// before the first operation. The library copies
+/// before the first operation. The session's description then carries `"Site": {...,
+/// "Bearer": {"TenantId", "ClientId", "AppIdUri", "CmgUrl", "Endpoint"}}` (never the token). The library copies
 /// the password into memory it wipes and never returns or logs it; the caller keeps the buffer
 /// and should zero it after the call. Nothing is contacted until the first operation.
 ///

@@ -122,7 +122,7 @@ impl AdminServiceSite {
             Trust::Pin(_) => "CertificateThumbprint",
             Trust::Skip => "SkipCertificateCheck",
         };
-        json!({
+        let mut doc = json!({
             "ProviderMachineName": o.provider_machine_name,
             "SiteCode": o.site_code,
             "Authentication": o.authentication.name(),
@@ -133,7 +133,11 @@ impl AdminServiceSite {
             } else {
                 Vec::new()
             },
-        })
+        });
+        if let Some(bearer) = &o.bearer {
+            doc["Bearer"] = bearer.describe(&o.provider_machine_name);
+        }
+        doc
     }
 
     /// The warnings a document of this session carries: once the provider was contacted with

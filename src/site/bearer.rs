@@ -82,6 +82,18 @@ impl BearerSettings {
         format!("{}/.default", self.app_id_uri)
     }
 
+    /// `{"TenantId", "ClientId", "AppIdUri", "CmgUrl", "Endpoint"}` for the session's
+    /// description (never the token).
+    pub fn describe(&self, provider: &str) -> serde_json::Value {
+        serde_json::json!({
+            "TenantId": self.tenant_id,
+            "ClientId": self.client_id,
+            "AppIdUri": self.app_id_uri,
+            "CmgUrl": self.cmg_url,
+            "Endpoint": self.base_url(provider),
+        })
+    }
+
     /// The AdminService root the token is sent to, for `provider` (`host[:port]`).
     pub fn base_url(&self, provider: &str) -> String {
         match &self.cmg_url {

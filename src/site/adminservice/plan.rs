@@ -52,6 +52,11 @@ impl AdminServiceSite {
     pub fn plan<T>(&self, op: impl FnOnce() -> Result<T>) -> Result<Vec<PlannedRequest>> {
         let me = std::thread::current().id();
         self.plans.with(|p| p.insert(me, Plan::default()));
+        // Ends the plan however `op` ends (a panic too), so the thread writes again afterwards.
+        let _planning = PlanScope {
+            plans: &self.plans,
+            me,
+        };
         let result = op();
         let plan = self.plans.with(|p| p.remove(&me)).unwrap_or_default();
         match result {
@@ -115,6 +120,18 @@ impl AdminServiceSite {
     }
 }
 
+/// Ends a thread's plan when dropped.
+struct PlanScope<'a> {
+    plans: &'a Plans,
+    me: ThreadId,
+}
+
+impl Drop for PlanScope<'_> {
+    fn drop(&mut self) {
+        self.plans.with(|p| p.remove(&self.me));
+    }
+}
+
 impl Plan {
     /// The requests with each placeholder key shown as `<ID of the new <Class>>`.
     fn shown(self) -> Vec<PlannedRequest> {
@@ -145,5 +162,67 @@ fn name_placeholders(value: &mut Value, names: &HashMap<u64, String>) {
         Value::Array(items) => items.iter_mut().for_each(|v| name_placeholders(v, names)),
         Value::Object(o) => o.values_mut().for_each(|v| name_placeholders(v, names)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::connection::SiteConnection;
+    use crate::site::{SiteOptions, SiteSettings};
+
+    fn site() -> AdminServiceSite {
+        let settings = SiteSettings {
+            provider_machine_name: "cm01.contoso.com".into(),
+            site_code: "XYZ".into(),
+            ..SiteSettings::default()
+        };
+        let options =
+            SiteOptions::check(settings, None, std::time::Duration::from_secs(5)).unwrap();
+        AdminServiceSite::new(SiteConnection::new(options, None).unwrap(), None)
+    }
+
+    #[test]
+    fn a_plan_records_instead_of_sending_and_names_new_keys() {
+        let site = site();
+        let planned = site
+            .plan(|| {
+                let key = site
+                    .record(
+                        Method::POST,
+                        "SMS_AAD_Tenant_Ex",
+                        Some(&json!({"Name": "Contoso"})),
+                        Some("SMS_AAD_Tenant_Ex"),
+                    )
+                    .unwrap();
+                site.record(
+                    Method::POST,
+                    "SMS_AAD_Application_Ex",
+                    Some(&json!({"TenantID": key, "SecretKey": "s3cr3t"})),
+                    Some("SMS_AAD_Application_Ex"),
+                );
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(planned.len(), 2);
+        assert_eq!(
+            planned[0].url,
+            "https://cm01.contoso.com/AdminService/wmi/SMS_AAD_Tenant_Ex"
+        );
+        let body = planned[1].body.as_ref().unwrap();
+        assert_eq!(body["TenantID"], "<ID of the new SMS_AAD_Tenant_Ex>");
+        assert_eq!(body["SecretKey"], "<redacted>");
+        assert!(!site.planning(), "the plan ended");
+        assert!(site.record(Method::DELETE, "X(1)", None, None).is_none());
+    }
+
+    #[test]
+    fn a_panicking_operation_ends_its_plan() {
+        let site = site();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            site.plan(|| -> Result<()> { panic!("boom") })
+        }));
+        assert!(caught.is_err());
+        assert!(!site.planning(), "the thread writes again after a panic");
     }
 }
