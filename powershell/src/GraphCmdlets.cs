@@ -41,10 +41,25 @@ namespace CMAAD.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSeconds { get; set; } = 900;
 
+        /// <summary>
+        /// Graph (the default) for the cmdlets that work through Microsoft Graph, or AdminService:
+        /// a device code sign-in whose token goes to the ConfigMgr site connected with
+        /// Connect-CMAADSite -Authentication Bearer (it leaves the Graph sign-in as it is).
+        /// </summary>
+        [Parameter(ParameterSetName = "DeviceCode")]
+        [ValidateSet("Graph", "AdminService", IgnoreCase = true)]
+        public string Resource { get; set; }
+
+        private bool ForSite
+        {
+            get { return string.Equals(Resource, "AdminService", StringComparison.OrdinalIgnoreCase); }
+        }
+
         protected override void ProcessRecord()
         {
             var request = new JsonRequest().Set("TenantId", TenantId);
             if (Bound("ClientId")) request.Set("ClientId", ClientId);
+            if (ForSite) request.Set("Resource", "AdminService");
             string environment = null;
             if (Bound("AzureEnvironmentOption"))
             {
@@ -53,7 +68,10 @@ namespace CMAAD.Commands
             }
             // A new sign-in replaces the old one: free (wipe) it first so a failed attempt leaves
             // no stale sign-in that later cmdlets would silently use.
-            ModuleState.SetSignIn(null, null);
+            if (!ForSite)
+            {
+                ModuleState.SetSignIn(null, null);
+            }
             SiteSession session = Session;
 
             if (ParameterSetName == "ClientSecret")
@@ -119,7 +137,15 @@ namespace CMAAD.Commands
                     ThrowTerminatingError(failure.ToErrorRecord(TenantId));
                 }
                 GraphSignIn info = Read<GraphSignIn>(document);
-                ModuleState.SetSignIn(pending, info);
+                if (ForSite)
+                {
+                    // The token now lives in the site's connection; this handle has no further use.
+                    pending.Dispose();
+                }
+                else
+                {
+                    ModuleState.SetSignIn(pending, info);
+                }
                 signedIn = true;
                 WriteObject(info);
             }

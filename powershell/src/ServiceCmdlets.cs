@@ -73,11 +73,32 @@ namespace CMAAD.Commands
 
         /// <summary>
         /// How CMAAD authenticates to the SMS Provider: Negotiate (the default: Kerberos, NTLM only
-        /// with -AllowNtlm), Kerberos, or Ntlm (sites before ConfigMgr 2509).
+        /// with -AllowNtlm), Kerberos, Ntlm (sites before ConfigMgr 2509), or Bearer (an Entra
+        /// token from Connect-CMAADAzure -Resource AdminService).
         /// </summary>
         [Parameter]
-        [ValidateSet("Negotiate", "Kerberos", "Ntlm", IgnoreCase = true)]
+        [ValidateSet("Negotiate", "Kerberos", "Ntlm", "Bearer", IgnoreCase = true)]
         public string Authentication { get; set; }
+
+        /// <summary>With -Authentication Bearer: the tenant of the site's apps.</summary>
+        [Parameter]
+        [ValidatePattern("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+        public string TenantId { get; set; }
+
+        /// <summary>With -Authentication Bearer: the site's client app (a public client), through which the sign-in goes.</summary>
+        [Parameter]
+        [ValidatePattern("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+        public string ClientId { get; set; }
+
+        /// <summary>With -Authentication Bearer: the site's server app's App ID URI, the token's audience.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AppIdUri { get; set; }
+
+        /// <summary>With -Authentication Bearer: https://&lt;CMG&gt;/CCM_Proxy_ServerAuth/&lt;ID&gt;, to reach the provider through a cloud management gateway.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string CmgUrl { get; set; }
 
         /// <summary>Lets Negotiate fall back to NTLM where the provider offers it (sites before ConfigMgr 2509).</summary>
         [Parameter]

@@ -72,6 +72,12 @@ namespace CMAAD.Interop
             new Setting("KdcAddress", SettingPlace.Site),
             new Setting("CertificateThumbprint", SettingPlace.Site),
             new Setting("SkipCertificateCheck", SettingPlace.Site),
+            // Authentication Bearer: the token's tenant, the site's client app, the server app's
+            // App ID URI (the audience) and, through a cloud management gateway, its URL.
+            new Setting("TenantId", SettingPlace.Site),
+            new Setting("ClientId", SettingPlace.Site),
+            new Setting("AppIdUri", SettingPlace.Site),
+            new Setting("CmgUrl", SettingPlace.Site),
         };
 
         private readonly Dictionary<string, object> values = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);

@@ -1371,4 +1371,49 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         $report.NeedsAttention | Should -BeGreaterOrEqual 1 -Because 'the site that could not be read needs a person'
         { Invoke-CMAADSecretMaintenance -ProviderMachineName $sites[0].ProviderMachineName -ReportOnly -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.SitesMismatch,*'
     }
+
+    It 'Authentication Bearer: Connect-CMAADAzure -Resource AdminService signs in with a device code, and its token reads the site on AdminService_TokenAuth' {
+        $fake = $script:Fake
+        $bearer = $fake.Bearer
+        # The Kerberos account, KDC and pin belong to Negotiate: leave them with the site, then connect anew.
+        Disconnect-CMAADSite
+        $site = Connect-CMAADSite -SiteCode $fake.SiteCode -ProviderMachineName $fake.ProviderMachineName -Authentication Bearer -TenantId $bearer.TenantId -ClientId $bearer.ClientId -AppIdUri $bearer.AppIdUri -AuthorityHost $bearer.AuthorityHost -GraphHost $bearer.AuthorityHost -TimeoutSeconds 10
+        $site.ConfigMgrSite.Authentication | Should -Be 'Bearer'
+        $before = @((Get-FakeSite 'requests').value).Count
+        { Get-CMAADApplication -ErrorAction Stop } | Should -Throw -Because 'no token is sent before the sign-in'
+        @((Get-FakeSite 'requests').value).Count | Should -Be $before -Because 'nothing reaches the provider without a token'
+
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModulePath).AddStatement().
+                AddCommand('Connect-CMAADAzure').AddParameter('TenantId', $bearer.TenantId).AddParameter('Resource', 'AdminService').AddParameter('TimeoutSeconds', 60)
+            $async = $ps.BeginInvoke()
+            $code = $null
+            $deadline = (Get-Date).AddSeconds(30)
+            while (-not $code -and -not $async.IsCompleted -and (Get-Date) -lt $deadline) {
+                foreach ($warning in @($ps.Streams.Warning)) {
+                    if ("$warning" -match 'enter the code (\S+) ') { $code = $Matches[1] }
+                }
+                Start-Sleep -Milliseconds 100
+            }
+            $code | Should -Not -BeNullOrEmpty -Because 'the device code is shown as a warning'
+            (Get-FakeSite "approve $code").Approved | Should -BeTrue
+            $signIn = @($ps.EndInvoke($async))
+            @($ps.Streams.Error) | Should -HaveCount 0 -Because "$(@($ps.Streams.Error | ForEach-Object { $_.Exception.Message }) -join '; ')"
+            $signIn[-1].SignedIn | Should -BeTrue
+        }
+        finally {
+            $ps.Dispose()
+        }
+        [CMAAD.Interop.ModuleState]::SignInInfo | Should -BeNullOrEmpty -Because 'a sign-in for the site is not the Graph sign-in'
+        $apps = @(Get-CMAADApplication -TenantName 'Contoso')
+        (@($apps | ForEach-Object { $_.Name } | Sort-Object) -join ',') | Should -Be 'CmgClientApp,CmgServerApp'
+        $new = @((Get-FakeSite 'requests').value | Select-Object -Skip $before)
+        $new.Count | Should -BeGreaterThan 0
+        foreach ($request in $new) {
+            $request.Path | Should -BeLike '/AdminService_TokenAuth/*'
+            $request.Scheme | Should -Be 'Bearer'
+        }
+        Disconnect-CMAADSite
+    }
 }

@@ -11,6 +11,11 @@
 //! provider's `ProviderMachineName` and `SiteCode`; `TrustedCaPath` holds every site's root).
 //! The commands read the first site.
 //!
+//! The providers also take Entra bearer tokens on `/AdminService_TokenAuth` (Authentication
+//! `Bearer`): a fake Entra runs in the same process (`Bearer`: its `AuthorityHost`, the tenant,
+//! the site's client app (a public client) and the server app's `AppIdUri`, the tokens'
+//! audience), and `approve <user code>` signs a device code in as a person would.
+//!
 //! Then it answers one command per stdin line with one JSON line on stdout:
 //! - `objects <Class>`: `{"value":[...]}`, every object of a class as the provider stores it
 //!   (secrets sealed);
@@ -18,14 +23,17 @@
 //!   application `<ID>` (what the CMG would use) without printing the secret;
 //! - `requests`: `{"value":[{"Method","Path","Query","Status","Principal","Scheme",
 //!   "CarriedSecret","Body"}]}`, every request so far (secrets redacted);
-//! - `auth`: `{"Kerberos","Ntlm","Refused"}`, the authentication counters.
+//! - `auth`: `{"Kerberos","Ntlm","Refused"}`, the authentication counters;
+//! - `approve <user code>`: `{"Approved": true|false}`, a device code sign-in completed at the
+//!   fake Entra.
 //!
 //! It stops, stopping the KDC and removing its folders, when stdin closes, on `quit`, or at the
 //! deadline (default 900 s, at most 3600 s), whichever comes first.
 
-use cmaad_fake_adminservice::auth::{AuthConfig, KerberosService};
+use cmaad_fake_adminservice::auth::{entra_bearer, AuthConfig, KerberosService};
 use cmaad_fake_adminservice::kdc::{Realm, REALM};
 use cmaad_fake_adminservice::{Class, FakeSite, SiteConfig};
+use cmaad_fake_entra::{App, Config, FakeEntra, Tenant};
 use serde_json::{json, Value};
 use sha2::Digest as _;
 use std::io::{BufRead, Write};
@@ -36,6 +44,10 @@ use std::time::{Duration, Instant};
 
 /// The user principal the realm gets (`cmadmin@TEST.CMAAD`).
 const USER: &str = "cmadmin";
+/// The tenant and apps of Bearer authentication.
+const TENANT: &str = "0b5c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3";
+const SERVER_APP: &str = "1c6d2e3f-4051-4b6c-9d7e-8f90a1b2c3d4";
+const CLIENT_APP: &str = "2d7e3f40-5162-4c7d-8e8f-90a1b2c3d4e5";
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(900);
 const MAX_DEADLINE_SECONDS: u64 = 3600;
 const MAX_SITES: usize = 8;
@@ -111,11 +123,24 @@ fn run(args: &Args) -> Result<(), String> {
             n => format!("S{n:02}"),
         })
         .collect();
+    let app_id_uri = format!("api://{TENANT}/ConfigMgrService");
+    let entra = FakeEntra::start(
+        Config::new().device_code_interval_secs(1).tenant(
+            Tenant::new(TENANT)
+                .app(App::new(SERVER_APP, "CmgServerApp").identifier_uri(&app_id_uri))
+                .app(App::new(CLIENT_APP, "CmgClientApp").public_client(true)),
+        ),
+    );
     let sites: Vec<FakeSite> = codes
         .iter()
         .map(|code| {
             FakeSite::start(SiteConfig::new(code).auth(AuthConfig {
                 kerberos: Some(kerberos.clone()),
+                bearer: Some(entra_bearer(
+                    entra.token_validator(),
+                    vec![app_id_uri.clone(), SERVER_APP.to_string()],
+                    TENANT.to_string(),
+                )),
                 ..Default::default()
             }))
         })
@@ -139,16 +164,17 @@ fn run(args: &Args) -> Result<(), String> {
         "KdcAddress": realm.kdc_address(),
         "UserName": realm.user(),
         "Password": password,
-        "Commands": ["objects <Class>", "secret-sha256 <ID>", "requests", "auth", "quit"],
+        "Commands": ["objects <Class>", "secret-sha256 <ID>", "requests", "auth", "approve <user code>", "quit"],
         "DeadlineSeconds": args.deadline.as_secs(),
         "Sites": listed,
+        "Bearer": { "AuthorityHost": entra.base_url(), "TenantId": TENANT, "ClientId": CLIENT_APP, "AppIdUri": app_id_uri },
     });
     reply(&ready)?;
-    serve(site, stop_at)
+    serve(site, &entra, stop_at)
 }
 
 /// Answers stdin commands until stdin closes, `quit`, or `stop_at`.
-fn serve(site: &FakeSite, stop_at: Instant) -> Result<(), String> {
+fn serve(site: &FakeSite, entra: &FakeEntra, stop_at: Instant) -> Result<(), String> {
     let (tx, rx) = mpsc::channel::<String>();
     // A reader thread, so the deadline holds while stdin is silent; it ends with the process.
     std::thread::spawn(move || {
@@ -174,12 +200,12 @@ fn serve(site: &FakeSite, stop_at: Instant) -> Result<(), String> {
             return Ok(());
         }
         if !line.is_empty() {
-            reply(&answer(site, line))?;
+            reply(&answer(site, entra, line))?;
         }
     }
 }
 
-fn answer(site: &FakeSite, command: &str) -> Value {
+fn answer(site: &FakeSite, entra: &FakeEntra, command: &str) -> Value {
     let (verb, argument) = command.split_once(' ').unwrap_or((command, ""));
     match (verb, argument.trim()) {
         ("objects", name) => match Class::from_name(name) {
@@ -204,12 +230,15 @@ fn answer(site: &FakeSite, command: &str) -> Value {
             "CarriedSecret": r.carried_secret,
             "Body": r.body,
         })).collect::<Vec<_>>() }),
+        ("approve", code) if !code.is_empty() => {
+            json!({ "Approved": entra.approve_device_code(code) })
+        }
         ("auth", "") => {
             let counts = site.auth_counts();
             json!({ "Kerberos": counts.kerberos, "Ntlm": counts.ntlm, "Refused": counts.refused })
         }
         _ => {
-            json!({ "error": format!("unknown command '{command}': objects <Class>, secret-sha256 <ID>, requests, auth, quit") })
+            json!({ "error": format!("unknown command '{command}': objects <Class>, secret-sha256 <ID>, requests, auth, approve <user code>, quit") })
         }
     }
 }
