@@ -516,7 +516,7 @@ namespace CMAAD.Commands
 
     /// <summary>Invoke-CMAADSecretMaintenance: verifies every stored app, rotates what is due, reports.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "CMAADSecretMaintenance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-    [OutputType(typeof(MaintenanceReport))]
+    [OutputType(typeof(MaintenanceReport), typeof(SitesMaintenanceReport))]
     public sealed class InvokeCMAADSecretMaintenanceCommand : CmaadCmdlet
     {
         [Parameter]
@@ -538,8 +538,28 @@ namespace CMAAD.Commands
         [Parameter]
         public SwitchParameter ReportOnly { get; set; }
 
+        /// <summary>
+        /// Several SMS Providers, read at once (at most eight at a time) for one expiry report
+        /// over a hierarchy, with the account and settings of Connect-CMAADSite; nothing is rotated.
+        /// </summary>
+        [Parameter]
+        [ValidateCount(1, 64)]
+        [ValidateNotNullOrEmpty]
+        public string[] ProviderMachineName { get; set; }
+
+        /// <summary>The site code of each -ProviderMachineName, in the same order.</summary>
+        [Parameter]
+        [ValidateCount(1, 64)]
+        [ValidateNotNullOrEmpty]
+        public string[] SiteCode { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (Bound("ProviderMachineName") || Bound("SiteCode"))
+            {
+                ReportSites();
+                return;
+            }
             var request = new JsonRequest();
             if (Bound("RotateWithinDays")) request.Set("RotateWithinDays", RotateWithinDays);
             if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
@@ -559,15 +579,52 @@ namespace CMAAD.Commands
                 s => signIn == null
                     ? s.Call("cmaad_maintain_secrets", NativeMethods.cmaad_maintain_secrets, request)
                     : s.CallWithSignIn("cmaad_maintain_secrets_with_signin", NativeMethods.cmaad_maintain_secrets_with_signin, signIn, request), "Maintenance");
+            EmitReport<MaintenanceReport>(document, report => string.Format(CultureInfo.InvariantCulture,
+                "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
+                report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
+        }
+
+        /// <summary>Reads a report, says its summary on the verbose stream and outputs it.</summary>
+        private void EmitReport<T>(string document, Func<T, string> summary) where T : CmaadObject
+        {
             if (document == null)
             {
                 return;
             }
-            MaintenanceReport report = Read<MaintenanceReport>(document);
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture,
-                "Maintenance: {0} app(s); {1} verified, {2} rotated, {3} due, {4} need attention.",
-                report.Total, report.Verified, report.Rotated, report.RotationDue, report.NeedsAttention));
+            T report = Read<T>(document);
+            WriteVerbose(summary(report));
             WriteObject(report);
+        }
+
+        /// <summary>The expiry report over several sites (cmaad_sites_maintain_secrets); the password zero-freed.</summary>
+        private void ReportSites()
+        {
+            if (ProviderMachineName == null || SiteCode == null || ProviderMachineName.Length != SiteCode.Length)
+            {
+                ThrowArgumentError("SitesMismatch", "-ProviderMachineName and -SiteCode go together, one site code per SMS Provider in the same order, " +
+                    "e.g. -ProviderMachineName cm01.contoso.com,cm02.contoso.com -SiteCode P01,P02.", "SiteCode");
+            }
+            if (!ReportOnly)
+            {
+                WriteWarning("Over several sites the due secrets are reported, not rotated (a rotation needs its site connected): " +
+                    "rotate each with Connect-CMAADSite and Update-CMAADApplicationSecret. Add -ReportOnly to say so.");
+            }
+            SiteOptions options = ModuleState.Options;
+            var request = new JsonRequest().Set("Site", options.SitesObject(ProviderMachineName, SiteCode)).Set("Rotate", false);
+            if (Bound("RotateWithinDays")) request.Set("RotateWithinDays", RotateWithinDays);
+            if (Bound("TenantId")) request.Set("TenantId", TenantId);
+            string scope = ProviderMachineName.Length + " sites (" + string.Join(", ", ProviderMachineName) + ")";
+            SiteSession session = Session;
+            Contact("Reading the apps of " + scope);
+            PSCredential credential = options.Credential;
+            string document = InvokeWithProgress("Secret maintenance over several sites",
+                (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Reading {0} ({1:0} s)", scope, seconds),
+                s => credential == null
+                    ? s.Call("cmaad_sites_maintain_secrets", (SessionHandle h, byte[] r, out IntPtr json) => NativeMethods.cmaad_sites_maintain_secrets(h, r, IntPtr.Zero, UIntPtr.Zero, out json), request)
+                    : s.CallWithSecret("cmaad_sites_maintain_secrets", NativeMethods.cmaad_sites_maintain_secrets, request, credential.Password), "Sites");
+            EmitReport<SitesMaintenanceReport>(document, report => string.Format(CultureInfo.InvariantCulture,
+                "Maintenance over {0} site(s), {1} not read: {2} app(s); {3} due, {4} need attention.",
+                report.Sites, report.SitesFailed, report.Total, report.RotationDue, report.NeedsAttention));
         }
     }
 

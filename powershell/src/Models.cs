@@ -77,6 +77,25 @@ namespace CMAAD
         {
         }
 
+        /// <summary>Calls <paramref name="read"/> for each item of the array member <paramref name="name"/> with its element.</summary>
+        internal static void ReadItems<T>(XElement element, string name, T[] items, Action<T, XElement> read) where T : class
+        {
+            XElement list = JsonDocument.Find(element, name);
+            if (list == null || items == null)
+            {
+                return;
+            }
+            int i = 0;
+            foreach (XElement item in list.Elements())
+            {
+                if (i < items.Length && items[i] != null)
+                {
+                    read(items[i], item);
+                }
+                i++;
+            }
+        }
+
         internal static PSObject Open(XElement element, string name)
         {
             XElement member = JsonDocument.Find(element, name);
@@ -587,6 +606,91 @@ namespace CMAAD
         [DataMember] public long NeedsAttention { get; private set; }
     }
 
+    /// <summary>One app of one site in a report over several sites (Invoke-CMAADSecretMaintenance -ProviderMachineName).</summary>
+    [DataContract]
+    public class SiteExpiryEntry : CmaadObject
+    {
+        [DataMember] public string SiteCode { get; private set; }
+        [DataMember] public string ProviderMachineName { get; private set; }
+        [DataMember] public long ID { get; private set; }
+        [DataMember] public string Name { get; private set; }
+        [DataMember] public string AppType { get; private set; }
+        [DataMember] public string TenantID { get; private set; }
+        [DataMember] public long? DaysUntilSecretExpiry { get; private set; }
+
+        /// <summary>NothingDue, RotationDue or NeedsAttention.</summary>
+        [DataMember] public string Action { get; private set; }
+
+        /// <summary>What to do, for an app that needs it.</summary>
+        [DataMember] public string Detail { get; private set; }
+    }
+
+    /// <summary>How one site of a report over several sites went.</summary>
+    [DataContract]
+    public class SiteReadResult : CmaadObject
+    {
+        [DataMember] public string SiteCode { get; private set; }
+        [DataMember] public string ProviderMachineName { get; private set; }
+        [DataMember] public bool Succeeded { get; private set; }
+        [DataMember] public long Count { get; private set; }
+
+        /// <summary>Why the site could not be read (Code, Message, ...), or null.</summary>
+        public PSObject Error { get; internal set; }
+    }
+
+    /// <summary>
+    /// An expiry report over several ConfigMgr sites read at once (Invoke-CMAADSecretMaintenance
+    /// -ProviderMachineName): each app's action, each site's outcome, one summary. A site that
+    /// could not be read counts as needing attention.
+    /// </summary>
+    [DataContract]
+    public class SitesMaintenanceReport : CmaadObject
+    {
+        [DataContract]
+        private sealed class Counts
+        {
+            [DataMember] public long Sites = 0;
+            [DataMember] public long SitesFailed = 0;
+            [DataMember] public long Total = 0;
+            [DataMember] public long NothingDue = 0;
+            [DataMember] public long RotationDue = 0;
+            [DataMember] public long NeedsAttention = 0;
+        }
+
+        [DataMember(Name = "Summary")] private Counts summary;
+        [DataMember(Name = "value")] private SiteExpiryEntry[] apps;
+        [DataMember(Name = "Sites")] private SiteReadResult[] sites;
+
+        public long Sites { get { return summary == null ? 0 : summary.Sites; } }
+        public long SitesFailed { get { return summary == null ? 0 : summary.SitesFailed; } }
+        public long Total { get { return summary == null ? 0 : summary.Total; } }
+        public long NothingDue { get { return summary == null ? 0 : summary.NothingDue; } }
+        public long RotationDue { get { return summary == null ? 0 : summary.RotationDue; } }
+        public long NeedsAttention { get { return summary == null ? 0 : summary.NeedsAttention; } }
+
+        /// <summary>Each app's entry, site by site.</summary>
+        public SiteExpiryEntry[] Apps
+        {
+            get { return apps ?? new SiteExpiryEntry[0]; }
+        }
+
+        /// <summary>Each site's outcome, in the order given.</summary>
+        public SiteReadResult[] SiteResults
+        {
+            get { return sites ?? new SiteReadResult[0]; }
+        }
+
+        internal override string[] OpenMembers
+        {
+            get { return new[] { "Error" }; }
+        }
+
+        internal override void ReadOpenMembers(XElement element)
+        {
+            ReadItems(element, "Sites", sites, (site, item) => site.Error = Open(item, "Error"));
+        }
+    }
+
     /// <summary>A maintenance run (Invoke-CMAADSecretMaintenance): counts and each app's action.</summary>
     [DataContract]
     public class MaintenanceReport : CmaadObject
@@ -613,20 +717,7 @@ namespace CMAAD
 
         internal override void ReadOpenMembers(XElement element)
         {
-            XElement list = JsonDocument.Find(element, "value");
-            if (list == null || apps == null)
-            {
-                return;
-            }
-            int i = 0;
-            foreach (XElement item in list.Elements())
-            {
-                if (i < apps.Length && apps[i] != null)
-                {
-                    apps[i].ReadOpenMembers(item);
-                }
-                i++;
-            }
+            ReadItems(element, "value", apps, (app, item) => app.ReadOpenMembers(item));
         }
     }
 

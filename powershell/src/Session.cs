@@ -162,6 +162,38 @@ namespace CMAAD.Interop
             return kept;
         }
 
+        /// <summary>
+        /// The "Site" object of a call over several sites: these providers and site codes (one per
+        /// provider, in order) with the account, KDC, authentication and certificate check chosen
+        /// with Connect-CMAADSite (a certificate pin names one provider, so it is not carried over).
+        /// </summary>
+        internal JsonRequest SitesObject(string[] providers, string[] siteCodes)
+        {
+            var site = new JsonRequest().Set("ProviderMachineName", providers).Set("SiteCode", siteCodes);
+            foreach (Setting setting in Settings)
+            {
+                object value = this[setting.Name];
+                if (setting.Place != SettingPlace.Site || value == null ||
+                    setting.Name == "ProviderMachineName" || setting.Name == "SiteCode" || setting.Name == "CertificateThumbprint")
+                {
+                    continue;
+                }
+                AddTo(site, setting, value);
+            }
+            return site;
+        }
+
+        /// <summary>Writes a setting into its part of the options document (a credential as its UserName only).</summary>
+        private static void AddTo(JsonRequest target, Setting setting, object value)
+        {
+            if (value is PSCredential)
+            {
+                target.Set("UserName", ((PSCredential)value).UserName);
+                return;
+            }
+            target.Set(setting.Name, value is Enum ? value.ToString() : value);
+        }
+
         /// <summary>The session options document, with the environment's settings made explicit.</summary>
         internal JsonRequest ToRequest()
         {
@@ -169,17 +201,7 @@ namespace CMAAD.Interop
             var site = new JsonRequest();
             foreach (Setting setting in Settings)
             {
-                object value = this[setting.Name];
-                if (value is PSCredential)
-                {
-                    site.Set("UserName", ((PSCredential)value).UserName);
-                    continue;
-                }
-                if (value is Enum)
-                {
-                    value = value.ToString();
-                }
-                (setting.Place == SettingPlace.Site ? site : request).Set(setting.Name, value);
+                AddTo(setting.Place == SettingPlace.Site ? site : request, setting, this[setting.Name]);
             }
             if (!request.Has("StorePath"))
             {

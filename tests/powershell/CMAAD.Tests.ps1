@@ -1088,7 +1088,7 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
     # the objects must land in the provider's classes. The provider is localhost:<port>, so the
     # SPN is HTTP/localhost and nothing leaves the loopback interface.
     BeforeAll {
-        $info = New-Object -TypeName System.Diagnostics.ProcessStartInfo -ArgumentList $env:CMAAD_FAKE_SITE, '--deadline-seconds 900'
+        $info = New-Object -TypeName System.Diagnostics.ProcessStartInfo -ArgumentList $env:CMAAD_FAKE_SITE, '--sites 3 --deadline-seconds 900'
         $info.UseShellExecute = $false
         $info.RedirectStandardInput = $true
         $info.RedirectStandardOutput = $true
@@ -1338,5 +1338,37 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
             Disconnect-CMAADAzure
             $entra.Process.Kill()
         }
+    }
+
+    It 'Invoke-CMAADSecretMaintenance -ProviderMachineName reports over several sites at once; a site that cannot be read is reported, not fatal' {
+        $sites = @($script:Fake.Sites)
+        $sites | Should -HaveCount 3
+        # Apps in the two other sites, imported through the cmdlets (each connect changes only the site).
+        $null = Connect-CMAADSite -SiteCode $sites[1].SiteCode -ProviderMachineName $sites[1].ProviderMachineName
+        $null = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'DueServerApp' -ClientId (Get-TestGuid 381) -SecretKey (New-TestSecret 'due') -SecretKeyExpiry (Get-Date).AddDays(10)
+        $null = Connect-CMAADSite -SiteCode $sites[2].SiteCode -ProviderMachineName $sites[2].ProviderMachineName
+        $null = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'LaterServerApp' -ClientId (Get-TestGuid 382) -SecretKey (New-TestSecret 'later') -SecretKeyExpiry (Get-Date).AddDays(300)
+        $null = Connect-CMAADSite -SiteCode $sites[0].SiteCode -ProviderMachineName $sites[0].ProviderMachineName
+        # A fourth provider at a closed loopback port cannot be read.
+        $listener = New-Object -TypeName System.Net.Sockets.TcpListener -ArgumentList ([System.Net.IPAddress]::Loopback), 0
+        $listener.Start()
+        $closed = "localhost:$($listener.LocalEndpoint.Port)"
+        $listener.Stop()
+
+        $report = Invoke-CMAADSecretMaintenance -ProviderMachineName (@($sites.ProviderMachineName) + $closed) -SiteCode (@($sites.SiteCode) + 'S09') -ReportOnly
+        $report | Should -BeOfType [CMAAD.SitesMaintenanceReport]
+        $report.Sites | Should -Be 4
+        $report.SitesFailed | Should -Be 1
+        (@($report.SiteResults | ForEach-Object { "$($_.SiteCode)=$($_.Succeeded)" }) -join ',') | Should -Be "$($sites[0].SiteCode)=True,S02=True,S03=True,S09=False"
+        $report.SiteResults[3].Error.Code | Should -Not -BeNullOrEmpty
+        $due = @($report.Apps | Where-Object { $_.Action -eq 'RotationDue' })
+        $due | Should -HaveCount 1
+        $due[0].Name | Should -Be 'DueServerApp'
+        $due[0].SiteCode | Should -Be 'S02'
+        $due[0].DaysUntilSecretExpiry | Should -BeLessOrEqual 10
+        @($report.Apps | Where-Object { $_.Name -eq 'LaterServerApp' })[0].Action | Should -Be 'NothingDue'
+        @($report.Apps | Where-Object { $_.SiteCode -eq $sites[0].SiteCode -and $_.AppType -eq 'ServerApplication' }) | Should -HaveCount 1
+        $report.NeedsAttention | Should -BeGreaterOrEqual 1 -Because 'the site that could not be read needs a person'
+        { Invoke-CMAADSecretMaintenance -ProviderMachineName $sites[0].ProviderMachineName -ReportOnly -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.SitesMismatch,*'
     }
 }

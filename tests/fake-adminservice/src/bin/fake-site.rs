@@ -1,12 +1,15 @@
-//! `fake-site [--site-code XYZ] [--deadline-seconds N]`: a runnable ConfigMgr site for tests of
-//! other processes (the Pester suite): a throwaway MIT Kerberos realm on `127.0.0.1`
-//! ([`Realm`], Debian's `krb5-kdc`) and the fake SMS Provider accepting its tickets
-//! ([`FakeSite`]).
+//! `fake-site [--site-code XYZ] [--sites N] [--deadline-seconds N]`: a runnable ConfigMgr site
+//! for tests of other processes (the Pester suite): a throwaway MIT Kerberos realm on
+//! `127.0.0.1` ([`Realm`], Debian's `krb5-kdc`) and the fake SMS Provider accepting its tickets
+//! ([`FakeSite`]); with `--sites N` (1–8), N providers of one realm (a hierarchy), the first with
+//! the site code given and the others `S02`, `S03`, ....
 //!
 //! Prints one JSON line with what a client needs: `ProviderMachineName` (`localhost:<port>`, so
 //! the SPN is `HTTP/localhost` and the name resolves to loopback only), `SiteCode`,
 //! `TrustedCaPath` (the site's "SMS Issuing" root, PEM), `CertificateThumbprint`, `Realm`,
-//! `KdcAddress`, `UserName`, `Password` (made for this run), and `Commands`.
+//! `KdcAddress`, `UserName`, `Password` (made for this run), `Commands`, and `Sites` (each
+//! provider's `ProviderMachineName` and `SiteCode`; `TrustedCaPath` holds every site's root).
+//! The commands read the first site.
 //!
 //! Then it answers one command per stdin line with one JSON line on stdout:
 //! - `objects <Class>`: `{"value":[...]}`, every object of a class as the provider stores it
@@ -35,10 +38,13 @@ use std::time::{Duration, Instant};
 const USER: &str = "cmadmin";
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(900);
 const MAX_DEADLINE_SECONDS: u64 = 3600;
-const USAGE: &str = "usage: fake-site [--site-code XYZ] [--deadline-seconds N (1-3600)]";
+const MAX_SITES: usize = 8;
+const USAGE: &str =
+    "usage: fake-site [--site-code XYZ] [--sites N (1-8)] [--deadline-seconds N (1-3600)]";
 
 struct Args {
     site_code: String,
+    sites: usize,
     deadline: Duration,
 }
 
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
 fn parse(args: Vec<String>) -> Result<Args, String> {
     let mut parsed = Args {
         site_code: "XYZ".into(),
+        sites: 1,
         deadline: DEFAULT_DEADLINE,
     };
     let mut it = args.into_iter();
@@ -69,6 +76,13 @@ fn parse(args: Vec<String>) -> Result<Args, String> {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--site-code" => parsed.site_code = value,
+            "--sites" => {
+                parsed.sites = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_SITES).contains(n))
+                    .ok_or(format!("--sites '{value}' is not 1 to {MAX_SITES}"))?;
+            }
             "--deadline-seconds" => {
                 let seconds: u64 = value
                     .parse()
@@ -91,13 +105,31 @@ fn run(args: &Args) -> Result<(), String> {
         host: "localhost".into(),
         keys: realm.service_keys().to_vec(),
     };
-    let site = FakeSite::start(SiteConfig::new(&args.site_code).auth(AuthConfig {
-        kerberos: Some(kerberos),
-        ..Default::default()
-    }));
+    let codes: Vec<String> = (1..=args.sites)
+        .map(|n| match n {
+            1 => args.site_code.to_ascii_uppercase(),
+            n => format!("S{n:02}"),
+        })
+        .collect();
+    let sites: Vec<FakeSite> = codes
+        .iter()
+        .map(|code| {
+            FakeSite::start(SiteConfig::new(code).auth(AuthConfig {
+                kerberos: Some(kerberos.clone()),
+                ..Default::default()
+            }))
+        })
+        .collect();
+    let site = &sites[0];
     let folder = Folder::create()?;
     let root = folder.0.join("sms-issuing.pem");
-    std::fs::write(&root, site.root_pem()).map_err(|e| format!("write {}: {e}", root.display()))?;
+    let roots: String = sites.iter().map(|s| s.root_pem()).collect();
+    std::fs::write(&root, roots).map_err(|e| format!("write {}: {e}", root.display()))?;
+    let listed: Vec<Value> = sites
+        .iter()
+        .zip(&codes)
+        .map(|(s, code)| json!({ "ProviderMachineName": s.provider_machine_name(), "SiteCode": code }))
+        .collect();
     let ready = json!({
         "ProviderMachineName": site.provider_machine_name(),
         "SiteCode": args.site_code.to_ascii_uppercase(),
@@ -109,9 +141,10 @@ fn run(args: &Args) -> Result<(), String> {
         "Password": password,
         "Commands": ["objects <Class>", "secret-sha256 <ID>", "requests", "auth", "quit"],
         "DeadlineSeconds": args.deadline.as_secs(),
+        "Sites": listed,
     });
     reply(&ready)?;
-    serve(&site, stop_at)
+    serve(site, stop_at)
 }
 
 /// Answers stdin commands until stdin closes, `quit`, or `stop_at`.
