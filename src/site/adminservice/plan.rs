@@ -175,6 +175,8 @@ mod tests {
         let settings = SiteSettings {
             provider_machine_name: "cm01.contoso.com".into(),
             site_code: "XYZ".into(),
+            // A pin: wine has no system certificate store (nothing is contacted here anyway).
+            certificate_thumbprint: Some("AB".repeat(32)),
             ..SiteSettings::default()
         };
         let options =
