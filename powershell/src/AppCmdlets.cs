@@ -41,6 +41,18 @@ namespace CMAAD.Commands
         [ValidateRange(0, 36500)]
         public int ExpiringWithinDays { get; set; }
 
+        /// <summary>Several SMS Providers read at once (eight at a time), with the account and settings of Connect-CMAADSite.</summary>
+        [Parameter]
+        [ValidateCount(1, 64)]
+        [ValidateNotNullOrEmpty]
+        public string[] ProviderMachineName { get; set; }
+
+        /// <summary>The site code of each -ProviderMachineName, in the same order.</summary>
+        [Parameter]
+        [ValidateCount(1, 64)]
+        [ValidateNotNullOrEmpty]
+        public string[] SiteCode { get; set; }
+
         protected override void ProcessRecord()
         {
             var filter = new JsonRequest();
@@ -50,10 +62,38 @@ namespace CMAAD.Commands
             if (Bound("TenantName")) filter.Set("TenantName", TenantName);
             if (Bound("AppType")) filter.Set("AppType", AppType.ToString());
             if (Bound("ExpiringWithinDays")) filter.Set("ExpiringWithinDays", ExpiringWithinDays);
+            if (Bound("ProviderMachineName") || Bound("SiteCode"))
+            {
+                EmitSites(InvokeSites("cmaad_sites_get_apps", NativeMethods.cmaad_sites_get_apps, ProviderMachineName, SiteCode, new JsonRequest().Set("Filter", filter)));
+                return;
+            }
             JsonRequest request = filter.Count > 0 ? filter : null;
             SiteSession session = Session;
             Contact("Reading apps");
             EmitList<Application>(Invoke(s => s.Call("cmaad_get_apps", NativeMethods.cmaad_get_apps, request), "Filter"));
+        }
+
+        /// <summary>Every site's apps (each with its SiteCode), then one ErrorRecord per site that could not be read.</summary>
+        private void EmitSites(string document)
+        {
+            if (document == null)
+            {
+                return;
+            }
+            SitesAppList list = Read<SitesAppList>(document);
+            foreach (Application app in list.Apps)
+            {
+                WriteObject(app);
+            }
+            foreach (SiteReadResult site in list.SiteResults)
+            {
+                if (!site.Succeeded)
+                {
+                    string message = site.Error == null ? null : Convert.ToString(site.Error.Properties["Message"] == null ? null : site.Error.Properties["Message"].Value, CultureInfo.InvariantCulture);
+                    WriteError(new ErrorRecord(new InvalidOperationException("Site " + site.SiteCode + " (SMS Provider " + site.ProviderMachineName + ") could not be read: " + message +
+                        " The other sites' apps are listed."), "CMAAD.SiteUnreadable", ErrorCategory.ConnectionError, site.ProviderMachineName));
+                }
+            }
         }
     }
 
@@ -596,32 +636,18 @@ namespace CMAAD.Commands
             WriteObject(report);
         }
 
-        /// <summary>The expiry report over several sites (cmaad_sites_maintain_secrets); the password zero-freed.</summary>
+        /// <summary>The expiry report over several sites (cmaad_sites_maintain_secrets).</summary>
         private void ReportSites()
         {
-            if (ProviderMachineName == null || SiteCode == null || ProviderMachineName.Length != SiteCode.Length)
-            {
-                ThrowArgumentError("SitesMismatch", "-ProviderMachineName and -SiteCode go together, one site code per SMS Provider in the same order, " +
-                    "e.g. -ProviderMachineName cm01.contoso.com,cm02.contoso.com -SiteCode P01,P02.", "SiteCode");
-            }
             if (!ReportOnly)
             {
                 WriteWarning("Over several sites the due secrets are reported, not rotated (a rotation needs its site connected): " +
                     "rotate each with Connect-CMAADSite and Update-CMAADApplicationSecret. Add -ReportOnly to say so.");
             }
-            SiteOptions options = ModuleState.Options;
-            var request = new JsonRequest().Set("Site", options.SitesObject(ProviderMachineName, SiteCode)).Set("Rotate", false);
+            var request = new JsonRequest().Set("Rotate", false);
             if (Bound("RotateWithinDays")) request.Set("RotateWithinDays", RotateWithinDays);
             if (Bound("TenantId")) request.Set("TenantId", TenantId);
-            string scope = ProviderMachineName.Length + " sites (" + string.Join(", ", ProviderMachineName) + ")";
-            SiteSession session = Session;
-            Contact("Reading the apps of " + scope);
-            PSCredential credential = options.Credential;
-            string document = InvokeWithProgress("Secret maintenance over several sites",
-                (seconds, site) => string.Format(CultureInfo.InvariantCulture, "Reading {0} ({1:0} s)", scope, seconds),
-                s => credential == null
-                    ? s.Call("cmaad_sites_maintain_secrets", (SessionHandle h, byte[] r, out IntPtr json) => NativeMethods.cmaad_sites_maintain_secrets(h, r, IntPtr.Zero, UIntPtr.Zero, out json), request)
-                    : s.CallWithSecret("cmaad_sites_maintain_secrets", NativeMethods.cmaad_sites_maintain_secrets, request, credential.Password), "Sites");
+            string document = InvokeSites("cmaad_sites_maintain_secrets", NativeMethods.cmaad_sites_maintain_secrets, ProviderMachineName, SiteCode, request);
             EmitReport<SitesMaintenanceReport>(document, report => string.Format(CultureInfo.InvariantCulture,
                 "Maintenance over {0} site(s), {1} not read: {2} app(s); {3} due, {4} need attention.",
                 report.Sites, report.SitesFailed, report.Total, report.RotationDue, report.NeedsAttention));

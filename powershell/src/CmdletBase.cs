@@ -269,6 +269,30 @@ namespace CMAAD.Commands
             return ShouldProcess(target, action);
         }
 
+        /// <summary>
+        /// A call over several ConfigMgr sites (cmaad_sites_*): -ProviderMachineName and -SiteCode
+        /// must pair up; the request gets the "Site" object from Connect-CMAADSite's settings, and
+        /// the account's password crosses zero-freed. Waits with Write-Progress; null on failure.
+        /// </summary>
+        internal string InvokeSites(string operation, SiteSession.SecretCall call, string[] providers, string[] siteCodes, JsonRequest request)
+        {
+            if (providers == null || siteCodes == null || providers.Length != siteCodes.Length)
+            {
+                ThrowArgumentError("SitesMismatch", "-ProviderMachineName and -SiteCode go together, one site code per SMS Provider in the same order, " +
+                    "e.g. -ProviderMachineName cm01.contoso.com,cm02.contoso.com -SiteCode P01,P02.", "SiteCode");
+            }
+            SiteOptions options = ModuleState.Options;
+            request.Set("Site", options.SitesObject(providers, siteCodes));
+            PSCredential credential = options.Credential;
+            string scope = providers.Length + " sites (" + string.Join(", ", providers) + ")";
+            Contact("Reading " + scope);
+            return InvokeWithProgress("Reading several ConfigMgr sites",
+                (seconds, site) => string.Format(System.Globalization.CultureInfo.InvariantCulture, "Reading {0} ({1:0} s)", scope, seconds),
+                s => credential == null
+                    ? s.Call(operation, (SessionHandle h, byte[] r, out IntPtr json) => call(h, r, IntPtr.Zero, UIntPtr.Zero, out json), request)
+                    : s.CallWithSecret(operation, call, request, credential.Password), "Sites");
+        }
+
         /// <summary>Says on the verbose stream what a call is about to contact.</summary>
         protected void Contact(string action, bool entra = false, string environment = null)
         {

@@ -113,6 +113,12 @@ namespace CMAAD
     [DataContract]
     public class Application : CmaadObject
     {
+        /// <summary>The site the app was read from, in a list over several sites (Get-CMAADApplication -ProviderMachineName); else null.</summary>
+        [DataMember(EmitDefaultValue = false)] public string SiteCode { get; private set; }
+
+        /// <summary>The SMS Provider the app was read through, in a list over several sites; else null.</summary>
+        [DataMember(EmitDefaultValue = false)] public string ProviderMachineName { get; private set; }
+
         [DataMember(Name = "AppType")] private string appType;
         [DataMember(Name = "AzureEnvironment")] private string azureEnvironment;
         [DataMember(Name = "SecretKeyExpiry")] private string secretKeyExpiry;
@@ -636,6 +642,30 @@ namespace CMAAD
 
         /// <summary>Why the site could not be read (Code, Message, ...), or null.</summary>
         public PSObject Error { get; internal set; }
+    }
+
+    /// <summary>The apps of several ConfigMgr sites read at once (Get-CMAADApplication -ProviderMachineName).</summary>
+    [DataContract]
+    internal class SitesAppList : CmaadObject
+    {
+        [DataMember(Name = "value")] private Application[] apps;
+        [DataMember(Name = "Sites")] private SiteReadResult[] sites;
+
+        internal Application[] Apps
+        {
+            get { return apps ?? new Application[0]; }
+        }
+
+        internal SiteReadResult[] SiteResults
+        {
+            get { return sites ?? new SiteReadResult[0]; }
+        }
+
+        internal override void ReadOpenMembers(XElement element)
+        {
+            ReadItems(element, "value", apps, (app, item) => app.ReadOpenMembers(item));
+            ReadItems(element, "Sites", sites, (site, item) => site.Error = Open(item, "Error"));
+        }
     }
 
     /// <summary>

@@ -1370,6 +1370,18 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         @($report.Apps | Where-Object { $_.SiteCode -eq $sites[0].SiteCode -and $_.AppType -eq 'ServerApplication' }) | Should -HaveCount 1
         $report.NeedsAttention | Should -BeGreaterOrEqual 1 -Because 'the site that could not be read needs a person'
         { Invoke-CMAADSecretMaintenance -ProviderMachineName $sites[0].ProviderMachineName -ReportOnly -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.SitesMismatch,*'
+
+        # The same sites as one app list: each app with its site, the unreadable site as one error.
+        $expiring = @(Get-CMAADApplication -ProviderMachineName (@($sites.ProviderMachineName) + $closed) -SiteCode (@($sites.SiteCode) + 'S09') -ExpiringWithinDays 30 -ErrorVariable unreadable -ErrorAction SilentlyContinue)
+        $expiring | Should -HaveCount 1
+        $expiring[0] | Should -BeOfType [CMAAD.Application]
+        $expiring[0].Name | Should -Be 'DueServerApp'
+        $expiring[0].SiteCode | Should -Be 'S02'
+        $expiring[0].ProviderMachineName | Should -Be $sites[1].ProviderMachineName
+        @($unreadable) | Should -HaveCount 1
+        $unreadable[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.SiteUnreadable,*'
+        $unreadable[0].TargetObject | Should -Be $closed
+        @(Get-CMAADApplication -ProviderMachineName @($sites.ProviderMachineName) -SiteCode @($sites.SiteCode)) | Should -HaveCount 4
     }
 
     It 'Authentication Bearer: Connect-CMAADAzure -Resource AdminService signs in with a device code, and its token reads the site on AdminService_TokenAuth' {
