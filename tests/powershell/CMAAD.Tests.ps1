@@ -1333,6 +1333,14 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
             ($again.SecretKeyExpiry - (Get-Date)).TotalDays | Should -BeLessThan 91
             (Get-FakeSite "secret-sha256 $($server.ID)").Sha256 | Should -Not -Be $held
             @(Get-CMAADSiteChange | Where-Object { $_.Operation -eq 'UpdateSecret' }) | Should -HaveCount 2
+
+            # Scheduled maintenance with that sign-in rotates the site's due secret (the site never returns it).
+            $held = (Get-FakeSite "secret-sha256 $($server.ID)").Sha256
+            $maintenance = Invoke-CMAADSecretMaintenance -TenantId $script:TenantId -RotateWithinDays 365 -ValidityDays 200 -RemoveOldSecret -Confirm:$false
+            $maintenance | Should -BeOfType [CMAAD.MaintenanceReport]
+            $maintenance.Rotated | Should -Be 1 -Because ($maintenance.Apps | Format-List * | Out-String)
+            (Get-FakeSite "secret-sha256 $($server.ID)").Sha256 | Should -Not -Be $held
+            @(Get-CMAADSiteChange | Where-Object { $_.Operation -eq 'UpdateSecret' }) | Should -HaveCount 3
         }
         finally {
             Disconnect-CMAADAzure
