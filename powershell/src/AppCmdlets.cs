@@ -240,6 +240,34 @@ namespace CMAAD.Commands
         {
             get { return ParameterSetName == "ById" ? Id : InputObject.ID; }
         }
+
+        /// <summary>A request naming the app: by ID for -Id; for an object by its ClientId and
+        /// TenantId, so an object read from another site or store (or kept with Export-Clixml)
+        /// acts on that registration here, or fails as not found, never on whatever app has its
+        /// ID in this site.</summary>
+        protected JsonRequest AppRequest()
+        {
+            var request = new JsonRequest();
+            if (ParameterSetName == "ById")
+            {
+                return request.Set("ID", Id);
+            }
+            return request.Set("ClientId", InputObject.ClientID).Set("TenantId", InputObject.TenantID);
+        }
+
+        /// <summary>The app as a ShouldProcess target: its ID, and its name when an object was given.</summary>
+        protected string AppLabel
+        {
+            get
+            {
+                string label = "App " + AppId.ToString(CultureInfo.InvariantCulture);
+                if (InputObject != null && !string.IsNullOrEmpty(InputObject.Name))
+                {
+                    label += " '" + InputObject.Name + "'";
+                }
+                return label;
+            }
+        }
     }
 
     /// <summary>Set-CMAADApplication: stores a renewed secret, renames, or records a new App ID URI.</summary>
@@ -284,7 +312,7 @@ namespace CMAAD.Commands
             var changes = new List<string>();
             if (withSecret) changes.Add("secret (expires " + SecretKeyExpiry.ToString("u", CultureInfo.InvariantCulture) + ")");
             if (withSettings) changes.Add("name/App ID URI");
-            if (!ShouldProcess("App " + appId.ToString(CultureInfo.InvariantCulture), "Set " + string.Join(" and ", changes.ToArray())))
+            if (!ShouldProcess(AppLabel, "Set " + string.Join(" and ", changes.ToArray())))
             {
                 return;
             }
@@ -292,7 +320,7 @@ namespace CMAAD.Commands
             string document = null;
             if (withSecret)
             {
-                var request = new JsonRequest().Set("ID", appId).Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
+                var request = AppRequest().Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
                 if (Verify) request.Set("Verify", true);
                 Contact("Storing the renewed secret of app " + appId.ToString(CultureInfo.InvariantCulture), Verify);
                 document = Invoke(s => s.CallWithSecret("cmaad_set_app_secret", NativeMethods.cmaad_set_app_secret, request, SecretKey), appId);
@@ -303,7 +331,7 @@ namespace CMAAD.Commands
             }
             if (withSettings)
             {
-                var request = new JsonRequest().Set("ID", appId);
+                var request = AppRequest();
                 if (Bound("NewName")) request.Set("NewName", NewName);
                 if (AppIdUri != null) request.Set("AppIdUri", AppIdUri.OriginalString);
                 Contact("Changing the settings of app " + appId.ToString(CultureInfo.InvariantCulture));
@@ -327,16 +355,12 @@ namespace CMAAD.Commands
         protected override void ProcessRecord()
         {
             long appId = AppId;
-            string label = "App " + appId.ToString(CultureInfo.InvariantCulture);
-            if (InputObject != null && !string.IsNullOrEmpty(InputObject.Name))
-            {
-                label += " '" + InputObject.Name + "'";
-            }
+            string label = AppLabel;
             if (!ShouldProcessUnlessForced(Force, label + " (the Entra registration stays)", "Remove from the site"))
             {
                 return;
             }
-            var request = new JsonRequest().Set("ID", appId);
+            var request = AppRequest();
             SiteSession session = Session;
             Contact("Removing " + label);
             string document = Invoke(s => s.Call("cmaad_remove_app", NativeMethods.cmaad_remove_app, request), appId);
@@ -381,7 +405,7 @@ namespace CMAAD.Commands
         {
             WarnPlainTextSecret();
             long appId = AppId;
-            var request = new JsonRequest().Set("ID", appId);
+            var request = AppRequest();
             if (Bound("ValidityDays")) request.Set("ValidityDays", ValidityDays);
             if (Bound("SecretKeyExpiry")) request.Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
             if (Bound("DisplayName")) request.Set("DisplayName", DisplayName);

@@ -579,7 +579,7 @@ namespace CMAAD.Commands
 
     internal static class ServiceTarget
     {
-        /// <summary>Names the service in the request (ID or Name) and returns its label.</summary>
+        /// <summary>Names the service in the request (ID, or Name for -Name and for an object) and returns its label.</summary>
         internal static string Set(JsonRequest request, string parameterSet, CloudService service, long id, string name)
         {
             if (parameterSet == "SearchByNameMandatory")
@@ -587,9 +587,15 @@ namespace CMAAD.Commands
                 request.Set("Name", name);
                 return "Cloud management service '" + name + "'";
             }
-            long serviceId = parameterSet == "SearchByValueMandatory" ? service.ID : id;
-            request.Set("ID", serviceId);
-            return "Cloud management service " + serviceId.ToString(CultureInfo.InvariantCulture);
+            if (parameterSet == "SearchByValueMandatory")
+            {
+                // By name, not ID: an object read from another site or store (or kept with
+                // Export-Clixml) must not act on whatever service has its ID here.
+                request.Set("Name", service.Name);
+                return "Cloud management service '" + service.Name + "' (ID " + service.ID.ToString(CultureInfo.InvariantCulture) + ")";
+            }
+            request.Set("ID", id);
+            return "Cloud management service " + id.ToString(CultureInfo.InvariantCulture);
         }
     }
 }

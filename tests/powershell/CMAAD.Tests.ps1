@@ -868,6 +868,41 @@ Describe 'What admins hit with the script module, fixed in kind' {
         }
     }
 
+    It 'an object from another store acts on its own registration or service there, never on whatever has its ID' {
+        $storeA = New-TestStore 'origin-a'
+        $storeB = New-TestStore 'origin-b'
+        try {
+            $null = Connect-CMAADSite -StorePath $storeA
+            $fromA = Import-CMAADServerApplication -TenantName 'Origin' -TenantId (Get-TestGuid 371) -AppName 'AppOfA' -ClientId (Get-TestGuid 372) -SecretKey (New-TestSecret 'a') -SecretKeyExpiry $script:Expiry
+            $null = Connect-CMAADSite -StorePath $storeB
+            $ofB = Import-CMAADServerApplication -TenantName 'Origin' -TenantId (Get-TestGuid 371) -AppName 'AppOfB' -ClientId (Get-TestGuid 373) -SecretKey (New-TestSecret 'b') -SecretKeyExpiry $script:Expiry
+            $ofB.ID | Should -Be $fromA.ID
+            $clientOfB = Import-CMAADClientApplication -ServerApp $ofB -AppName 'ClientOfB' -ClientId (Get-TestGuid 374)
+            $serviceOfB = New-CMCloudManagementAzureService -Name 'ServiceOfB' -ServerApp $ofB -ClientApp $clientOfB
+            $null = Connect-CMAADSite -StorePath $storeA
+            $clientOfA = Import-CMAADClientApplication -ServerApp $fromA -AppName 'ClientOfA' -ClientId (Get-TestGuid 375)
+            $serviceOfA = New-CMCloudManagementAzureService -Name 'ServiceOfA' -ServerApp $fromA -ClientApp $clientOfA
+            $serviceOfA.ID | Should -Be $serviceOfB.ID
+            $null = Connect-CMAADSite -StorePath $storeB
+            $serviceOfA | Remove-CMCloudManagementAzureService -Force -ErrorVariable ev -ErrorAction SilentlyContinue
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.ServiceNotFound,*'
+            (Get-CMCloudManagementAzureService -Name 'ServiceOfB').ID | Should -Be $serviceOfB.ID
+            $fromA | Set-CMAADApplication -NewName 'Renamed' -ErrorVariable ev -ErrorAction SilentlyContinue
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+            $fromA | Remove-CMAADApplication -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue
+            $ev[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+            (Get-CMAADApplication -ClientId (Get-TestGuid 373)).Name | Should -Be 'AppOfB'
+            $null = Connect-CMAADSite -StorePath $storeA
+            $fromA | Set-CMAADApplication -NewName 'Renamed' -Confirm:$false
+            (Get-CMAADApplication -ClientId (Get-TestGuid 372)).Name | Should -Be 'Renamed'
+        }
+        finally {
+            $null = Connect-CMAADSite -StorePath $script:CaseStore
+        }
+    }
+
     It '9. argument completers offer the site''s names and IDs, and only the supported clouds' {
         function Get-Completion([string]$Line) {
             @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches | ForEach-Object { $_.ListItemText })
