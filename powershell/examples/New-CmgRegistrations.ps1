@@ -73,7 +73,10 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module CMAAD
+# Loaded already (Import-Module ./CMAAD/CMAAD.psd1 in this session) or from PSModulePath.
+if (-not (Get-Module -Name CMAAD)) {
+    Import-Module CMAAD
+}
 
 if ($StorePath) {
     Connect-CMAADSite -StorePath $StorePath | Out-Null

@@ -101,7 +101,10 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module CMAAD
+# Loaded already (Import-Module ./CMAAD/CMAAD.psd1 in this session) or from PSModulePath.
+if (-not (Get-Module -Name CMAAD)) {
+    Import-Module CMAAD
+}
 
 # The site (or only the local store) to work on: the parameters Connect-CMAADSite shares.
 $connect = @{}

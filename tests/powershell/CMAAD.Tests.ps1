@@ -530,12 +530,25 @@ Describe 'Graph cmdlets without Microsoft Entra ID' {
         $verified[0].Error.Code | Should -Not -BeNullOrEmpty
     }
 
-    It 'the scheduled-task example exits 0 on a clean store and prints the summary' {
+    It 'the scheduled-task example exits 2 (could not run) for a mistyped store, an empty store, an unknown argument or a bad number, creating nothing' {
         $script = Join-Path -Path $script:Repo -ChildPath 'powershell/examples/Invoke-CmgSecretMaintenance.ps1'
-        $store = New-TestStore 'empty'
-        $result = Invoke-ChildPowerShell -Command "& '$script' -StorePath '$store' -ReportOnly; exit `$LASTEXITCODE"
-        $result.ExitCode | Should -Be 0
-        ($result.Output -join "`n") | Should -BeLike '*0 app(s)*0 need attention*'
+        $missing = New-TestStore 'typo'
+        $empty = New-TestStore 'empty'
+        $created = Invoke-ChildPowerShell -Command "Import-Module CMAAD; Connect-CMAADSite -StorePath '$empty' | Out-Null; exit 0"
+        $created.ExitCode | Should -Be 0 -Because ($created.Output -join "`n")
+        $cases = @(
+            @{ Arguments = "-StorePath '$missing' -ReportOnly"; Message = "*could not run: -StorePath '$missing' does not exist*" }
+            @{ Arguments = "-StorePath '$empty' -ReportOnly"; Message = '*could not run: found no app to maintain in*check -StorePath*' }
+            @{ Arguments = "-StorePath '$empty' -ReportOnyl"; Message = '*could not run: Unknown argument(s): -ReportOnyl*' }
+            @{ Arguments = "-StorePath '$empty' -RotateWithinDays 400"; Message = "*could not run: -RotateWithinDays '400' is not a whole number of days from 0 to 365*" }
+            @{ Arguments = "-StorePath '$empty' -ValidityDays many"; Message = "*could not run: -ValidityDays 'many' is not a whole number*" }
+        )
+        foreach ($case in $cases) {
+            $result = Invoke-ChildPowerShell -Command "& '$script' $($case.Arguments); exit `$LASTEXITCODE"
+            $result.ExitCode | Should -Be 2 -Because ($result.Output -join "`n")
+            ($result.Output -join "`n") | Should -BeLike $case.Message
+        }
+        Test-Path -LiteralPath $missing | Should -BeFalse
     }
 }
 
