@@ -40,8 +40,8 @@ the one whose store is used, or pass -StorePath; Windows PowerShell needs a TEMP
 
 .PARAMETER StorePath
 The local site store (with a site: the store that keeps the journal of site changes); the
-account's default store when not given. A -StorePath that does not exist is an error (exit 2),
-so a mistyped path never reports a new, empty store as healthy.
+account's default store when not given. Without a site, a -StorePath that does not exist is an
+error (exit 2), so a mistyped path never reports a new, empty store as healthy.
 
 .PARAMETER SiteCode
 The ConfigMgr site code, with -ProviderMachineName.
@@ -148,7 +148,8 @@ try {
     }
     $RotateWithinDays = ConvertTo-DayCount -Name 'RotateWithinDays' -Value $RotateWithinDays -Minimum 0 -Maximum 365
     $ValidityDays = ConvertTo-DayCount -Name 'ValidityDays' -Value $ValidityDays -Minimum 1 -Maximum 730
-    if ($StorePath -and -not (Test-Path -LiteralPath $StorePath -PathType Leaf)) {
+    # Without a site the store holds the apps: one that does not exist is a mistake, not a new store.
+    if ($StorePath -and -not $SiteCode -and -not (Test-Path -LiteralPath $StorePath -PathType Leaf)) {
         throw "-StorePath '$StorePath' does not exist: give the store the onboarding used (Connect-CMAADSite shows it)."
     }
     # Loaded already (Import-Module ./CMAAD/CMAAD.psd1 in this session) or from PSModulePath.

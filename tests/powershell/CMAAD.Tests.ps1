@@ -1339,6 +1339,29 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         @($new | Where-Object { $_.Status -ne 401 } | Where-Object { $_.Principal -ne $fake.UserName }) | Should -HaveCount 0
     }
 
+    It 'Invoke-CmgSecretMaintenance.ps1 -SiteCode -ProviderMachineName reports on the site''s apps for a scheduled task, writing nothing' {
+        $maintenance = Join-Path -Path $script:Repo -ChildPath 'powershell/examples/Invoke-CmgSecretMaintenance.ps1'
+        $fake = $script:Fake
+        $before = @((Get-FakeSite 'requests').value).Count
+        $env:CMAAD_TEST_SITE_PASSWORD = $script:SitePassword
+        try {
+            $result = Invoke-ChildPowerShell -Command ("`$credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList '$($fake.UserName)', " +
+                "(ConvertTo-SecureString -String `$env:CMAAD_TEST_SITE_PASSWORD -AsPlainText -Force); " +
+                "& '$maintenance' -SiteCode $($fake.SiteCode) -ProviderMachineName '$($fake.ProviderMachineName)' -Credential `$credential " +
+                "-KdcAddress '$($fake.KdcAddress)' -TrustedCaPath '$($fake.TrustedCaPath)' -StorePath '$(New-TestStore 'maintenance-site')' -ReportOnly; exit `$LASTEXITCODE")
+        }
+        finally {
+            Remove-Item -Path Env:CMAAD_TEST_SITE_PASSWORD
+        }
+        $text = $result.Output -join "`n"
+        $result.ExitCode | Should -BeIn @(0, 1) -Because $text
+        $text | Should -BeLike "*CMAAD secret maintenance of site $($fake.SiteCode) ($($fake.ProviderMachineName)): 2 app(s)*"
+        $text.Contains($script:SitePassword) | Should -BeFalse
+        $new = @((Get-FakeSite 'requests').value) | Select-Object -Skip $before
+        $new.Count | Should -BeGreaterThan 0 -Because 'the script read the site'
+        @($new | Where-Object { $_.Method -ne 'GET' }) | Should -HaveCount 0 -Because 'a report writes nothing'
+    }
+
     It 'Update-CMAADApplicationSecret on the site rotates with the site''s current secret and writes the new one to the site' -Skip:(-not $script:HasFakeEntra) {
         $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
         { $server | Update-CMAADApplicationSecret -ValidityDays 180 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'CMAAD.CurrentSecretKeyRequired,*'
