@@ -157,13 +157,13 @@ namespace CMAAD.Commands
             if (Verify) request.Set("Verify", true);
 
             string target = "Server app '" + AppName + "' (" + ClientId + ") of tenant '" + TenantName + "' (" + TenantId + ")";
-            if (!ShouldProcess(target, "Import"))
+            Func<SiteSession, string> import = s => s.CallWithSecret("cmaad_import_server_app", NativeMethods.cmaad_import_server_app, request, SecretKey);
+            if (!ShouldChangeSite(target, "Import", false, new SiteWrite(request, import, AppName)))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Importing " + target, Verify, environment);
-            Emit<Application>(Invoke(s => s.CallWithSecret("cmaad_import_server_app", NativeMethods.cmaad_import_server_app, request, SecretKey), AppName));
+            Emit<Application>(Invoke(import, AppName));
         }
     }
 
@@ -211,13 +211,13 @@ namespace CMAAD.Commands
             }
             if (Verify) request.Set("Verify", true);
             string target = "Client app '" + AppName + "' (" + ClientId + ") of " + tenant;
-            if (!ShouldProcess(target, "Import"))
+            Func<SiteSession, string> import = s => s.Call("cmaad_import_client_app", NativeMethods.cmaad_import_client_app, request);
+            if (!ShouldChangeSite(target, "Import", false, new SiteWrite(request, import, AppName)))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Importing " + target, Verify);
-            Emit<Application>(Invoke(s => s.Call("cmaad_import_client_app", NativeMethods.cmaad_import_client_app, request), AppName));
+            Emit<Application>(Invoke(import, AppName));
         }
     }
 
@@ -312,18 +312,31 @@ namespace CMAAD.Commands
             var changes = new List<string>();
             if (withSecret) changes.Add("secret (expires " + SecretKeyExpiry.ToString("u", CultureInfo.InvariantCulture) + ")");
             if (withSettings) changes.Add("name/App ID URI");
-            if (!ShouldProcess(AppLabel, "Set " + string.Join(" and ", changes.ToArray())))
+            var calls = new List<SiteWrite>();
+            var secretRequest = AppRequest().Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
+            Func<SiteSession, string> setSecret = s => s.CallWithSecret("cmaad_set_app_secret", NativeMethods.cmaad_set_app_secret, secretRequest, SecretKey);
+            if (withSecret)
+            {
+                if (Verify) secretRequest.Set("Verify", true);
+                calls.Add(new SiteWrite(secretRequest, setSecret, appId));
+            }
+            var settingsRequest = AppRequest();
+            Func<SiteSession, string> setSettings = s => s.Call("cmaad_set_app", NativeMethods.cmaad_set_app, settingsRequest);
+            if (withSettings)
+            {
+                if (Bound("NewName")) settingsRequest.Set("NewName", NewName);
+                if (AppIdUri != null) settingsRequest.Set("AppIdUri", AppIdUri.OriginalString);
+                calls.Add(new SiteWrite(settingsRequest, setSettings, appId));
+            }
+            if (!ShouldChangeSite(AppLabel, "Set " + string.Join(" and ", changes.ToArray()), false, calls.ToArray()))
             {
                 return;
             }
-            SiteSession session = Session;
             string document = null;
             if (withSecret)
             {
-                var request = AppRequest().Set("SecretKeyExpiry", JsonRequest.Timestamp(SecretKeyExpiry));
-                if (Verify) request.Set("Verify", true);
                 Contact("Storing the renewed secret of app " + appId.ToString(CultureInfo.InvariantCulture), Verify);
-                document = Invoke(s => s.CallWithSecret("cmaad_set_app_secret", NativeMethods.cmaad_set_app_secret, request, SecretKey), appId);
+                document = Invoke(setSecret, appId);
                 if (document == null)
                 {
                     return;
@@ -331,11 +344,8 @@ namespace CMAAD.Commands
             }
             if (withSettings)
             {
-                var request = AppRequest();
-                if (Bound("NewName")) request.Set("NewName", NewName);
-                if (AppIdUri != null) request.Set("AppIdUri", AppIdUri.OriginalString);
                 Contact("Changing the settings of app " + appId.ToString(CultureInfo.InvariantCulture));
-                document = Invoke(s => s.Call("cmaad_set_app", NativeMethods.cmaad_set_app, request), appId);
+                document = Invoke(setSettings, appId);
             }
             EmitWithPassThru<Application>(document, PassThru);
         }
@@ -356,14 +366,14 @@ namespace CMAAD.Commands
         {
             long appId = AppId;
             string label = AppLabel;
-            if (!ShouldProcessUnlessForced(Force, label + " (the Entra registration stays)", "Remove from the site"))
+            var request = AppRequest();
+            Func<SiteSession, string> remove = s => s.Call("cmaad_remove_app", NativeMethods.cmaad_remove_app, request);
+            if (!ShouldChangeSite(label + " (the Entra registration stays)", "Remove from the site", Force, new SiteWrite(request, remove, appId)))
             {
                 return;
             }
-            var request = AppRequest();
-            SiteSession session = Session;
             Contact("Removing " + label);
-            string document = Invoke(s => s.Call("cmaad_remove_app", NativeMethods.cmaad_remove_app, request), appId);
+            string document = Invoke(remove, appId);
             EmitWithPassThru<Application>(document, PassThru);
         }
     }

@@ -2,6 +2,8 @@
 // read from the library's documents, and the verbose line saying what a call contacts.
 
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using System.Diagnostics;
@@ -253,20 +255,89 @@ namespace CMAAD.Commands
             return MyInvocation.BoundParameters.ContainsKey(name);
         }
 
+        /// <summary>True when -WhatIf is in force (bound, or through $WhatIfPreference).</summary>
+        protected bool WhatIfInForce
+        {
+            get
+            {
+                return Bound("WhatIf")
+                    ? ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent
+                    : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            }
+        }
+
         /// <summary>
         /// ShouldProcess for a High-impact change that -Force confirms: with -Force (and no
         /// -Confirm) nothing is asked, but -WhatIf still only reports.
         /// </summary>
         protected bool ShouldProcessUnlessForced(bool force, string target, string action)
         {
-            bool whatIf = Bound("WhatIf")
-                ? ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent
-                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-            if (force && !Bound("Confirm") && !whatIf)
+            if (force && !Bound("Confirm") && !WhatIfInForce)
             {
                 return true;
             }
             return ShouldProcess(target, action);
+        }
+
+        /// <summary>
+        /// ShouldProcess for the library calls that change the site (import, set and remove of
+        /// apps, services and tenants, a secret); true when they should run. Under -WhatIf each
+        /// call runs first with "WhatIf": true set on its request: the library reads and checks
+        /// as the real call would and sends no write, so a missing app, an app in use or a site
+        /// that refuses writes is written as the real call's one ErrorRecord and no "What if:"
+        /// line appears; otherwise the "What if:" message also lists each request the library
+        /// planned (method, URL and body, SecretKey as &lt;redacted&gt;; none for the site store).
+        /// With force and no -Confirm nothing is asked (High-impact removals).
+        /// </summary>
+        protected bool ShouldChangeSite(string target, string action, bool force, params SiteWrite[] changes)
+        {
+            if (!WhatIfInForce)
+            {
+                return ShouldProcessUnlessForced(force, target, action);
+            }
+            var planned = new List<string>();
+            foreach (SiteWrite change in changes)
+            {
+                change.Request.Set("WhatIf", true);
+                string document = Invoke(change.Call, change.ErrorTarget);
+                if (document == null)
+                {
+                    return false;
+                }
+                planned.AddRange(PlannedRequests(document));
+            }
+            if (planned.Count == 0)
+            {
+                return ShouldProcess(target, action);
+            }
+            string description = string.Format(CultureInfo.CurrentCulture, "Performing the operation \"{0}\" on target \"{1}\" with these requests:", action, target) +
+                Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", planned.ToArray());
+            return ShouldProcess(description, description, action);
+        }
+
+        /// <summary>Each request of a WhatIf plan ({"Requests": [{"Method", "Url", "Body"}]}) as "METHOD URL BODY", the body as the library wrote it.</summary>
+        private static List<string> PlannedRequests(string document)
+        {
+            var lines = new List<string>();
+            XElement requests = JsonDocument.Find(JsonDocument.Tree(document), "Requests");
+            if (requests == null)
+            {
+                return lines;
+            }
+            foreach (XElement request in requests.Elements())
+            {
+                XElement method = JsonDocument.Find(request, "Method");
+                XElement url = JsonDocument.Find(request, "Url");
+                XElement body = JsonDocument.Find(request, "Body");
+                string line = (method == null ? "?" : method.Value) + " " + (url == null ? "?" : url.Value);
+                XAttribute type = body == null ? null : body.Attribute("type");
+                if (body != null && (type == null || type.Value != "null"))
+                {
+                    line += " " + JsonDocument.Text(body);
+                }
+                lines.Add(line);
+            }
+            return lines;
         }
 
         /// <summary>
@@ -362,6 +433,26 @@ namespace CMAAD.Commands
                 WriteWarning(SecureStringTransformationAttribute.PlainTextWarning(parameter));
             }
         }
+    }
+
+    /// <summary>One library call that changes the site, for CmaadCmdlet.ShouldChangeSite.</summary>
+    public sealed class SiteWrite
+    {
+        /// <param name="request">The call's request document; "WhatIf": true is set on it under -WhatIf.</param>
+        /// <param name="call">The library call, reading <paramref name="request"/> when it runs.</param>
+        /// <param name="errorTarget">The target of the call's ErrorRecord.</param>
+        public SiteWrite(JsonRequest request, Func<SiteSession, string> call, object errorTarget)
+        {
+            Request = request;
+            Call = call;
+            ErrorTarget = errorTarget;
+        }
+
+        internal JsonRequest Request { get; private set; }
+
+        internal Func<SiteSession, string> Call { get; private set; }
+
+        internal object ErrorTarget { get; private set; }
     }
 
     /// <summary>The cmdlets of ConfigMgr's names, which take its wildcard switches.</summary>

@@ -228,17 +228,6 @@ namespace CMAAD.Commands
                 WriteObject(Read<Application>(document));
             }
         }
-
-        /// <summary>True when -WhatIf is in force (bound or through $WhatIfPreference).</summary>
-        protected bool WhatIfInForce
-        {
-            get
-            {
-                return Bound("WhatIf")
-                    ? ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent
-                    : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-            }
-        }
     }
 
     /// <summary>New-CMAADServerApplication: creates the CMG's server (web) app registration and imports it.</summary>

@@ -186,6 +186,21 @@ namespace CMAAD.Interop
             return member == null ? null : ToValue(member);
         }
 
+        /// <summary>A value of a document's tree as JSON text again (compact, members in their order).</summary>
+        public static string Text(XElement element)
+        {
+            var root = new XElement("root", element.Attributes(), element.Nodes());
+            using (var stream = new MemoryStream())
+            {
+                using (XmlDictionaryWriter writer = JsonReaderWriterFactory.CreateJsonWriter(stream, new UTF8Encoding(false), false))
+                {
+                    root.WriteTo(writer);
+                    writer.Flush();
+                }
+                return Encoding.UTF8.GetString(stream.ToArray());
+            }
+        }
+
         /// <summary>The child of an object element with the given JSON key.</summary>
         public static XElement Find(XElement element, string name)
         {

@@ -258,13 +258,13 @@ namespace CMAAD.Commands
                 request.Set("NewName", NewName);
                 changed.Add("NewName");
             }
-            if (!ShouldProcess("Tenant " + tenantId, "Set " + string.Join(", ", changed.ToArray())))
+            Func<SiteSession, string> set = s => s.Call("cmaad_set_tenant", NativeMethods.cmaad_set_tenant, request);
+            if (!ShouldChangeSite("Tenant " + tenantId, "Set " + string.Join(", ", changed.ToArray()), false, new SiteWrite(request, set, tenantId)))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Changing tenant " + tenantId);
-            string document = Invoke(s => s.Call("cmaad_set_tenant", NativeMethods.cmaad_set_tenant, request), tenantId);
+            string document = Invoke(set, tenantId);
             EmitWithPassThru<Tenant>(document, PassThru);
         }
     }
@@ -455,13 +455,13 @@ namespace CMAAD.Commands
             if (Bound("AzureEnvironmentOption")) request.Set("AzureEnvironmentOption", AzureEnvironmentOption.ToString());
             AddDiscovery(request);
             string target = string.Format(CultureInfo.InvariantCulture, "Cloud management service '{0}' (server app {1}, client app {2})", Name, ServerApp.ID, ClientApp.ID);
-            if (!ShouldProcess(target, "Create"))
+            Func<SiteSession, string> create = s => s.Call("cmaad_new_cloud_management_service", NativeMethods.cmaad_new_cloud_management_service, request);
+            if (!ShouldChangeSite(target, "Create", false, new SiteWrite(request, create, Name)))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Creating " + target);
-            Emit<CloudService>(Invoke(s => s.Call("cmaad_new_cloud_management_service", NativeMethods.cmaad_new_cloud_management_service, request), Name));
+            Emit<CloudService>(Invoke(create, Name));
         }
     }
 
@@ -522,13 +522,13 @@ namespace CMAAD.Commands
                     changed.Add(name);
                 }
             }
-            if (!ShouldProcess(label, "Set " + string.Join(", ", changed.ToArray())))
+            Func<SiteSession, string> set = s => s.Call("cmaad_set_cloud_management_service", NativeMethods.cmaad_set_cloud_management_service, request);
+            if (!ShouldChangeSite(label, "Set " + string.Join(", ", changed.ToArray()), false, new SiteWrite(request, set, label)))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Changing " + label);
-            string document = Invoke(s => s.Call("cmaad_set_cloud_management_service", NativeMethods.cmaad_set_cloud_management_service, request), label);
+            string document = Invoke(set, label);
             EmitWithPassThru<CloudService>(document, PassThru);
         }
     }
@@ -566,13 +566,13 @@ namespace CMAAD.Commands
         {
             var request = new JsonRequest();
             string label = ServiceTarget.Set(request, ParameterSetName, InputObject, Id, Name);
-            if (!ShouldProcessUnlessForced(Force, label + " (its apps stay; Entra is not changed)", "Remove from the site"))
+            Func<SiteSession, string> remove = s => s.Call("cmaad_remove_service", NativeMethods.cmaad_remove_service, request);
+            if (!ShouldChangeSite(label + " (its apps stay; Entra is not changed)", "Remove from the site", Force, new SiteWrite(request, remove, label)))
             {
                 return;
             }
-            SiteSession session = Session;
             Contact("Removing " + label);
-            string document = Invoke(s => s.Call("cmaad_remove_service", NativeMethods.cmaad_remove_service, request), label);
+            string document = Invoke(remove, label);
             EmitWithPassThru<CloudService>(document, PassThru);
         }
     }

@@ -76,8 +76,9 @@ impl Session {
     }
 
     /// `WhatIf`: the requests `op` would send to the connected site, none of them sent (reads
-    /// are made; see [`crate::site::AdminServiceSite::plan`]). A store session plans nothing
-    /// and does not run `op`: its store is local.
+    /// are made; see [`crate::site::AdminServiceSite::plan`]). A store session plans no
+    /// request: `op` runs with its store writes rolled back ([`Store::plan`]), so its checks
+    /// fail as the real call would and nothing is kept.
     ///
     /// # Errors
     /// `op`'s errors.
@@ -87,7 +88,7 @@ impl Session {
     ) -> Result<Vec<crate::site::adminservice::PlannedRequest>> {
         match &self.site {
             Some(site) => site.plan(|| op(self)),
-            None => Ok(Vec::new()),
+            None => Store::plan(|| op(self)).map(|_| Vec::new()),
         }
     }
 

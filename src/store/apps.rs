@@ -57,7 +57,7 @@ impl Store {
             ],
         )?;
         let stored = existing_app(&tx, id)?;
-        tx.commit()?;
+        super::finish(tx)?;
         Ok(stored)
     }
 
@@ -77,7 +77,7 @@ impl Store {
             params![new_name, identifier_uri, format_time(&now), id],
         )?;
         let stored = existing_app(&tx, id)?;
-        tx.commit()?;
+        super::finish(tx)?;
         Ok(stored)
     }
 
@@ -94,7 +94,7 @@ impl Store {
             "DELETE FROM tenants WHERE tenant_guid = ?1 AND NOT EXISTS (SELECT 1 FROM apps a WHERE a.tenant_id = tenants.id)",
             [&app.tenant_id],
         )? == 1;
-        tx.commit()?;
+        super::finish(tx)?;
         Ok(RemovedApp {
             app,
             tenant_removed,

@@ -29,9 +29,26 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use seal::SiteKey;
 use serde_json::{json, Value};
+use rusqlite::Transaction;
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+
+thread_local! {
+    /// True while [`Store::plan`] runs on this thread: writes are rolled back.
+    static PLANNING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Ends a write transaction: committed, or rolled back under [`Store::plan`].
+fn finish(tx: Transaction<'_>) -> Result<()> {
+    if PLANNING.with(Cell::get) {
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(())
+}
 
 /// How long a write waits for another process's transaction before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -131,6 +148,24 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// `WhatIf` on the store: runs `op` on this thread with every write transaction rolled back
+    /// instead of committed, so its reads and rule checks (an app that does not exist, an app a
+    /// service uses) fail as the real call would and nothing is written. Other threads of the
+    /// session write as usual.
+    ///
+    /// # Errors
+    /// `op`'s errors.
+    pub fn plan<T>(op: impl FnOnce() -> Result<T>) -> Result<T> {
+        struct Planning(bool);
+        impl Drop for Planning {
+            fn drop(&mut self) {
+                PLANNING.with(|p| p.set(self.0));
+            }
+        }
+        let _restore = Planning(PLANNING.with(|p| p.replace(true)));
+        op()
+    }
+
     /// The tenant with `guid`, if known.
     pub fn tenant(&self, guid: &str) -> Result<Option<Tenant>> {
         tenant_by_guid(&self.conn(), guid)
@@ -223,7 +258,7 @@ impl Store {
         let id = tx.last_insert_rowid();
         let stored = app_by_id(&tx, id)?
             .ok_or_else(|| Error::internal("An app vanished inside its own transaction."))?;
-        tx.commit()?;
+        finish(tx)?;
         Ok(stored)
     }
 
@@ -301,7 +336,7 @@ impl Store {
         let id = tx.last_insert_rowid();
         let stored = service_where(&tx, "s.id = ?1", &id)?
             .ok_or_else(|| Error::internal("A service vanished inside its own transaction."))?;
-        tx.commit()?;
+        finish(tx)?;
         Ok(stored)
     }
 }

@@ -61,7 +61,7 @@ impl Store {
             ],
         )?;
         let stored = existing_service(&tx, id)?;
-        tx.commit()?;
+        super::finish(tx)?;
         Ok(stored)
     }
 
@@ -71,7 +71,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let service = existing_service(&tx, id)?;
         tx.execute("DELETE FROM services WHERE id = ?1", [id])?;
-        tx.commit()?;
+        super::finish(tx)?;
         Ok(service)
     }
 }

@@ -46,7 +46,7 @@ impl Store {
             return Err(tenant_not_found(guid));
         }
         let stored = tenant_info(&tx, guid)?.ok_or_else(|| tenant_not_found(guid))?;
-        tx.commit()?;
+        super::finish(tx)?;
         Ok(stored)
     }
 }
