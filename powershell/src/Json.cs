@@ -190,6 +190,21 @@ namespace CMAAD.Interop
         public static string Text(XElement element)
         {
             var root = new XElement("root", element.Attributes(), element.Nodes());
+            // A null member read back holds an empty text node, which the writer refuses after
+            // type="null": it becomes an element without content.
+            var nulls = new List<XElement>();
+            foreach (XElement member in root.Descendants())
+            {
+                XAttribute type = member.Attribute("type");
+                if (type != null && type.Value == "null")
+                {
+                    nulls.Add(member);
+                }
+            }
+            foreach (XElement member in nulls)
+            {
+                member.ReplaceWith(new XElement(member.Name, member.Attributes()));
+            }
             using (var stream = new MemoryStream())
             {
                 using (XmlDictionaryWriter writer = JsonReaderWriterFactory.CreateJsonWriter(stream, new UTF8Encoding(false), false))

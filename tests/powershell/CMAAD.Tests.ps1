@@ -438,6 +438,31 @@ Describe 'Secret lifecycle and the cmdlet family (site store only)' {
         { Set-CMAADApplication -Id $script:Soon.ID } | Should -Throw -ErrorId 'CMAAD.NothingToChange,*'
     }
 
+    It '-WhatIf runs the checks of the real call: a missing app or an app in use fails as it would, and nothing is changed' {
+        Set-CMAADApplication -Id 4242 -NewName 'X' -WhatIf -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing | Should -HaveCount 1
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+        $byPreference = & {
+            $WhatIfPreference = $true
+            Set-CMAADApplication -Id 4242 -NewName 'X' -ErrorAction SilentlyContinue -ErrorVariable preferred
+            $preferred
+        }
+        @($byPreference) | Should -HaveCount 1 -Because '$WhatIfPreference counts as -WhatIf'
+        $byPreference[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+
+        $script:LaterClient | Remove-CMAADApplication -WhatIf -ErrorAction SilentlyContinue -ErrorVariable inUse
+        $inUse | Should -HaveCount 1
+        $inUse[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppInUse,*'
+        @(Get-CMAADApplication -AppName 'LaterClient') | Should -HaveCount 1
+
+        # A change that would succeed only reports, and nothing is kept.
+        Set-CMAADApplication -Id $script:Later.ID -NewName 'WhatIfName' -WhatIf -ErrorVariable none
+        $none | Should -HaveCount 0
+        (Get-CMAADApplication -ClientId $script:Later.ClientID).Name | Should -Be 'LaterServer'
+        Set-CMCloudManagementAzureService -Id $script:Service.ID -Description 'WhatIf' -WhatIf
+        (Get-CMCloudManagementAzureService -Id $script:Service.ID).Description | Should -Not -Be 'WhatIf'
+    }
+
     It 'Remove-CMAADApplication is refused while a service uses the app, honors -WhatIf and removes with -Force' {
         $null = $script:LaterClient | Remove-CMAADApplication -Force -ErrorAction SilentlyContinue -ErrorVariable inUse
         $inUse | Should -HaveCount 1
@@ -1259,6 +1284,40 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         $server.TenantName | Should -Be 'Contoso'
         $server.SecretKeyExpiry.Date | Should -Be $script:Expiry.Date
         (Get-CMAADApplication -AppType ClientApplication).ServerAppID | Should -Be $server.ID
+    }
+
+    It '-WhatIf on the site names each request (PUT/POST, class URL, SecretKey <redacted>), runs its checks and writes nothing' {
+        $whatIfSecret = 'WhatIf-' + [guid]::NewGuid().ToString('n')
+        $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
+        $held = (Get-FakeSite "secret-sha256 $($server.ID)").Sha256
+        $before = @((Get-FakeSite 'requests').value).Count
+        $transcript = Join-Path -Path $TestDrive -ChildPath "whatif-$([guid]::NewGuid().ToString('n')).txt"
+        $null = Start-Transcript -LiteralPath $transcript
+        try {
+            $server | Set-CMAADApplication -SecretKey (New-TestSecret $whatIfSecret) -SecretKeyExpiry $script:Expiry.AddDays(30) -NewName 'WhatIfName' -WhatIf
+            Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'WhatIfServer' -ClientId (Get-TestGuid 77) -SecretKey (New-TestSecret $whatIfSecret) -SecretKeyExpiry $script:Expiry -WhatIf
+            Set-CMAADApplication -Id 4242 -NewName 'X' -WhatIf -ErrorAction SilentlyContinue -ErrorVariable missing
+        }
+        finally {
+            $null = Stop-Transcript
+        }
+        # The transcript wraps long lines at the host's width: compare without line breaks.
+        $text = (Get-Content -Raw -LiteralPath $transcript) -replace '\r?\n', ''
+        $appUrl = "https://$($script:Fake.ProviderMachineName)/AdminService/wmi/SMS_AAD_Application_Ex"
+        $text | Should -BeLike "*What if: *PUT $appUrl($($server.ID)) {*""SecretKey"":""<redacted>""*"
+        $text | Should -BeLike "*PUT $appUrl($($server.ID)) {*""Name"":""WhatIfName""*"
+        $text | Should -BeLike "*What if: *POST $appUrl {*""Name"":""WhatIfServer""*""SecretKey"":""<redacted>""*"
+        $text.Contains($whatIfSecret) | Should -BeFalse -Because 'the secret never shows'
+        $missing | Should -HaveCount 1
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'CMAAD.AppNotFound,*'
+
+        # The site's request log: reads only, and the site holds what it held.
+        $new = @((Get-FakeSite 'requests').value) | Select-Object -Skip $before
+        @($new).Count | Should -BeGreaterThan 0 -Because 'the checks read the site'
+        @($new | Where-Object { $_.Method -in 'POST', 'PUT', 'PATCH', 'DELETE' }) | Should -HaveCount 0
+        ($new | ConvertTo-Json -Depth 6).Contains($whatIfSecret) | Should -BeFalse
+        (Get-FakeSite "secret-sha256 $($server.ID)").Sha256 | Should -Be $held
+        @((Get-FakeSite 'objects SMS_AAD_Application_Ex').value | Where-Object { $_.Name -in 'WhatIfName', 'WhatIfServer' }) | Should -HaveCount 0
     }
 
     It 'Get-CMCloudManagementAzureService and Get-CMAADTenant return the objects the site holds' {
