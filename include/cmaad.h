@@ -547,7 +547,8 @@ cmaad_status cmaad_maintain_secrets_with_signin(cmaad_session *session_ptr,
 
 // The changes CMAAD made to the session's ConfigMgr site (`Get-CMAADSiteChange`):
 // `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`,
-// oldest first, from the journal in the local store. No secrets are journaled.
+// oldest first, from the journal in the local store; changes to other sites journaled in the
+// same store are left out. No secrets are journaled.
 cmaad_status cmaad_get_site_changes(cmaad_session *session_ptr, char **out_json);
 
 #ifdef __cplusplus

@@ -358,3 +358,34 @@ fn throttling_and_outages_are_retried_then_reported() {
     let unavailable = site.requests().iter().filter(|r| r.status == 503).count();
     assert_eq!(unavailable, 4, "at most 4 attempts");
 }
+
+#[test]
+fn each_site_lists_only_its_own_changes_from_a_shared_journal() {
+    let realm = realm();
+    let xyz = kerberos_site(&realm);
+    let s02 = FakeSite::start(SiteConfig::new("S02").auth(AuthConfig {
+        kerberos: Some(cmaad_fake_adminservice::auth::KerberosService {
+            host: "localhost".into(),
+            keys: realm.service_keys().to_vec(),
+        }),
+        ..Default::default()
+    }));
+    let shared = tempfile::tempdir().unwrap();
+    let mut listed = Vec::new();
+    for (site, code) in [(&xyz, "XYZ"), (&s02, "S02")] {
+        let options = site_options(shared.path(), site, &realm, json!({ "SiteCode": code }));
+        let s = open_site(tempfile::tempdir().unwrap(), &options, PASSWORD).expect("open");
+        let (status, doc) = s.import_server(&server_request(), SECRET);
+        assert_eq!(status, cmaad_status::CMAAD_OK, "{doc}");
+        listed.push(site_changes(&s));
+    }
+    for (changes, code) in listed.iter().zip(["XYZ", "S02"]) {
+        let sites: Vec<&str> = changes["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["SiteCode"].as_str().unwrap())
+            .collect();
+        assert_eq!(sites, vec![code, code], "{changes}");
+    }
+}

@@ -145,7 +145,8 @@ unsafe fn signed_in_call(
 
 /// The changes CMAAD made to the session's ConfigMgr site (`Get-CMAADSiteChange`):
 /// `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`,
-/// oldest first, from the journal in the local store. No secrets are journaled.
+/// oldest first, from the journal in the local store; changes to other sites journaled in the
+/// same store are left out. No secrets are journaled.
 #[no_mangle]
 pub unsafe extern "C" fn cmaad_get_site_changes(
     session_ptr: *mut cmaad_session,
@@ -155,12 +156,15 @@ pub unsafe extern "C" fn cmaad_get_site_changes(
 }
 
 fn site_changes(s: &Session) -> Result<Value> {
-    let journal = s.site().and_then(|site| site.journal()).ok_or_else(|| {
+    let site = s.site().ok_or_else(|| {
         Error::invalid(
             "session",
             "NoSite",
             "The session is not connected to a ConfigMgr site: open it with cmaad_session_open_site.",
         )
     })?;
-    journal.list()
+    match site.journal() {
+        Some(journal) => journal.list(site.site_code()),
+        None => Ok(serde_json::json!({ "value": [] })),
+    }
 }

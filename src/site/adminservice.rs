@@ -152,6 +152,11 @@ impl AdminServiceSite {
         warnings
     }
 
+    /// The site code this session is connected to.
+    pub fn site_code(&self) -> &str {
+        &self.connection.options().site_code
+    }
+
     /// The journal of changes CMAAD made to this site.
     pub fn journal(&self) -> Option<&Journal> {
         self.journal.as_ref()

@@ -534,15 +534,33 @@ fn unreachable(options: &SiteOptions, e: &reqwest::Error) -> Error {
         Status::Network,
         if e.is_timeout() { "Timeout" } else { "ConnectionFailed" },
         format!(
-            "The SMS Provider {} {what} ({detail}). Check ProviderMachineName, that port 443 is open, and how its certificate is trusted (TrustedCaPath, CertificateThumbprint).",
-            options.provider_machine_name
+            "The SMS Provider {} {what} ({detail}). Check ProviderMachineName, that port {} is open, and how its certificate is trusted (TrustedCaPath, CertificateThumbprint).",
+            options.provider_machine_name,
+            https_port(&options.provider_machine_name)
         ),
     )
+}
+
+/// The TCP port of `host[:port]` (also `[v6]:port`), 443 when none is given.
+fn https_port(provider: &str) -> u16 {
+    provider
+        .rsplit_once(':')
+        .filter(|(host, _)| !host.is_empty() && (!host.contains(':') || host.ends_with(']')))
+        .and_then(|(_, port)| port.parse().ok())
+        .unwrap_or(443)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_port_named_in_connection_errors_is_the_providers() {
+        assert_eq!(https_port("cm01.contoso.com"), 443);
+        assert_eq!(https_port("localhost:36749"), 36749);
+        assert_eq!(https_port("[::1]:8443"), 8443);
+        assert_eq!(https_port("::1"), 443);
+    }
     use crate::site::SiteSettings;
     use cmaad_fake_adminservice::auth::{AuthConfig, KerberosService};
     use cmaad_fake_adminservice::{FakeSite, SiteConfig};

@@ -93,11 +93,13 @@ impl Journal {
         Ok(())
     }
 
-    /// Every change, oldest first, as `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`.
+    /// Every change made to site `site_code` (compared without case; other sites journaled in
+    /// the same store are left out), oldest first, as
+    /// `{"value":[{"At","SiteCode","Provider","Class","ObjectId","Object","Operation","RequestId"}]}`.
     ///
     /// # Errors
     /// `Store` when the table cannot be read.
-    pub fn list(&self) -> Result<Value> {
+    pub fn list(&self, site_code: &str) -> Result<Value> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let fail = |e: rusqlite::Error| {
             Error::store(
@@ -106,10 +108,10 @@ impl Journal {
             )
         };
         let mut stmt = conn
-            .prepare("SELECT at, site_code, provider, class, object_id, object, operation, request_id FROM site_changes ORDER BY id")
+            .prepare("SELECT at, site_code, provider, class, object_id, object, operation, request_id FROM site_changes WHERE site_code = ?1 COLLATE NOCASE ORDER BY id")
             .map_err(fail)?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([site_code], |r| {
                 Ok(json!({
                     "At": r.get::<_, String>(0)?, "SiteCode": r.get::<_, String>(1)?,
                     "Provider": r.get::<_, String>(2)?, "Class": r.get::<_, String>(3)?,

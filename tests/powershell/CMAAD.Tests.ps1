@@ -1320,6 +1320,14 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         @((Get-FakeSite 'objects SMS_AAD_Application_Ex').value | Where-Object { $_.Name -in 'WhatIfName', 'WhatIfServer' }) | Should -HaveCount 0
     }
 
+    It 'the default tables show a site''s IDs in full at 120 columns' {
+        $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
+        $server.ID | Should -BeGreaterThan 9999 -Because 'a site numbers its objects from 16777217'
+        (Get-CMAADApplication | Out-String -Width 120) | Should -Match "(?m)^\s*$($server.ID) CmgServerApp"
+        $service = Get-CMCloudManagementAzureService -Name 'Contoso'
+        ($service | Out-String -Width 120) | Should -Match "(?m)^\s*$($service.ID) Contoso"
+    }
+
     It 'Get-CMCloudManagementAzureService and Get-CMAADTenant return the objects the site holds' {
         $service = Get-CMCloudManagementAzureService -Name 'Contoso'
         $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
