@@ -845,4 +845,15 @@ fn what_if_shows_the_exact_requests_and_changes_nothing() {
     ));
     assert!(r.is_empty());
     assert_eq!(store.get(None).1["value"][0]["Name"], "CmgServerApp");
+    // ...and still checks the request as the real call would (its writes rolled back).
+    let (status, doc) = op(
+        &store,
+        ffi::cmaad_set_app,
+        &json!({"ID": 4242, "NewName": "Renamed", "WhatIf": true}),
+    );
+    assert_eq!(
+        (status, code(&doc)),
+        (cmaad_status::CMAAD_NOT_FOUND, "AppNotFound"),
+        "{doc}"
+    );
 }
