@@ -198,9 +198,8 @@ cmaad_status cmaad_remove_app(cmaad_session *session_ptr,
 // at most 8 at a time, and records `LastVerified` for those that pass.
 //
 // `filter_json`: as for `cmaad_get_apps` (NULL for every app). The result is
-// `{"value": [{"ID", "Name", "AppType", "ClientID", "TenantID", "Verified", "LastVerified",
-// "Verification" | "Error", and for server apps "SecretKeyExpiry", "DaysUntilSecretExpiry",
-// "SecretExpired"}], "Summary": {"Total", "Verified", "Failed", "ExpiredSecrets"}}`. The call
+// `{"value": [{every field of the app as `cmaad_get_apps` gives it, "Verified",
+// "Verification" | "Error"}], "Summary": {"Total", "Verified", "Failed", "ExpiredSecrets"}}`. The call
 // succeeds when apps fail verification; their entries carry the error.
 cmaad_status cmaad_verify_apps(cmaad_session *session_ptr,
                                const char *filter_json,

@@ -213,6 +213,12 @@ fn wrong_password_ntlm_only_sites_and_untrusted_certificates_fail_clearly() {
     assert_eq!(status, cmaad_status::CMAAD_INVALID_ARGUMENT, "{doc}");
     assert_eq!(code(&doc), "SiteLogonFailed");
     assert!(!doc.to_string().contains("not-the-password"));
+    let message = doc["Error"]["Message"].as_str().unwrap();
+    assert!(
+        message.contains("the KDC refused the password"),
+        "{message}"
+    );
+    assert!(!message.contains("OctetString"), "no raw e-data: {message}");
 
     // Without the SMS Issuing root the provider's certificate is not trusted: nothing is sent.
     let dir = tempfile::tempdir().unwrap();

@@ -255,10 +255,27 @@ fn logon_failed(e: &sspi::Error) -> Error {
             format!("No Kerberos KDC could be reached ({}): give Site.KdcAddress (a domain controller, dc01.contoso.com:88), or check that this machine can reach the domain's KDC.", e.description),
         );
     }
+    // The KDC's error text may end with its raw e-data (ASN.1 in hex), which helps nobody.
+    let reason = e
+        .description
+        .split("Additional error data")
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([' ', '.', ',', ':']);
+    let hint = if reason.contains("PREAUTH_FAILED") {
+        "the KDC refused the password: check it (and that the account is not locked out)"
+    } else if reason.contains("CLIENT_NOT_FOUND") || reason.contains("C_PRINCIPAL_UNKNOWN") {
+        "the KDC does not know the user: check the user name and its realm (user@CONTOSO.COM)"
+    } else {
+        "check the user name, the password and that the provider's SPN HTTP/<ProviderMachineName> exists"
+    };
     Error::invalid(
         "Site.UserName",
         "SiteLogonFailed",
-        format!("Kerberos/NTLM logon to the SMS Provider failed ({:?}: {}): check the user name, the password and that the provider's SPN HTTP/<ProviderMachineName> exists.", e.error_type, e.description),
+        format!(
+            "Kerberos/NTLM logon to the SMS Provider failed ({:?}: {reason}): {hint}.",
+            e.error_type
+        ),
     )
 }
 

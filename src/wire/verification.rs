@@ -2,35 +2,21 @@
 
 use super::apps::AppView;
 use super::error_body;
-use crate::model::AppType;
 use crate::session::AppVerification;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-/// `{"value": [{"ID", "Name", "AppType", "ClientID", "TenantID", "Verified", "LastVerified",
-/// "Verification" | "Error", and for server apps "SecretKeyExpiry", "DaysUntilSecretExpiry",
-/// "SecretExpired"}], "Summary": {"Total", "Verified", "Failed", "ExpiredSecrets"}}`.
+/// `{"value": [{every field of the app's document as `cmaad_get_apps` gives it ("ID", "Name",
+/// "AppType", "IsClientApp", "ClientID", "TenantID", "TenantName", "ServerAppID", "LastVerified",
+/// "SecretKeyExpiry", ...), "Verified", "Verification" | "Error"}],
+/// "Summary": {"Total", "Verified", "Failed", "ExpiredSecrets"}}`.
 pub fn verification_report(results: &[AppVerification]) -> Value {
     let now = Utc::now();
     let entries: Vec<Value> = results
         .iter()
         .map(|r| {
-            let app = &r.app;
-            let full = serde_json::to_value(AppView::new(app, now)).unwrap_or(Value::Null);
-            let mut doc = json!({
-                "ID": app.id,
-                "Name": app.name,
-                "AppType": app.app_type.name(),
-                "ClientID": app.client_id,
-                "TenantID": app.tenant_id,
-                "Verified": r.outcome.is_ok(),
-                "LastVerified": full["LastVerified"],
-            });
-            if app.app_type == AppType::ServerApplication {
-                for key in ["SecretKeyExpiry", "DaysUntilSecretExpiry", "SecretExpired"] {
-                    doc[key] = full[key].clone();
-                }
-            }
+            let mut doc = serde_json::to_value(AppView::new(&r.app, now)).unwrap_or(Value::Null);
+            doc["Verified"] = json!(r.outcome.is_ok());
             match &r.outcome {
                 Ok(v) => doc["Verification"] = serde_json::to_value(v).unwrap_or(Value::Null),
                 Err(e) => doc["Error"] = error_body(e),

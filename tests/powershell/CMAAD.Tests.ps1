@@ -537,7 +537,7 @@ Describe 'Graph cmdlets without Microsoft Entra ID' {
     }
 
     It 'Invoke-CMAADSecretMaintenance reports every unreachable app as needing a person, with typed entries' {
-        $null = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'CmgServerApp' -ClientId $script:ServerClientId -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry
+        $server = Import-CMAADServerApplication -TenantName 'Contoso' -TenantId $script:TenantId -AppName 'CmgServerApp' -ClientId $script:ServerClientId -SecretKey (New-TestSecret 'x') -SecretKeyExpiry $script:Expiry
         $report = Invoke-CMAADSecretMaintenance -ReportOnly
         $report | Should -BeOfType [CMAAD.MaintenanceReport]
         $report.Total | Should -Be 1
@@ -553,6 +553,13 @@ Describe 'Graph cmdlets without Microsoft Entra ID' {
         $verified[0] | Should -BeOfType [CMAAD.VerificationResult]
         $verified[0].Verified | Should -BeFalse
         $verified[0].Error.Code | Should -Not -BeNullOrEmpty
+        # A verification result is the app as Get-CMAADApplication shows it, plus the outcome.
+        $client = Import-CMAADClientApplication -ServerApp $server -AppName 'CmgClientApp' -ClientId $script:ClientClientId
+        $checked = Test-CMAADApplication -Stored -AppType ClientApplication
+        foreach ($name in 'IsClientApp', 'AppType', 'TenantName', 'ServerAppID', 'ApplicationCreationTime') {
+            $checked.$name | Should -Be $client.$name -Because "$name is the app's"
+        }
+        $checked.IsClientApp | Should -BeTrue
     }
 
     It 'the scheduled-task example exits 2 (could not run) for a mistyped store, an empty store, an unknown argument or a bad number, creating nothing' {
