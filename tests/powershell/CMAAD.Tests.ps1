@@ -1276,6 +1276,22 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         ($service | Out-String -Width 120) | Should -Match "(?m)^\s*$($service.ID) Contoso"
     }
 
+    It '-SkipCertificateCheck warns with every answer of the session, lists included' {
+        $null = Connect-CMAADSite -SkipCertificateCheck -WarningAction SilentlyContinue
+        try {
+            foreach ($call in 1..2) {
+                $apps = @(Get-CMAADApplication -WarningVariable listWarnings -WarningAction SilentlyContinue)
+                $apps.Count | Should -BeGreaterThan 0
+                @($listWarnings | Where-Object { "$_" -like '*certificate*' }) | Should -Not -BeNullOrEmpty -Because "call $call warns"
+            }
+        }
+        finally {
+            $null = Connect-CMAADSite -SkipCertificateCheck:$false -WarningAction SilentlyContinue
+        }
+        $null = @(Get-CMAADApplication -WarningVariable checkedWarnings)
+        $checkedWarnings | Should -BeNullOrEmpty
+    }
+
     It 'Get-CMCloudManagementAzureService and Get-CMAADTenant return the objects the site holds' {
         $service = Get-CMCloudManagementAzureService -Name 'Contoso'
         $server = Get-CMAADApplication -AppType ServerApplication -ClientId $script:ServerClientId
