@@ -839,6 +839,12 @@ Describe 'What admins hit with the script module, fixed in kind' {
             @($again | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID | Should -Be @($first | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID
             @(Get-CMCloudManagementAzureService -Name 'Onboard') | Should -HaveCount 1
             @(Get-CMAADApplication -TenantName 'Onboard') | Should -HaveCount 2
+            # Apps renamed since (or imported in the console under other names) are found by client ID.
+            Get-CMAADApplication -TenantName 'Onboard' -AppType ServerApplication | Set-CMAADApplication -NewName 'ServerFromConsole'
+            Get-CMAADApplication -TenantName 'Onboard' -AppType ClientApplication | Set-CMAADApplication -NewName 'ClientFromConsole'
+            $renamed = @(& $onboard @arguments 3>$null)
+            @($renamed | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID | Should -Be @($first | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID
+            @(Get-CMAADApplication -TenantName 'Onboard') | Should -HaveCount 2
             # A server app to import and no -SecretKey under -NonInteractive: a clear stop, not a prompt that dies.
             $child = Invoke-ChildPowerShell -Command ("& '$onboard' -TenantName Prompt -TenantId '$(Get-TestGuid 347)' -ServerAppClientId '$(Get-TestGuid 348)' " +
                 "-ClientAppClientId '$(Get-TestGuid 349)' -SecretKeyExpiry '$($script:Expiry.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture))' -StorePath '$(New-TestStore 'onboard-prompt')'")
