@@ -34,6 +34,20 @@ if [ "${#targets[@]}" -eq 0 ]; then
   [ "$host" = x86_64-unknown-linux-gnu ] && targets+=(x86_64-pc-windows-gnu)
 fi
 
+# What the cross builds need is checked before any build starts, not after the first one.
+for triple in "${targets[@]}"; do
+  case "$triple" in
+    *-windows-gnu)
+      missing=
+      command -v x86_64-w64-mingw32-gcc >/dev/null || missing="mingw (apt-get install -y gcc-mingw-w64-x86-64)"
+      rustup target list --installed 2>/dev/null | grep -qx "$triple" || missing="${missing:+$missing and }the Rust target (rustup target add $triple)"
+      if [ -n "$missing" ]; then
+        echo "stage-module: cmaad.dll needs $missing; or stage this platform only: --target $host" >&2
+        exit 1
+      fi ;;
+  esac
+done
+
 # The runtime identifier and library file name the module looks for (Native.cs) for a target
 # triple: sets os, rid, built (cargo's file name) and file (the staged name).
 library_for() {
@@ -65,10 +79,6 @@ build_library() {
   case "$triple" in
     # Link the C runtime statically so cmaad.dll needs no Visual C++ redistributable.
     *-windows-msvc) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" ;;
-    *-windows-gnu) command -v x86_64-w64-mingw32-gcc >/dev/null || {
-      echo "stage-module: cmaad.dll needs mingw (apt-get install -y gcc-mingw-w64-x86-64) and rustup target add $triple; --target $host stages this platform only" >&2
-      exit 1
-    } ;;
   esac
   echo "stage-module: cargo ${cargo_args[*]}"
   cargo "${cargo_args[@]}"

@@ -135,7 +135,9 @@ else {
 }
 
 # 2. Import the client app by server app (Import-CMAADClientApplication, Microsoft's example 2).
-$serverApp = Get-CMAADApplication -TenantName $TenantName -AppType ServerApplication -AppName "CmgServerApp"
+# Apps are found by client ID, not by name: apps imported earlier (e.g. in the console) may
+# carry other names.
+$serverApp = Get-CMAADApplication -TenantId $TenantId -AppType ServerApplication -ClientId $ServerAppClientId
 $clientApp = Get-CMAADApplication -TenantId $TenantId -AppType ClientApplication -ClientId $ClientAppClientId
 if ($clientApp) {
     Write-Verbose "Client app $ClientAppClientId is there already (ID $($clientApp.ID)): kept."
@@ -145,8 +147,8 @@ else {
 }
 
 # 3. Get both apps and create the cloud management service (New-CMCloudManagementAzureService's example).
-$serverApp = Get-CMAADApplication -TenantName $TenantName -AppType ServerApplication -AppName "CmgServerApp"
-$clientApp = Get-CMAADApplication -TenantName $TenantName -AppType ClientApplication -AppName "CmgClientApp"
+$serverApp = Get-CMAADApplication -TenantId $TenantId -AppType ServerApplication -ClientId $ServerAppClientId
+$clientApp = Get-CMAADApplication -TenantId $TenantId -AppType ClientApplication -ClientId $ClientAppClientId
 $service = Get-CMCloudManagementAzureService -Name $TenantName
 if (-not $service) {
     New-CMCloudManagementAzureService -Name $TenantName -Description "Azure Service" -ServerApp $serverApp -ClientApp $clientApp -AzureEnvironmentOption AzurePublicCloud

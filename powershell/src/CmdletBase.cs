@@ -159,6 +159,13 @@ namespace CMAAD.Commands
         protected T[] ReadList<T>(string document) where T : CmaadObject
         {
             ValueList<T> list = JsonDocument.Read<ValueList<T>>(document);
+            if (list != null && list.Warnings != null)
+            {
+                foreach (string warning in list.Warnings)
+                {
+                    WriteWarning(warning);
+                }
+            }
             T[] items = list == null || list.Items == null ? new T[0] : list.Items;
             if (items.Length > 0 && items[0] != null && items[0].OpenMembers.Length > 0 && MentionsAny(document, items[0].OpenMembers))
             {

@@ -756,5 +756,8 @@ namespace CMAAD
     internal class ValueList<T> where T : CmaadObject
     {
         [DataMember(Name = "value")] internal T[] Items;
+
+        /// <summary>Warnings about the whole answer (e.g. a ConfigMgr site reached with its certificate check off).</summary>
+        [DataMember(Name = "Warnings", EmitDefaultValue = false)] internal string[] Warnings;
     }
 }

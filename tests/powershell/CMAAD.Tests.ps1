@@ -864,6 +864,12 @@ Describe 'What admins hit with the script module, fixed in kind' {
             @($again | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID | Should -Be @($first | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID
             @(Get-CMCloudManagementAzureService -Name 'Onboard') | Should -HaveCount 1
             @(Get-CMAADApplication -TenantName 'Onboard') | Should -HaveCount 2
+            # Apps renamed since (or imported in the console under other names) are found by client ID.
+            Get-CMAADApplication -TenantName 'Onboard' -AppType ServerApplication | Set-CMAADApplication -NewName 'ServerFromConsole'
+            Get-CMAADApplication -TenantName 'Onboard' -AppType ClientApplication | Set-CMAADApplication -NewName 'ClientFromConsole'
+            $renamed = @(& $onboard @arguments 3>$null)
+            @($renamed | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID | Should -Be @($first | Where-Object { $_ -is [CMAAD.CloudService] })[0].ID
+            @(Get-CMAADApplication -TenantName 'Onboard') | Should -HaveCount 2
             # A server app to import and no -SecretKey under -NonInteractive: a clear stop, not a prompt that dies.
             $child = Invoke-ChildPowerShell -Command ("& '$onboard' -TenantName Prompt -TenantId '$(Get-TestGuid 347)' -ServerAppClientId '$(Get-TestGuid 348)' " +
                 "-ClientAppClientId '$(Get-TestGuid 349)' -SecretKeyExpiry '$($script:Expiry.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture))' -StorePath '$(New-TestStore 'onboard-prompt')'")
@@ -1333,6 +1339,22 @@ Describe 'ConfigMgr site' -Skip:([bool]$script:SiteSkipReason) {
         (Get-CMAADApplication | Out-String -Width 120) | Should -Match "(?m)^\s*$($server.ID) CmgServerApp"
         $service = Get-CMCloudManagementAzureService -Name 'Contoso'
         ($service | Out-String -Width 120) | Should -Match "(?m)^\s*$($service.ID) Contoso"
+    }
+
+    It '-SkipCertificateCheck warns with every answer of the session, lists included' {
+        $null = Connect-CMAADSite -SkipCertificateCheck -WarningAction SilentlyContinue
+        try {
+            foreach ($call in 1..2) {
+                $apps = @(Get-CMAADApplication -WarningVariable listWarnings -WarningAction SilentlyContinue)
+                $apps.Count | Should -BeGreaterThan 0
+                @($listWarnings | Where-Object { "$_" -like '*certificate*' }) | Should -Not -BeNullOrEmpty -Because "call $call warns"
+            }
+        }
+        finally {
+            $null = Connect-CMAADSite -SkipCertificateCheck:$false -WarningAction SilentlyContinue
+        }
+        $null = @(Get-CMAADApplication -WarningVariable checkedWarnings)
+        $checkedWarnings | Should -BeNullOrEmpty
     }
 
     It 'Get-CMCloudManagementAzureService and Get-CMAADTenant return the objects the site holds' {
