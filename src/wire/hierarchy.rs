@@ -227,17 +227,15 @@ pub fn sites_expiry(report: &[SiteExpiry]) -> Value {
     for site in report {
         for e in site.result.iter().flatten() {
             counts[e.action as usize] += 1;
-            value.push(json!({
-                "SiteCode": site.site_code,
-                "ProviderMachineName": site.provider,
-                "ID": e.app.id,
-                "Name": e.app.name,
-                "AppType": e.app.app_type.name(),
-                "TenantID": e.app.tenant_id,
-                "DaysUntilSecretExpiry": e.days_until_secret_expiry,
-                "Action": e.action.name(),
-                "Detail": e.detail,
-            }));
+            let mut entry = super::secrets::maintenance_entry(
+                &e.app,
+                e.days_until_secret_expiry,
+                e.action.name(),
+                &e.detail,
+            );
+            entry["SiteCode"] = json!(site.site_code);
+            entry["ProviderMachineName"] = json!(site.provider);
+            value.push(entry);
         }
     }
     let failed = report.iter().filter(|s| s.result.is_err()).count();

@@ -6,6 +6,7 @@ use super::fields::Fields;
 use crate::error::{Error, Result};
 use crate::model::time::future_time;
 use crate::model::values::{guid, name};
+use crate::model::App;
 use crate::session::secrets::{default_display_name, MAX_VALIDITY_DAYS};
 use crate::session::{
     Action, MaintenancePlan, MaintenanceReport, Rotation, SecretRenewal, SecretRotation,
@@ -111,6 +112,20 @@ pub fn rotation(r: &Rotation) -> Value {
     doc
 }
 
+/// One app's line of a maintenance or expiry report: `{"ID", "Name", "AppType", "TenantID",
+/// "DaysUntilSecretExpiry", "Action", "Detail"}`.
+pub(super) fn maintenance_entry(app: &App, days: Option<i64>, action: &str, detail: &str) -> Value {
+    json!({
+        "ID": app.id,
+        "Name": app.name,
+        "AppType": app.app_type.name(),
+        "TenantID": app.tenant_id,
+        "DaysUntilSecretExpiry": days,
+        "Action": action,
+        "Detail": detail,
+    })
+}
+
 /// `{"value": [{"ID", "Name", "AppType", "TenantID", "DaysUntilSecretExpiry", "Action",
 /// "Detail", "Error"?, "Rotation"?}], "Summary": {...}}`.
 pub fn maintenance_report(report: &MaintenanceReport) -> Value {
@@ -118,15 +133,12 @@ pub fn maintenance_report(report: &MaintenanceReport) -> Value {
         .entries
         .iter()
         .map(|e| {
-            let mut doc = json!({
-                "ID": e.app.id,
-                "Name": e.app.name,
-                "AppType": e.app.app_type.name(),
-                "TenantID": e.app.tenant_id,
-                "DaysUntilSecretExpiry": e.days_until_secret_expiry,
-                "Action": e.action.name(),
-                "Detail": e.detail,
-            });
+            let mut doc = maintenance_entry(
+                &e.app,
+                e.days_until_secret_expiry,
+                e.action.name(),
+                &e.detail,
+            );
             if let Some(error) = &e.error {
                 doc["Error"] = error_body(error);
             }
